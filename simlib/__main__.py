@@ -1,0 +1,5 @@
+"""``python -m simlib`` is the same as the ``simlib`` console script."""
+
+from simlib.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Subcommands of the ``simlib`` CLI: one module each, with ``register(subparsers)``."""
