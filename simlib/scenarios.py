@@ -34,7 +34,7 @@ class Scenario(str, enum.Enum):
     OFFLINE = "offline"
 
     @classmethod
-    def parse(cls, value: "str | Scenario") -> "Scenario":
+    def parse(cls, value: str | Scenario) -> Scenario:
         """Accept an enum member or a name like "server", "SingleStream", "single_stream"."""
         if isinstance(value, cls):
             return value

@@ -23,7 +23,7 @@ from typing import Any
 from simlib import __version__, budget
 from simlib.hardware import detect
 
-__all__ = ["software_description", "system_description", "to_json"]
+__all__ = ["software_description", "summary_text", "system_description", "to_json"]
 
 _PACKAGES = ("numpy", "scipy", "torch", "onnxruntime", "onnx", "simpy", "mlcommons-loadgen", "nvidia-ml-py")
 
@@ -60,3 +60,28 @@ def system_description(hardware: dict[str, Any] | None = None) -> dict[str, Any]
 def to_json(description: dict[str, Any], indent: int = 2) -> str:
     """Serialize a description (or any result carrying one) as JSON text."""
     return json.dumps(description, indent=indent, sort_keys=False, default=str)
+
+
+def _yes(probe: dict) -> str:
+    return "yes" if probe.get("available") else f"no ({probe.get('reason', 'unavailable')})"
+
+
+def summary_text(d: dict[str, Any]) -> str:
+    """A short human-readable summary of a system description."""
+    hw, sw = d["hardware"], d["software"]
+    cpu, mem, thr = hw["cpu"], hw["memory"], hw["threads"]
+    gib = (mem.get("total_bytes") or 0) / 2**30
+    lines = [
+        f"CPU        {cpu.get('model')} ({cpu.get('physical_cores')} physical / {cpu.get('logical_cores')} logical cores)",
+        f"Frequency  {cpu.get('frequency_mhz') or 'unknown'} MHz, governor {cpu.get('governor') or 'unknown'}",
+        f"Memory     {gib:.1f} GiB",
+        f"Threads    torch intra-op {thr.get('torch_intra_op')}, inter-op {thr.get('torch_inter_op')}",
+        f"GPU        {_yes(hw['gpu'])}",
+        f"RAPL       {_yes(hw['rapl'])}",
+        f"EdgeTPU    {_yes(hw['edgetpu'])}",
+        f"Software   {sw['os_release']}, Python {sw['python']}, "
+        + ", ".join(f"{k} {v}" for k, v in sw["packages"].items() if v),
+        f"Budget     {d['budget']}  (SIMLIB_BUDGET)",
+        f"Taken at   {d['timestamp_utc']}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,55 @@
+# The two commands a reader needs: `make book` and `make test`.
+# Both create .venv on first use and re-install only when requirements.txt or pyproject.toml change.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+# What to build and where (tests point these at a temporary book to prove failures fail).
+BOOK_SRC ?= .
+BOOK_OUT ?= .
+# Budget for the book build: standard on a reader's machine; tests and CI use quick.
+SIMLIB_BUDGET ?= standard
+export SIMLIB_BUDGET
+
+.PHONY: help book test lab clean check-python
+
+help:
+	@echo "make book   build the HTML book into _build/html, executing every notebook on this machine"
+	@echo "make test   run the test suite (builds the whole book too, in the quick budget)"
+	@echo "make lab    open JupyterLab on the repository"
+	@echo "make clean  remove _build (and the notebook cache); 'make clean-venv' also removes .venv"
+
+check-python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { \
+	  echo "error: '$(PYTHON)' was not found. Install Python 3.10 or newer (Debian/Ubuntu: apt install python3 python3-venv)," ; \
+	  echo "       or point make at one: make book PYTHON=/path/to/python3.11"; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' || { \
+	  echo "error: $(PYTHON) is Python $$($(PYTHON) -c 'import platform; print(platform.python_version())'); this book needs 3.10 or newer."; \
+	  echo "       Install a newer Python and run: make book PYTHON=python3.11"; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { \
+	  echo "error: $(PYTHON) has no working 'venv' module (with ensurepip)."; \
+	  echo "       Debian/Ubuntu: sudo apt install python3-venv   (or python3.X-venv for your version)"; exit 1; }
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(MAKE) --no-print-directory check-python
+	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/python -m simlib.bookbuild --source $(BOOK_SRC) --out $(BOOK_OUT)
+
+test: $(STAMP)
+	SIMLIB_BUDGET=quick $(BIN)/python -m pytest
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+clean:
+	rm -rf _build .jupyter_cache
+
+clean-venv: clean
+	rm -rf $(VENV)

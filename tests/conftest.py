@@ -1,0 +1,95 @@
+"""Shared fixtures. The suite runs in the quick budget (make test sets SIMLIB_BUDGET=quick)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+os.environ.setdefault("SIMLIB_BUDGET", "quick")
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip `gpu` tests on machines without CUDA (run them with `pytest -m gpu` on a GPU box)."""
+    try:
+        import torch
+
+        has_cuda = torch.cuda.is_available()
+    except Exception:
+        has_cuda = False
+    if has_cuda:
+        return
+    skip = pytest.mark.skip(reason="needs an NVIDIA GPU with CUDA; run `pytest -m gpu` on one")
+    for item in items:
+        if "gpu" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def repo() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def book_build(tmp_path_factory):
+    """Build the whole book once, from a clean _build, in the quick budget; returns BuildResult."""
+    from simlib.bookbuild import build
+
+    out = tmp_path_factory.mktemp("book")
+    env_before = os.environ.get("SIMLIB_BUDGET")
+    os.environ["SIMLIB_BUDGET"] = "quick"
+    try:
+        result = build(REPO, out, clean=True, echo=False)
+    finally:
+        if env_before is not None:
+            os.environ["SIMLIB_BUDGET"] = env_before
+    # keep the log next to the build for debugging a CI failure
+    (out / "build.log").write_text(result.log)
+    return result
+
+
+@pytest.fixture(scope="session")
+def built_book(book_build) -> Path:
+    """The built HTML folder (…/_build/html) of a book build that succeeded."""
+    if not book_build.ok:
+        tail = "\n".join(book_build.log.splitlines()[-60:])
+        pytest.fail(f"the book did not build (failed notebooks: {book_build.failed_notebooks}):\n{tail}")
+    return book_build.html_dir
+
+
+@pytest.fixture
+def mini_book(tmp_path) -> Path:
+    """A two-page book with the real _config.yml, for tests of the build machinery."""
+    shutil.copy(REPO / "_config.yml", tmp_path / "_config.yml")
+    (tmp_path / "book").mkdir()
+    shutil.copy(REPO / "book" / "references.bib", tmp_path / "book" / "references.bib")
+    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
+    (tmp_path / "intro.md").write_text("# Mini book\n\nA test book.\n")
+    write_notebook(tmp_path / "page.md", "x = 6 * 7\nprint(x)")
+    return tmp_path
+
+
+NOTEBOOK_HEADER = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A page
+
+"""
+
+
+def write_notebook(path: Path, code: str) -> None:
+    """Write a one-cell MyST markdown notebook."""
+    path.write_text(NOTEBOOK_HEADER + "```{code-cell} ipython3\n" + code + "\n```\n")

@@ -1,0 +1,48 @@
+"""One error shape for bad input: the parameter, its owner, what is allowed, what was given."""
+
+from __future__ import annotations
+
+import pytest
+
+from simlib._validate import InvalidParameterError, Interval, Options, check, validate_params
+
+
+def test_interval_message_names_parameter_owner_range_and_value():
+    with pytest.raises(InvalidParameterError) as exc:
+        check("rate_qps", -1, Interval(0, None, closed="neither", unit="requests/s"), owner="simulate")
+    assert str(exc.value) == (
+        "The 'rate_qps' parameter of simulate must be a number in (0, inf) requests/s. Got -1 instead."
+    )
+    assert isinstance(exc.value, ValueError) and isinstance(exc.value, TypeError)
+
+
+@pytest.mark.parametrize("value", [float("nan"), "3", True, None, 0])
+def test_interval_rejects_non_numbers_nan_bools_and_bounds(value):
+    assert not Interval(0, 10, closed="neither").accepts(value)
+
+
+def test_integer_interval_and_options():
+    assert Interval(1, None, integer=True).accepts(4)
+    assert not Interval(1, None, integer=True).accepts(4.5)
+    assert Options(["a", "b"]).accepts("a")
+    assert not Options(["a", "b"]).accepts(["unhashable"])
+    with pytest.raises(InvalidParameterError, match=r"one of \{'a', 'b'\}. Got 'c'"):
+        check("mode", "c", Options(["a", "b"]))
+
+
+def test_alternatives_and_decorator():
+    @validate_params({"n": [None, Interval(1, None, integer=True)]})
+    def f(n=None):
+        return n
+
+    assert f() is None and f(3) == 3
+    with pytest.raises(InvalidParameterError, match="'n' parameter of f must be None or an integer"):
+        f(0)
+    assert "n" in f.parameter_constraints
+
+
+def test_decorator_rejects_unknown_parameter_names():
+    with pytest.raises(TypeError, match="no parameters"):
+        @validate_params({"missing": Interval(0)})
+        def g(x):
+            return x
