@@ -1,0 +1,159 @@
+"""Closed-form queueing results: the simulator's test oracles, and what the book derives.
+
+Rates in requests/s (``lam``: arrivals, ``mu``: service rate of one server), times in seconds.
+"Wait" is time in the queue; "time in system" (sojourn, latency) is wait plus service.
+
+>>> mm1_mean_time_in_system(lam=50, mu=100)   # rho = 0.5: twice the service time
+0.02
+>>> round(mg1_mean_wait(lam=50, mean_s=0.01, cv=0.0), 4)  # M/D/1 waits half as long as M/M/1
+0.005
+>>> round(erlang_c(servers=4, lam=300, mu=100), 4)
+0.5094
+>>> littles_law(lam=100, w=0.02)  # L = lambda * W
+2.0
+"""
+
+from __future__ import annotations
+
+import math
+
+from simlib._validate import Interval, InvalidParameterError, check
+
+__all__ = [
+    "erlang_c", "fanout_percentile", "littles_law", "md1_mean_wait", "mg1_mean_time_in_system",
+    "mg1_mean_wait", "mm1_mean_time_in_system", "mm1_mean_wait", "mm1_time_in_system_percentile",
+    "mmc_mean_time_in_system", "mmc_mean_wait", "mmc_wait_exceeds", "utilization",
+]
+
+_RATE = Interval(0, None, closed="neither", unit="requests/s")
+_PCT = Interval(0, 100, closed="neither", unit="(percent)")
+
+
+def _stable(lam: float, mu: float, servers: int, owner: str) -> float:
+    check("lam", lam, _RATE, owner=owner)
+    check("mu", mu, _RATE, owner=owner)
+    check("servers", servers, Interval(1, None, integer=True), owner=owner)
+    rho = lam / (servers * mu)
+    if rho >= 1:
+        raise InvalidParameterError(
+            f"{owner}: the queue is unstable (rho = lam / (servers * mu) = {rho:.4g} >= 1); no steady state "
+            f"exists. Use lam < {servers * mu:g} requests/s.")
+    return rho
+
+
+def utilization(lam: float, mu: float, servers: int = 1) -> float:
+    """rho = lam / (servers * mu): the fraction of time each server is busy (must be < 1)."""
+    return _stable(lam, mu, servers, "utilization")
+
+
+def mm1_mean_wait(lam: float, mu: float) -> float:
+    """M/M/1 mean wait in queue: rho / (mu - lam)."""
+    rho = _stable(lam, mu, 1, "mm1_mean_wait")
+    return rho / (mu - lam)
+
+
+def mm1_mean_time_in_system(lam: float, mu: float) -> float:
+    """M/M/1 mean time in system: 1 / (mu - lam)."""
+    _stable(lam, mu, 1, "mm1_mean_time_in_system")
+    return 1.0 / (mu - lam)
+
+
+def mm1_time_in_system_percentile(lam: float, mu: float, p: float) -> float:
+    """M/M/1 time in system is exponential with rate mu - lam: p-th percentile -ln(1 - p/100)/(mu - lam).
+
+    >>> round(mm1_time_in_system_percentile(50, 100, 99), 5)   # 4.6x the mean
+    0.0921
+    """
+    _stable(lam, mu, 1, "mm1_time_in_system_percentile")
+    check("p", p, _PCT, owner="mm1_time_in_system_percentile")
+    return -math.log(1 - p / 100.0) / (mu - lam)
+
+
+def mg1_mean_wait(lam: float, mean_s: float, cv: float) -> float:
+    """Pollaczek-Khinchine: M/G/1 mean wait = rho / (1 - rho) * (1 + cv^2) / 2 * mean_s.
+
+    cv = 0 is M/D/1, cv = 1 is M/M/1: variability alone multiplies the wait.
+    """
+    check("mean_s", mean_s, Interval(0, None, closed="neither", unit="s"), owner="mg1_mean_wait")
+    check("cv", cv, Interval(0, None), owner="mg1_mean_wait")
+    rho = _stable(lam, 1.0 / mean_s, 1, "mg1_mean_wait")
+    return rho / (1 - rho) * (1 + cv**2) / 2 * mean_s
+
+
+def mg1_mean_time_in_system(lam: float, mean_s: float, cv: float) -> float:
+    """M/G/1 mean time in system: Pollaczek-Khinchine wait plus the mean service time."""
+    return mg1_mean_wait(lam, mean_s, cv) + mean_s
+
+
+def md1_mean_wait(lam: float, service_s: float) -> float:
+    """M/D/1 mean wait: rho / (2 mu (1 - rho)), Pollaczek-Khinchine with cv = 0."""
+    return mg1_mean_wait(lam, service_s, 0.0)
+
+
+def erlang_c(servers: int, lam: float, mu: float) -> float:
+    """Erlang C: probability that an arriving request must wait in an M/M/c queue."""
+    rho = _stable(lam, mu, servers, "erlang_c")
+    a = lam / mu
+    # sum_{k<c} a^k/k! computed iteratively (stable for large c)
+    term, total = 1.0, 1.0
+    for k in range(1, servers):
+        term *= a / k
+        total += term
+    last = term * a / servers / (1 - rho)  # a^c / c! / (1 - rho)
+    return last / (total + last)
+
+
+def mmc_mean_wait(servers: int, lam: float, mu: float) -> float:
+    """M/M/c mean wait in queue: C(c, a) / (c mu - lam)."""
+    return erlang_c(servers, lam, mu) / (servers * mu - lam)
+
+
+def mmc_mean_time_in_system(servers: int, lam: float, mu: float) -> float:
+    """M/M/c mean time in system: mean wait plus 1/mu."""
+    return mmc_mean_wait(servers, lam, mu) + 1.0 / mu
+
+
+def mmc_wait_exceeds(servers: int, lam: float, mu: float, t_s: float) -> float:
+    """M/M/c probability that the wait exceeds t_s: C(c, a) * exp(-(c mu - lam) t)."""
+    check("t_s", t_s, Interval(0, None, unit="s"), owner="mmc_wait_exceeds")
+    return erlang_c(servers, lam, mu) * math.exp(-(servers * mu - lam) * t_s)
+
+
+def fanout_percentile(p: float, k: int, quantile=None, *, lam: float | None = None,
+                      mu: float | None = None) -> float:
+    """The p-th percentile of the maximum of k independent latencies.
+
+    P(max <= x) = F(x)^k, so the p-th percentile of the max is F^-1((p/100)^(1/k)). Give
+    ``quantile`` (a function of a probability in (0, 1) returning seconds), or ``lam`` and
+    ``mu`` for M/M/1 servers. Independence holds for service times; queues that share
+    arrivals are positively correlated, which makes this an upper bound.
+
+    >>> round(fanout_percentile(99, 100, lam=50, mu=100), 4)  # p99 of the slowest of 100
+    0.1841
+    """
+    check("p", p, _PCT, owner="fanout_percentile")
+    check("k", k, Interval(1, None, integer=True), owner="fanout_percentile")
+    q = (p / 100.0) ** (1.0 / k)
+    if quantile is None:
+        if lam is None or mu is None:
+            raise InvalidParameterError("fanout_percentile needs 'quantile' or both 'lam' and 'mu'.")
+        _stable(lam, mu, 1, "fanout_percentile")
+        return -math.log1p(-q) / (mu - lam)
+    return float(quantile(q))
+
+
+def littles_law(*, l: float | None = None, lam: float | None = None, w: float | None = None) -> float:  # noqa: E741
+    """Little's law L = lambda * W: give two of ``l`` (requests in system), ``lam`` (requests/s),
+    ``w`` (s) and get the third."""
+    given = {k: v for k, v in {"l": l, "lam": lam, "w": w}.items() if v is not None}
+    if len(given) != 2:
+        raise InvalidParameterError(f"littles_law needs exactly two of 'l', 'lam', 'w'. Got {sorted(given)}.")
+    for k, v in given.items():
+        check(k, v, Interval(0, None), owner="littles_law")
+    if l is None:
+        return lam * w
+    if lam is None:
+        check("w", w, Interval(0, None, closed="neither", unit="s"), owner="littles_law")
+        return l / w
+    check("lam", lam, _RATE, owner="littles_law")
+    return l / lam
