@@ -1,0 +1,274 @@
+"""Run a device + workload + governor through time: temperature, clock, power, throughput.
+
+The loop advances one governor period at a time (``poll_s``, 0.1 s by default): the governor
+picks an operating point, the power of each ``dt_s`` step follows from the workload's activity
+and the leakage at the current junction temperature, and the RC network advances all steps of
+the period at once (exact exponential update, vectorised: see :mod:`simlib.thermal.rc`). A
+period is cut short where the junction crosses a governor's trip threshold upward, as a
+sensor interrupt would, so the governor reacts within one step. Inference counting, energy
+per inference and the summary are vectorised over the whole run afterwards.
+
+>>> r = simulate("edgetpu", "sustained", duration_s=20.0)
+>>> r.summary()["time_to_throttle_s"] is None   # a 20 s burst stays below the 85 C trip
+True
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simlib._validate import Interval, check
+from simlib.thermal.governors import Governor, make_governor
+from simlib.thermal.presets import ThermalDevice, get_device
+from simlib.thermal.rc import RCNetwork
+from simlib.thermal.workloads import Workload
+
+__all__ = ["ThermalResult", "simulate"]
+
+JSON_KEYS = ("peak_throughput", "sustained_throughput", "time_to_throttle_s", "max_temp_c",
+             "mean_power_w", "energy_per_inference_j")
+
+
+@dataclass
+class ThermalResult:
+    """MODELED time series and metrics of one thermal run (SI units, temperatures in C).
+
+    Arrays are per step of ``dt_s``; value k describes step ``[t_s[k], t_s[k] + dt_s)``, except
+    temperatures, which are at the step's end. ``throughput_per_s`` is inferences/s.
+    """
+
+    device: ThermalDevice
+    workload: Workload
+    governor: str
+    ambient_c: float
+    dt_s: float
+    t_s: np.ndarray
+    temp_c: np.ndarray
+    case_temp_c: np.ndarray | None
+    freq_hz: np.ndarray
+    power_w: np.ndarray
+    activity: np.ndarray
+    heat_out_j: np.ndarray
+    stored_j: float
+    cycles_per_inference: float
+    burst_window_s: float
+    sustained_window_s: float
+    active_power_w: np.ndarray = field(repr=False, default=None)
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    # --- inference accounting -------------------------------------------------------------
+    @property
+    def duration_s(self) -> float:
+        return self.t_s.size * self.dt_s
+
+    @property
+    def throughput_per_s(self) -> np.ndarray:
+        """Inferences per second in each step (activity * f / cycles per inference)."""
+        return self.activity * self.freq_hz / self.cycles_per_inference
+
+    def _cum(self) -> np.ndarray:
+        if "cum" not in self._cache:
+            self._cache["cum"] = np.concatenate(
+                [[0.0], np.cumsum(self.throughput_per_s * self.dt_s)])
+        return self._cache["cum"]
+
+    def inferences_between(self, t0: float, t1: float) -> float:
+        """Inferences (fractional) completed in [t0, t1] s."""
+        grid = np.arange(self.t_s.size + 1) * self.dt_s
+        return float(np.interp(t1, grid, self._cum()) - np.interp(t0, grid, self._cum()))
+
+    @property
+    def n_inferences(self) -> int:
+        """Inferences completed over the run."""
+        return int(math.floor(self._cum()[-1] + 1e-9))
+
+    @property
+    def energy_j(self) -> float:
+        """Energy drawn over the run, the integral of power (J)."""
+        return float(self.power_w.sum() * self.dt_s)
+
+    @property
+    def idle_energy_j(self) -> float:
+        """Energy drawn while not computing: (1 - activity) * idle power (J)."""
+        return float(((1.0 - self.activity) * self.device.power.idle_w).sum() * self.dt_s)
+
+    def inference_energies_j(self) -> tuple[np.ndarray, float]:
+        """(energy of each completed inference, energy of the unfinished one at the end) (J).
+
+        Busy energy is charged to the inference being computed, so
+        ``sum(per_inference) + unfinished + idle_energy_j == energy_j``.
+        """
+        busy = np.concatenate([[0.0], np.cumsum(self.activity * self.active_power_w * self.dt_s)])
+        cum = self._cum()
+        done = np.arange(self.n_inferences + 1, dtype=float)
+        at = np.interp(done, cum, busy)
+        return np.diff(at), float(busy[-1] - at[-1])
+
+    def throughput_series(self, window_s: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """(window start times, mean inferences/s per window)."""
+        k = max(1, int(round(window_s / self.dt_s)))
+        n = self.t_s.size // k
+        x = self.throughput_per_s[: n * k].reshape(n, k).mean(axis=1)
+        return np.arange(n) * k * self.dt_s, x
+
+    # --- metrics --------------------------------------------------------------------------
+    def summary(self) -> dict[str, Any]:
+        """Headline metrics (MODELED). Throughputs in inferences/s.
+
+        ``peak_throughput``: over the first ``burst_window_s``; ``sustained_throughput``: over
+        the last ``sustained_window_s``; ``time_to_throttle_s``: first time the clock falls
+        below f_max (None if never); ``steady_state``: means over the last window.
+        """
+        if "summary" in self._cache:
+            return self._cache["summary"]
+        d, w_b, w_s = self.duration_s, self.burst_window_s, self.sustained_window_s
+        fmax = self.device.f_max_hz
+        below = np.flatnonzero(self.freq_hz < fmax * (1 - 1e-12))
+        n = self.n_inferences
+        tail = self.t_s >= d - w_s
+        per_inf, unfinished = self.inference_energies_j()
+        s = {
+            "peak_throughput": self.inferences_between(0.0, w_b) / w_b,
+            "sustained_throughput": self.inferences_between(d - w_s, d) / w_s,
+            "time_to_throttle_s": float(self.t_s[below[0]]) if below.size else None,
+            "max_temp_c": float(self.temp_c.max()),
+            "mean_power_w": float(self.power_w.mean()),
+            "energy_per_inference_j": self.energy_j / n if n else None,
+            "busy_energy_per_inference_j": float(per_inf.mean()) if n else None,
+            "energy_j": self.energy_j,
+            "idle_energy_j": self.idle_energy_j,
+            "unfinished_inference_energy_j": unfinished,
+            "inferences": n,
+            "final_temp_c": float(self.temp_c[-1]),
+            "steady_state": {
+                "temp_c": float(self.temp_c[tail].mean()),
+                "freq_hz": float(self.freq_hz[tail].mean()),
+                "power_w": float(self.power_w[tail].mean()),
+                "throughput": float(self.throughput_per_s[tail].mean()),
+            },
+            "ops_per_s_peak": self.inferences_between(0.0, w_b) / w_b * self.workload_ops,
+            "ops_per_s_sustained": self.inferences_between(d - w_s, d) / w_s * self.workload_ops,
+        }
+        self._cache["summary"] = s
+        return s
+
+    @property
+    def workload_ops(self) -> float:
+        return self.workload.ops_per_inference or self.device.ops_per_inference
+
+    def to_json(self, **kw) -> str:
+        """The CLI's JSON: the six headline keys plus context (all MODELED)."""
+        s = self.summary()
+        d = {k: s[k] for k in JSON_KEYS}
+        d.update({"modeled": True, "device": self.device.name, "governor": self.governor,
+                  "workload": self.workload.kind, "duration_s": self.duration_s,
+                  "ambient_c": self.ambient_c, "steady_state": s["steady_state"],
+                  "throughput_unit": "inferences/s"})
+        return json.dumps(d, **kw)
+
+    def __repr__(self) -> str:
+        s = self.summary()
+        ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
+        epi = s["energy_per_inference_j"]
+        return (f"ThermalResult(MODELED: {self.device.name}, {self.workload.kind}, governor "
+                f"{self.governor}, {self.duration_s:g} s at {self.ambient_c:g} C ambient)\n"
+                f"  throughput  burst {s['peak_throughput']:.4g}/s -> sustained "
+                f"{s['sustained_throughput']:.4g}/s; throttles at {ttt}\n"
+                f"  temperature max {s['max_temp_c']:.1f} C; mean power {s['mean_power_w']:.4g} W; "
+                f"energy/inference {'n/a' if epi is None else f'{epi:.4g} J'}")
+
+
+def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained",
+             duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
+             ambient_c: float | None = None, topology: str | None = None,
+             initial_temp_c: float | None = None, burst_window_s: float | None = None,
+             sustained_window_s: float | None = None) -> ThermalResult:
+    """Simulate ``device`` running ``workload`` for ``duration_s`` s in steps of ``dt_s`` s.
+
+    ``device``: a preset name or a :class:`ThermalDevice`. ``workload``: "sustained", "burst",
+    "duty:FRACTION" or a :class:`Workload`. ``governor``: "none", "step_wise",
+    "power_allocator", a :class:`Governor`, or None for the device's default. ``ambient_c``
+    overrides the catalog ambient (C). ``initial_temp_c``: start temperature of every node
+    (default: ambient). ``burst_window_s`` defaults to the first 5 s; ``sustained_window_s`` defaults to the last 20% of the run (at most
+    60 s). Returns a MODELED :class:`ThermalResult`.
+    """
+    own = "thermal.simulate"
+    dev = get_device(device)
+    wl = Workload.parse(workload) if isinstance(workload, str) else workload
+    check("workload", wl, Workload, owner=own)
+    check("duration_s", duration_s, Interval(0, 30 * 86400, closed="right", unit="s"), owner=own)
+    check("dt_s", dt_s, Interval(0, 1.0, closed="right", unit="s"), owner=own)
+    if ambient_c is not None:
+        check("ambient_c", ambient_c, Interval(-60, dev.thermal.trip_c, closed="neither",
+                                               unit="C (below the trip point)"), owner=own)
+        dev = dev.with_(ambient_c=float(ambient_c))
+    amb = dev.thermal.ambient_c
+    n = int(round(duration_s / dt_s))
+    check("duration_s/dt_s", n, Interval(1, None, integer=True, unit="steps"), owner=own)
+    if burst_window_s is None:
+        burst_window_s = min(5.0, duration_s)
+    check("burst_window_s", burst_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
+    if sustained_window_s is None:
+        sustained_window_s = min(60.0, 0.2 * duration_s)
+    check("sustained_window_s", sustained_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
+    if isinstance(governor, Governor):
+        gov = governor
+    else:
+        gov = make_governor(dev.governor if governor is None else governor, **dev.governor_params)
+    net = RCNetwork(dev.thermal, topology or dev.topology, dt_s)
+    pm = dev.power
+    cycles = (wl.ops_per_inference or dev.ops_per_inference) / dev.ops_per_cycle
+    fmax = pm.f_max_hz
+    freqs, n_opp = pm.freqs_hz, len(pm.opps)
+    dyn = pm.dynamic_power_w(np.arange(n_opp))
+    act_all = wl.activity(n, dt_s)
+    rate_act = np.minimum(1.0, wl.load_at_fmax * fmax / freqs) if wl.frequency_dependent else None
+
+    temp = np.empty(n)
+    case = np.empty(n) if net.n_nodes > 1 else None
+    f_out, p_out, pa_out, heat = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
+    x = np.full(net.n_nodes, amb if initial_temp_c is None else float(initial_temp_c))
+    x0 = x.copy()
+    watch = gov.watch_c
+    watch = () if watch is None else (watch, watch + getattr(gov, "hysteresis_c", 0.0))
+    poll = max(1, int(round(gov.poll_s / dt_s)))
+    idx = gov.reset(n_opp)
+    leak_scale = pm.leak_ref_w / pm._v[0] * pm._v
+    i = 0
+    while i < n:
+        j = min(n, i + poll)
+        if rate_act is not None:
+            act_all[i:j] = rate_act[idx]
+        a = act_all[i:j]
+        leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
+        p_act = dyn[idx] + leak_by_opp[idx]
+        P = pm.idle_w + a * (p_act - pm.idle_w)
+        X, H = net.run(x, P, amb)
+        for w in watch:  # sensor interrupt at an upward trip crossing
+            if x[0] < w:
+                hit = np.flatnonzero(X[:, 0] >= w)
+                if hit.size and hit[0] + 1 < j - i:
+                    k = hit[0] + 1
+                    X, H, P, j = X[:k], H[:k], P[:k], i + k
+        temp[i:j] = X[:, 0]
+        if case is not None:
+            case[i:j] = X[:, 1]
+        f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
+        x = X[-1]
+        i = j
+        if i < n:
+            a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
+            p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
+            idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
+    stored = float(net.capacities @ (x - x0))
+    gname = getattr(gov, "name", type(gov).__name__)
+    return ThermalResult(device=dev, workload=wl, governor=gname, ambient_c=amb, dt_s=dt_s,
+                         t_s=np.arange(n) * dt_s, temp_c=temp, case_temp_c=case, freq_hz=f_out,
+                         power_w=p_out, activity=act_all, heat_out_j=heat, stored_j=stored,
+                         cycles_per_inference=cycles, burst_window_s=burst_window_s,
+                         sustained_window_s=sustained_window_s, active_power_w=pa_out)
