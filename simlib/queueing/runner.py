@@ -334,6 +334,10 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
     True
     """
     _, svc = _resolve(1.0, service)
+    if simulate_kwargs.get("n_requests") is None and simulate_kwargs.get("duration_s") is None:
+        # Near saturation a short run starts empty and ends before the queue reaches its steady
+        # state, so p99 is biased low and the search overshoots; a search needs long runs.
+        simulate_kwargs["n_requests"] = budget.pick(quick=20_000, standard=100_000, full=500_000)
     servers = int(simulate_kwargs.get("servers", 1))
     max_batch = int(simulate_kwargs.get("max_batch", 1))
     cap = servers * max_batch / svc.mean_batch_s(max_batch)
@@ -363,7 +367,13 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
             lo, best = mid, r
         else:
             hi = mid
-    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials)
+    warns = []
+    n = simulate_kwargs.get("n_requests")
+    if n is not None and lo > 0.5 * cap and n < 20_000:
+        warns.append(f"the search ended at {lo / cap:.0%} of capacity with only {n} requests per trial; "
+                     "near saturation short runs under-estimate the tail, so this rate is optimistic: "
+                     "use n_requests >= 20000")
+    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials, warns)
 
 
 def _arrival_factory(arrival: str):
