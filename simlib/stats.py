@@ -27,19 +27,27 @@ import numpy as np
 from scipy import stats as _st
 
 from simlib._validate import Interval as _Range
-from simlib._validate import InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Options, check
 
 __all__ = [
     "NOISY_CV",
+    "Comparison",
     "Interval",
     "Summary",
     "bootstrap_ci",
+    "compare_runs",
     "cv",
+    "is_noisy",
     "mean_ci",
     "median_ci",
     "percentile",
     "percentile_ci",
+    "proportion_ci",
+    "sample_size_proportion",
+    "sample_size_two_means",
+    "sample_size_two_proportions",
     "summarize",
+    "wilson_ci",
 ]
 
 #: A run whose coefficient of variation exceeds this is flagged noisy (the book's 5% rule).
@@ -212,3 +220,179 @@ def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95) -
         p99=percentile(x, 99), min=float(x.min()), max=float(x.max()), cv=c,
         mean_ci=mean_ci(x, confidence), median_ci=_maybe(50), p99_ci=_maybe(99), warnings=warns,
     )
+
+
+def is_noisy(samples: Sequence[float] | np.ndarray, threshold: float = NOISY_CV) -> bool:
+    """The book's noise rule: a run whose CV exceeds ``threshold`` (default 5%) is too noisy to
+    trust small differences.
+
+    >>> is_noisy([100, 101, 99, 100]), is_noisy([100, 130, 70, 100])
+    (False, True)
+    """
+    check("threshold", threshold, _Range(0, None, closed="neither"), owner="is_noisy")
+    return cv(samples) > threshold
+
+
+def _z(confidence: float) -> float:
+    return float(_st.norm.ppf(0.5 + confidence / 2))
+
+
+def proportion_ci(successes: int, n: int, confidence: float = 0.95, method: str = "wilson") -> Interval:
+    """Confidence interval for a proportion (accuracy = correct / n).
+
+    ``method="wilson"`` (default) stays inside [0, 1] and keeps its coverage near 0 or 1;
+    ``"normal"`` is the Wald interval p +- z sqrt(p(1-p)/n) the source chapter uses.
+
+    Source chapter, Napkin Math 1.1 (seed lines 119-126): 50 errors in 1,000 give about
+    50 +- 1.96 x 7 errors, i.e. [36, 64].
+
+    >>> ci = proportion_ci(50, 1000, method="normal")
+    >>> round(ci.low * 1000), round(ci.high * 1000)
+    (36, 64)
+    """
+    check("n", n, _Range(1, None, integer=True), owner="proportion_ci")
+    check("successes", successes, _Range(0, n, integer=True), owner="proportion_ci")
+    check("confidence", confidence, _CONF, owner="proportion_ci")
+    check("method", method, Options(("wilson", "normal")), owner="proportion_ci")
+    p, z = successes / n, _z(confidence)
+    if method == "normal":
+        h = z * math.sqrt(p * (1 - p) / n)
+        return Interval(p, max(0.0, p - h), min(1.0, p + h), confidence, "normal (Wald)")
+    denom = 1 + z * z / n
+    center = (p + z * z / (2 * n)) / denom
+    h = z / denom * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    low = 0.0 if successes == 0 else min(p, max(0.0, center - h))  # exact at the ends despite rounding
+    high = 1.0 if successes == n else max(p, min(1.0, center + h))
+    return Interval(p, low, high, confidence, "Wilson")
+
+
+def wilson_ci(successes: int, n: int, confidence: float = 0.95) -> Interval:
+    """Wilson score interval for a proportion (see :func:`proportion_ci`).
+
+    >>> ci = wilson_ci(950, 1000)
+    >>> round(ci.low, 4), round(ci.high, 4)
+    (0.9346, 0.9619)
+    """
+    return proportion_ci(successes, n, confidence, "wilson")
+
+
+def sample_size_proportion(p: float, margin: float, confidence: float = 0.95) -> int:
+    """Samples needed to estimate a proportion near ``p`` within +-``margin`` (normal approximation:
+    n = z^2 p (1 - p) / margin^2, rounded up).
+
+    Source chapter, Napkin Math 1.1 (seed line 126): 95% accuracy at +-1 pp needs about 1,825.
+
+    >>> sample_size_proportion(0.95, 0.01)
+    1825
+    """
+    check("p", p, _Range(0, 1, closed="neither"), owner="sample_size_proportion")
+    check("margin", margin, _Range(0, 1, closed="neither", unit="(fraction, 0.01 = 1 pp)"),
+          owner="sample_size_proportion")
+    check("confidence", confidence, _CONF, owner="sample_size_proportion")
+    return math.ceil(_z(confidence) ** 2 * p * (1 - p) / margin**2 - 1e-9)
+
+
+def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Samples per model to detect accuracy ``p1`` vs ``p2`` (two-sided test at ``alpha`` with
+    ``power``), each model evaluated on its own independent test set (pooled-variance formula).
+
+    >>> sample_size_two_proportions(0.95, 0.94)
+    8158
+    """
+    for name, v in (("p1", p1), ("p2", p2)):
+        check(name, v, _Range(0, 1, closed="neither"), owner="sample_size_two_proportions")
+    check("alpha", alpha, _CONF, owner="sample_size_two_proportions")
+    check("power", power, _CONF, owner="sample_size_two_proportions")
+    if p1 == p2:
+        raise InvalidParameterError("sample_size_two_proportions: p1 and p2 must differ (got equal values).")
+    za, zb = float(_st.norm.ppf(1 - alpha / 2)), float(_st.norm.ppf(power))
+    pbar = (p1 + p2) / 2
+    num = za * math.sqrt(2 * pbar * (1 - pbar)) + zb * math.sqrt(p1 * (1 - p1) + p2 * (1 - p2))
+    return math.ceil((num / (p1 - p2)) ** 2)
+
+
+def sample_size_two_means(delta: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> int:
+    """Runs per configuration to detect a change ``delta`` in a mean (e.g. a latency regression,
+    same unit as ``sd``, the run-to-run standard deviation): two-sample t-test, iterated from the
+    normal approximation n = 2 (z_a + z_b)^2 sd^2 / delta^2.
+
+    >>> sample_size_two_means(delta=1.0, sd=1.0)
+    17
+    """
+    check("delta", delta, _Range(0, None, closed="neither"), owner="sample_size_two_means")
+    check("sd", sd, _Range(0, None, closed="neither"), owner="sample_size_two_means")
+    check("alpha", alpha, _CONF, owner="sample_size_two_means")
+    check("power", power, _CONF, owner="sample_size_two_means")
+    n = max(2, math.ceil(2 * (float(_st.norm.ppf(1 - alpha / 2)) + float(_st.norm.ppf(power))) ** 2
+                         * (sd / delta) ** 2))
+    for _ in range(100):  # replace z by t with 2n - 2 degrees of freedom until stable
+        df = 2 * n - 2
+        need = math.ceil(2 * (float(_st.t.ppf(1 - alpha / 2, df)) + float(_st.t.ppf(power, df))) ** 2
+                         * (sd / delta) ** 2)
+        if need <= n:
+            return n
+        n = need
+    return n
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Do two sets of runs differ? ``diff`` is mean(b) - mean(a), with a Welch interval.
+
+    ``significant``: the Welch t-test rejects equal means at 1 - confidence. ``practical``: the
+    relative change exceeds ``min_relative_change`` (default the 5% noise rule). Cohen's d uses
+    the pooled standard deviation; |d| ~0.2 small, 0.5 medium, 0.8 large.
+    """
+
+    n_a: int
+    n_b: int
+    mean_a: float
+    mean_b: float
+    diff: Interval
+    relative_change: float
+    p_value: float
+    mannwhitney_p: float
+    cohens_d: float
+    significant: bool
+    practical: bool
+
+    @property
+    def verdict(self) -> str:
+        if not self.significant:
+            return "no detectable difference (within run-to-run noise)"
+        size = "practically relevant" if self.practical else "too small to matter"
+        return f"statistically significant change of {self.relative_change:+.1%}, {size}"
+
+
+def compare_runs(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
+                 confidence: float = 0.95, min_relative_change: float = NOISY_CV) -> Comparison:
+    """Welch t-test, Mann-Whitney U and Cohen's d for two independent sets of runs.
+
+    >>> rng = np.random.default_rng(0)
+    >>> c = compare_runs(rng.normal(10, 0.2, 30), rng.normal(11, 0.2, 30))
+    >>> c.significant, c.practical, c.cohens_d > 2
+    (True, True, True)
+    """
+    check("confidence", confidence, _CONF, owner="compare_runs")
+    check("min_relative_change", min_relative_change, _Range(0, None), owner="compare_runs")
+    x, y = _as_samples(a, "a", min_n=2), _as_samples(b, "b", min_n=2)
+    ma, mb = float(x.mean()), float(y.mean())
+    va, vb = float(x.var(ddof=1)), float(y.var(ddof=1))
+    se2 = va / x.size + vb / y.size
+    d = mb - ma
+    if se2 == 0:
+        p = 1.0 if d == 0 else 0.0
+        h = 0.0
+    else:
+        df = se2**2 / ((va / x.size) ** 2 / (x.size - 1) + (vb / y.size) ** 2 / (y.size - 1))
+        p = float(_st.ttest_ind(y, x, equal_var=False).pvalue)
+        h = float(_st.t.ppf(0.5 + confidence / 2, df)) * math.sqrt(se2)
+    pooled = math.sqrt(((x.size - 1) * va + (y.size - 1) * vb) / (x.size + y.size - 2))
+    cohens_d = d / pooled if pooled else (0.0 if d == 0 else math.copysign(math.inf, d))
+    try:
+        mw = float(_st.mannwhitneyu(x, y, alternative="two-sided").pvalue)
+    except ValueError:  # all values identical
+        mw = 1.0
+    rel = d / abs(ma) if ma else math.inf
+    return Comparison(int(x.size), int(y.size), ma, mb, Interval(d, d - h, d + h, confidence, "Welch t"),
+                      rel, p, mw, cohens_d, p < 1 - confidence, abs(rel) > min_relative_change)

@@ -1,5 +1,33 @@
-"""Hardware: what this machine has (:func:`detect`) and, later, a catalog of devices."""
+"""Hardware: what this machine has (:func:`detect`) and a catalog of devices (:func:`get`).
 
+>>> from simlib import hardware
+>>> "a100-sxm" in hardware.names()
+True
+"""
+
+from simlib.hardware.catalog import (
+    THIS_MACHINE,
+    Device,
+    DvfsPoint,
+    MemoryLevel,
+    Thermal,
+    get,
+    names,
+    this_machine,
+)
 from simlib.hardware.detect import detect
 
-__all__ = ["detect"]
+list_devices = names
+
+__all__ = [
+    "THIS_MACHINE",
+    "Device",
+    "DvfsPoint",
+    "MemoryLevel",
+    "Thermal",
+    "detect",
+    "get",
+    "list_devices",
+    "names",
+    "this_machine",
+]

@@ -1,0 +1,186 @@
+"""The device catalog: peak rates, memory levels, power and thermal constants, each with a source.
+
+Values live in ``catalog.yaml`` next to this file (SI units; dense peak rates). :func:`get`
+returns a frozen :class:`Device`; an unknown name is an error that lists the known ones.
+``get("this-machine")`` builds a device for the computer the book runs on from
+:func:`simlib.hardware.detect` plus a short empirical roofline measurement (GEMM and streaming
+bandwidth, honouring ``SIMLIB_BUDGET``); those values are *measured*, and say so in ``sources``.
+
+>>> a100 = get("a100-sxm")
+>>> a100.peak_flops["fp16"] / 1e12, a100.dram.bandwidth_bytes_per_s / 1e12
+(312.0, 2.039)
+>>> round(a100.ridge_point("fp16"))
+153
+>>> get("a100")
+Traceback (most recent call last):
+...
+simlib._validate.InvalidParameterError: The 'name' parameter of hardware.get must be one of {'a100-sxm', ...}. Got 'a100' instead.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from simlib._validate import Options, check
+
+__all__ = ["THIS_MACHINE", "Device", "DvfsPoint", "MemoryLevel", "Thermal", "get", "names"]
+
+CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
+THIS_MACHINE = "this-machine"
+
+
+@dataclass(frozen=True)
+class MemoryLevel:
+    """One level of the memory hierarchy. ``kind`` is "cache", "dram" or "flash"."""
+
+    name: str
+    bandwidth_bytes_per_s: float
+    capacity_bytes: float | None
+    kind: str = "dram"
+
+
+@dataclass(frozen=True)
+class Thermal:
+    """Thermal constants. ``r_ja_k_per_w`` is the total junction-to-ambient resistance (K/W).
+
+    With ``r_jc_k_per_w`` set, a two-node model uses junction capacity ``c_j_per_k``, case
+    capacity ``c_case_j_per_k`` and case-to-ambient resistance :attr:`r_ca_k_per_w`.
+    """
+
+    r_ja_k_per_w: float
+    c_j_per_k: float
+    ambient_c: float
+    trip_c: float
+    hysteresis_c: float
+    r_jc_k_per_w: float | None = None
+    c_case_j_per_k: float | None = None
+
+    @property
+    def r_ca_k_per_w(self) -> float | None:
+        """Case-to-ambient resistance (K/W) of the two-node model, or None."""
+        return None if self.r_jc_k_per_w is None else self.r_ja_k_per_w - self.r_jc_k_per_w
+
+    @property
+    def tau_s(self) -> float:
+        """Single-node time constant R_ja x total capacity (s)."""
+        return self.r_ja_k_per_w * (self.c_j_per_k + (self.c_case_j_per_k or 0.0))
+
+
+@dataclass(frozen=True)
+class DvfsPoint:
+    """A DVFS operating point: clock frequency (Hz) and core voltage (V)."""
+
+    freq_hz: float
+    voltage_v: float
+
+
+@dataclass(frozen=True)
+class Device:
+    """A device of the catalog (or this machine, measured). Rates in FLOP/s (OP/s for ints)."""
+
+    name: str
+    full_name: str
+    kind: str
+    peak_flops: dict[str, float]
+    memory: tuple[MemoryLevel, ...]
+    tdp_w: float | None
+    idle_w: float | None
+    thermal: Thermal | None
+    dvfs: tuple[DvfsPoint, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+    measured: bool = False
+
+    @property
+    def precisions(self) -> tuple[str, ...]:
+        return tuple(self.peak_flops)
+
+    @property
+    def dram(self) -> MemoryLevel:
+        """Main memory: the last level of kind "dram" (HBM, GDDR, LPDDR, host link...)."""
+        drams = [m for m in self.memory if m.kind == "dram"]
+        return drams[-1] if drams else self.memory[-1]
+
+    def peak(self, precision: str) -> float:
+        """Peak rate for ``precision`` (FLOP/s); an unknown precision names the known ones."""
+        check("precision", precision, Options(self.peak_flops), owner=f"device {self.name!r}")
+        return self.peak_flops[precision]
+
+    def level(self, name: str | None = None) -> MemoryLevel:
+        """The memory level called ``name`` (default: main memory)."""
+        if name is None:
+            return self.dram
+        check("memory", name, Options([m.name for m in self.memory]), owner=f"device {self.name!r}")
+        return next(m for m in self.memory if m.name == name)
+
+    def ridge_point(self, precision: str, memory: str | None = None) -> float:
+        """Peak FLOP/s over bandwidth (FLOP/byte) for a precision and memory level."""
+        return self.peak(precision) / self.level(memory).bandwidth_bytes_per_s
+
+
+def _device(name: str, d: dict[str, Any]) -> Device:
+    th = d.get("thermal")
+    return Device(
+        name=name, full_name=d.get("full_name", name), kind=d.get("kind", "unknown"),
+        peak_flops={k.lower(): float(v) for k, v in d["peak_flops"].items()},
+        memory=tuple(MemoryLevel(name=m["name"], bandwidth_bytes_per_s=float(m["bandwidth_bytes_per_s"]),
+                                 capacity_bytes=None if m.get("capacity_bytes") is None else float(m["capacity_bytes"]),
+                                 kind=m.get("kind", "dram")) for m in d["memory"]),
+        tdp_w=None if d.get("tdp_w") is None else float(d["tdp_w"]),
+        idle_w=None if d.get("idle_w") is None else float(d["idle_w"]),
+        thermal=Thermal(**{k: float(v) for k, v in th.items()}) if th else None,
+        dvfs=tuple(DvfsPoint(float(p["freq_hz"]), float(p["voltage_v"])) for p in d.get("dvfs") or ()),
+        sources={str(k): str(v) for k, v in (d.get("sources") or {}).items()},
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _load() -> dict[str, Device]:
+    raw = yaml.safe_load(CATALOG_PATH.read_text())
+    return {name: _device(name, d) for name, d in raw["devices"].items()}
+
+
+def names(include_this_machine: bool = True) -> list[str]:
+    """Ids of the catalog's devices (and ``"this-machine"``)."""
+    return list(_load()) + ([THIS_MACHINE] if include_this_machine else [])
+
+
+def get(name: str | Device) -> Device:
+    """The catalog device called ``name`` (a :class:`Device` is passed through)."""
+    if isinstance(name, Device):
+        return name
+    check("name", name, Options(names()), owner="hardware.get")
+    if name == THIS_MACHINE:
+        return this_machine()
+    return _load()[name]
+
+
+@functools.lru_cache(maxsize=1)
+def this_machine() -> Device:
+    """This computer as a :class:`Device`: detect() plus a measured GEMM roof and stream bandwidth.
+
+    Measured once per process under the budget in force (a few seconds with ``quick``). The peak
+    is the best median GEMM rate observed, not a datasheet peak; ``sources`` says so.
+    """
+    from simlib.hardware.detect import detect
+    from simlib.roofline.empirical import measure_roofline
+
+    hw = detect()
+    cpu = hw["cpu"]
+    emp = measure_roofline()
+    peaks = dict(emp.peak_flops)
+    # Only measured levels are listed: the triad over arrays >> LLC measures main memory.
+    memory = [MemoryLevel("dram", emp.bandwidth_bytes_per_s, hw["memory"].get("total_bytes"), "dram")]
+    return Device(
+        name=THIS_MACHINE, full_name=f"{cpu.get('model') or 'this CPU'} ({cpu.get('logical_cores')} logical cores)",
+        kind="cpu", peak_flops=peaks, memory=tuple(memory), tdp_w=None, idle_w=None, thermal=None,
+        sources={"peak_flops": f"measured: best median torch GEMM rate ({emp.describe()})",
+                 "memory.dram": f"measured: streaming triad over arrays much larger than the "
+                                f"{(emp.llc_bytes or 0) / 2**20:.0f} MiB last-level cache",
+                 "tdp_w": "unknown: not exposed to software on this machine"},
+        measured=True,
+    )
