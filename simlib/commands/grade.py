@@ -1,0 +1,37 @@
+"""``simlib grade SUBMISSIONS... --lab LAB --out grades.csv``: grade submitted lab notebooks."""
+
+from __future__ import annotations
+
+import argparse
+
+from simlib._validate import Interval, check
+
+
+def run(args: argparse.Namespace) -> int:
+    from simlib.exercises.grading import grade_submissions
+    from simlib.exercises.grading.sandbox import Limits
+
+    check("timeout", args.timeout, Interval(0, None, closed="neither", unit="s"), owner="grade")
+    check("memory", args.memory, Interval(64, None, integer=True, unit="MB"), owner="grade")
+    limits = Limits(timeout_s=args.timeout, cpu_s=int(args.timeout) + 1, memory_mb=args.memory,
+                    output_mb=args.output)
+    grades = grade_submissions(args.lab, args.submissions, args.out, limits=limits)
+    print(f"wrote {args.out}: {len(grades)} submission(s)")
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "grade", help="grade submitted lab notebooks into a CSV gradebook",
+        description="Run each submission in its own process with time and memory limits, score "
+                    "it against the lab's hidden tests and write one CSV row per student. An "
+                    "existing CSV is never overwritten.")
+    p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
+                   help=".ipynb files or folders of them (student id: the file name, or the "
+                        "folder name when the file is named after the lab)")
+    p.add_argument("--lab", required=True, help="lab directory with source.md, e.g. labs/percentiles")
+    p.add_argument("--out", required=True, help="CSV to create (refuses to overwrite)")
+    p.add_argument("--timeout", type=float, default=60.0, help="wall-clock limit per submission, s")
+    p.add_argument("--memory", type=int, default=2048, help="memory limit per submission, MB")
+    p.add_argument("--output", type=int, default=5, help="output limit per submission, MB")
+    p.set_defaults(func=run)

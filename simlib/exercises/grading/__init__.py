@@ -1,0 +1,13 @@
+"""Labs: build the student version of a lab and grade submitted notebooks.
+
+* :mod:`.labfile` reads a lab's source notebook: its tasks, solutions and hidden tests.
+* :mod:`.build` writes the student version (no solutions, no hidden tests).
+* :mod:`.sandbox` runs one notebook in a separate, limited process (the threat model is there).
+* :mod:`.grader` grades a folder of submissions into a CSV gradebook.
+"""
+
+from .build import build_student
+from .grader import grade_submissions
+from .labfile import Lab, LabError, load_lab
+
+__all__ = ["Lab", "LabError", "build_student", "grade_submissions", "load_lab"]

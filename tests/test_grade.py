@@ -1,0 +1,108 @@
+"""The example lab: student build, and grading a folder of sample submissions into a CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from simlib.cli import main
+from simlib.exercises.grading import build_student, grade_submissions, load_lab
+from simlib.exercises.grading.sandbox import Limits
+
+ROOT = Path(__file__).resolve().parents[1]
+LAB = ROOT / "labs" / "percentiles"
+LIMITS = Limits(timeout_s=10, cpu_s=10, memory_mb=1024, output_mb=2)
+
+
+def solution_notebook():
+    """The instructor's notebook with the hidden-tests cell removed (what a perfect student has)."""
+    lab = load_lab(LAB)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c.source) if c.cell_type == "code"
+                else nbformat.v4.new_markdown_cell(c.source)
+                for c in lab.notebook.cells if "hidden-tests" not in c.metadata.get("tags", [])]
+    return nb
+
+
+def replace(nb, old: str, new: str):
+    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
+    hits = [c for c in nb.cells if old in c.source]
+    assert hits, old
+    for c in hits:
+        c.source = c.source.replace(old, new)
+    return nb
+
+
+@pytest.fixture(scope="module")
+def submissions(tmp_path_factory) -> Path:
+    d = tmp_path_factory.mktemp("submissions")
+    sol = solution_notebook()
+    samples = {
+        "correct": sol,
+        # right percentile, Little's law forgets the ms -> s conversion
+        "partly": replace(sol, "rate_qps * latency_ms / 1000.0", "rate_qps * latency_ms"),
+        # tail_ratio raises; the other tasks still count
+        "raising": replace(sol, "return stats.percentile(samples, 99) / stats.percentile(samples, 50)",
+                           "raise RuntimeError('oops')"),
+        "loop": replace(sol, "p99_ms = stats.percentile(latencies_ms, 99)  # SOLUTION",
+                        "while True:\n    pass"),
+        "tamper": replace(sol, "import numpy as np",
+                          f"import numpy as np\nopen({str(LAB / 'source.md')!r}).read()"),
+        "huge-output": replace(sol, "import numpy as np", "import numpy as np\nprint('x' * 10_000_000)"),
+    }
+    deleted = nbformat.from_dict(json.loads(json.dumps(sol)))
+    deleted.cells = [c for c in deleted.cells if "def in_flight" not in c.source]
+    samples["deleted-cells"] = deleted
+    for name, nb in samples.items():
+        nbformat.write(nb, str(d / f"{name}.ipynb"))
+    (d / "broken.ipynb").write_text("{ not json")
+    return d
+
+
+def test_student_version_has_no_solutions_and_runs(tmp_path):
+    from nbclient import NotebookClient
+
+    path = build_student(LAB, tmp_path / "student.ipynb")
+    text = path.read_text()
+    assert "SOLUTION" not in text and "HIDDEN_TESTS" not in text and "/ 1000.0" not in text
+    nb = nbformat.read(str(path), as_version=4)
+    NotebookClient(nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert out.count("not done yet") == 3
+
+
+def test_committed_student_version_is_up_to_date(tmp_path):
+    fresh = build_student(LAB, tmp_path / "s.ipynb")
+    committed = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
+    assert [c.source for c in nbformat.read(str(fresh), as_version=4).cells] == \
+        [c.source for c in committed.cells], "run `simlib lab build labs/percentiles`"
+
+
+def test_grade_folder(submissions, tmp_path):
+    out = tmp_path / "grades.csv"
+    grades = grade_submissions(LAB, [submissions], out, limits=LIMITS, progress=False)
+    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    assert set(rows) == {"correct", "partly", "raising", "loop", "tamper", "huge-output",
+                         "deleted-cells", "broken"}
+    assert list(next(csv.reader(out.open()))) == ["student", "p99", "tail-ratio", "littles-law",
+                                                   "total", "max", "notes"]
+    total = {k: float(r["total"]) for k, r in rows.items()}
+    assert total["correct"] == 8 and rows["correct"]["notes"] == ""
+    assert rows["partly"]["littles-law"] == "1"  # in_flight(0, 10) == 0 still matches
+    assert total["partly"] == 6
+    assert total["raising"] == 5 and "RuntimeError" in rows["raising"]["notes"]
+    assert total["deleted-cells"] == 5 and "NameError" in rows["deleted-cells"]["notes"]
+    assert total["loop"] == 0 and "time limit" in rows["loop"]["notes"]
+    assert total["tamper"] == 0 and "tampering" in rows["tamper"]["notes"]
+    assert total["huge-output"] < 8 and "output limit" in rows["huge-output"]["notes"]
+    assert total["broken"] == 0 and "unreadable" in rows["broken"]["notes"]
+    assert len(grades) == 8
+    # re-running never loses the earlier gradebook
+    before = out.read_text()
+    assert main(["grade", str(submissions / "correct.ipynb"), "--lab", str(LAB), "--out", str(out),
+                 "--timeout", "20"]) == 2
+    assert out.read_text() == before
