@@ -1,0 +1,141 @@
+"""End-to-end request pipeline, each stage timed: where the time goes besides the model.
+
+A request carries a JPEG photo (a crop of scikit-learn's bundled photos). Stages:
+
+1. ``parse``: JSON with a base64 payload, or binary (4-byte length header + raw bytes);
+2. ``decode``: JPEG decode (Pillow);
+3. ``resize``: to the model's resolution (Pillow, bilinear);
+4. ``normalize``: to float32 NCHW with ImageNet mean/std (numpy);
+5. ``model``: the backend's inference;
+6. ``postprocess``: softmax, top-5, and the JSON response.
+
+The result shows each stage's median and share of the end-to-end time, and Amdahl's bound:
+making the model alone k times faster speeds the request up by at most ``1 / ((1-f) + f/k)``.
+
+>>> r = run_pipeline("cnn", n_requests=5, encoding="binary")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import struct
+import time
+
+import numpy as np
+
+from simlib import budget
+from simlib._validate import Interval, Options, check
+from simlib.measure.backends import open_backend
+from simlib.measure.result import Result, format_time
+
+__all__ = ["STAGES", "amdahl_speedup", "make_requests", "run_pipeline"]
+
+STAGES = ("parse", "decode", "resize", "normalize", "model", "postprocess")
+_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32).reshape(1, 3, 1, 1)
+_STD = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
+
+
+def amdahl_speedup(fraction: float, factor: float) -> float:
+    """Overall speedup when a part taking ``fraction`` of the time gets ``factor`` times faster.
+
+    >>> round(amdahl_speedup(0.5, 2.0), 3)
+    1.333
+    """
+    check("fraction", fraction, Interval(0, 1), owner="amdahl_speedup")
+    check("factor", factor, Interval(0, None, closed="neither"), owner="amdahl_speedup")
+    return 1.0 / ((1 - fraction) + fraction / factor)
+
+
+def make_requests(n: int, encoding: str = "json", size: tuple[int, int] = (320, 240),
+                  seed: int = 0) -> list[bytes]:
+    """``n`` encoded requests holding JPEG crops of the bundled photos."""
+    from PIL import Image
+    from sklearn.datasets import load_sample_images
+
+    check("encoding", encoding, Options(("json", "binary")), owner="make_requests")
+    imgs = load_sample_images().images
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n):
+        img = imgs[k % len(imgs)]
+        y, x = int(rng.integers(0, img.shape[0] - size[1])), int(rng.integers(0, img.shape[1] - size[0]))
+        buf = io.BytesIO()
+        Image.fromarray(img[y:y + size[1], x:x + size[0]]).save(buf, format="JPEG", quality=90)
+        jpg = buf.getvalue()
+        if encoding == "json":
+            out.append(json.dumps({"id": k, "image_b64": base64.b64encode(jpg).decode()}).encode())
+        else:
+            out.append(struct.pack("<I", len(jpg)) + jpg)
+    return out
+
+
+def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: str = "json",
+                 n_requests: int | None = None, precision: str = "fp32", threads: int | None = None,
+                 seed: int = 0) -> Result:
+    """Serve ``n_requests`` one at a time through every stage, timing each (seconds)."""
+    from PIL import Image
+
+    check("model", model, Options(("cnn",)), owner="run_pipeline (an image model)")
+    check("encoding", encoding, Options(("json", "binary")), owner="run_pipeline")
+    n = n_requests or budget.pick(quick=40, standard=300, full=2000)
+    check("n_requests", n, Interval(2, None, integer=True), owner="run_pipeline")
+    b = open_backend(backend, model, precision=precision, threads=threads)
+    res = b.spec.config["resolution"]
+    reqs = make_requests(n + 5, encoding, seed=seed)
+    times = {s: [] for s in STAGES}
+    pc = time.perf_counter
+    try:
+        for k, req in enumerate(reqs):
+            t0 = pc()
+            if encoding == "json":
+                jpg = base64.b64decode(json.loads(req)["image_b64"])
+            else:
+                (ln,) = struct.unpack_from("<I", req)
+                jpg = memoryview(req)[4:4 + ln]
+            t1 = pc()
+            img = Image.open(io.BytesIO(jpg))
+            img.load()
+            t2 = pc()
+            img = img.convert("RGB").resize((res, res), Image.BILINEAR)
+            t3 = pc()
+            x = np.asarray(img, dtype=np.float32).transpose(2, 0, 1)[None] / 255.0
+            x = np.ascontiguousarray((x - _MEAN) / _STD, dtype=np.float32)
+            t4 = pc()
+            logits = b.infer(x)[0]
+            t5 = pc()
+            p = np.exp(logits - logits.max())
+            p /= p.sum()
+            top = np.argsort(p)[::-1][:5]
+            json.dumps({"id": k, "top5": [{"class": int(i), "p": float(p[i])} for i in top]})
+            t6 = pc()
+            if k >= 5:  # the first 5 requests warm up the stages
+                for s, dt in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5), strict=True):
+                    times[s].append(dt)
+        desc = b.describe()
+    finally:
+        b.close()
+    total = np.sum([times[s] for s in STAGES], axis=0)
+    med = {s: float(np.median(times[s])) for s in STAGES}
+    share = {s: float(np.sum(times[s]) / np.sum(total)) for s in STAGES}
+    f = share["model"]
+    from simlib.sysdesc import system_description
+
+    r = Result(
+        name=f"pipeline {model} {backend} {precision} ({encoding} requests)", kind="measured",
+        samples_s=total, system=system_description(), seed=seed,
+        settings={"requested": {"model": model, "backend": backend, "encoding": encoding,
+                                "n_requests": n_requests, "precision": precision, "threads": threads},
+                  "effective": {"n_requests": n, "warmup_requests": 5, "resolution": res,
+                                "intra_op_threads": desc["intra_op_threads"]}},
+        metrics={"model_share": f, "end_to_end_median_s": float(np.median(total)),
+                 "model_median_s": med["model"],
+                 "speedup_if_model_2x": amdahl_speedup(f, 2.0),
+                 "speedup_if_model_infinitely_fast": 1 / (1 - f) if f < 1 else float("inf")},
+        extra={"stage_median_s": med, "stage_share": share, "stage_samples_s": times, "backend": desc})
+    r.extra["finding"] = (
+        f"the model is {f:.0%} of the end-to-end time (median {format_time(med['model'])} of "
+        f"{format_time(float(np.median(total)))}): a 2x faster model gives at most "
+        f"{amdahl_speedup(f, 2.0):.2f}x per request (Amdahl)")
+    return r

@@ -1,0 +1,48 @@
+"""Where trained models and exported ONNX files are cached: ``$SIMLIB_CACHE`` or ~/.cache/simlib.
+
+Files are written atomically (a temporary file in the same folder, then renamed), so two
+processes (or an interrupted run) never leave a half-written model behind.
+
+>>> cache_dir().name in ("simlib",) or True
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+__all__ = ["atomic_write", "cache_dir", "config_key"]
+
+
+def cache_dir() -> Path:
+    """The cache folder (created on first use); never inside the repository."""
+    root = os.environ.get("SIMLIB_CACHE") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "simlib")
+    p = Path(root)
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
+def config_key(config: dict[str, Any]) -> str:
+    """A short stable hash of a configuration (part of every cached file name)."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def atomic_write(path: Path, write: Callable[[str], None]) -> Path:
+    """Call ``write(tmp_path)`` then rename the temporary file to ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=path.suffix + ".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
