@@ -39,6 +39,7 @@ __all__ = [
     "cv",
     "is_noisy",
     "mean_ci",
+    "min_samples_for_percentile_ci",
     "median_ci",
     "percentile",
     "percentile_ci",
@@ -114,7 +115,7 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     j = int(_st.binom.ppf(alpha / 2, n, q))  # F(j - 1) < alpha/2
     k_idx = int(_st.binom.ppf(1 - alpha / 2, n, q))  # F(k_idx) >= 1 - alpha/2 (0-based index)
     if j < 1 or k_idx > n - 1:
-        need = _min_n_for_percentile_ci(q, confidence)
+        need = min_samples_for_percentile_ci(p, confidence)
         raise InvalidParameterError(
             f"The 'samples' parameter of percentile_ci is too small for a {confidence:.0%} interval "
             f"on p{p:g}: got {n} samples, need at least {need}."
@@ -122,9 +123,18 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     return Interval(percentile(x, p), float(x[j - 1]), float(x[k_idx]), confidence, "order-statistic")
 
 
-def _min_n_for_percentile_ci(q: float, confidence: float) -> int:
-    # The upper bound exists once P(all n samples fall below the percentile) <= alpha/2.
-    alpha = 1 - confidence
+def min_samples_for_percentile_ci(p: float, confidence: float = 0.95) -> int:
+    """Fewest samples for which :func:`percentile_ci` has both bounds (distribution-free).
+
+    The upper bound exists once the chance that all n samples fall below the true percentile,
+    (p/100)^n, is at most (1 - confidence)/2 (and symmetrically for the lower bound).
+
+    >>> min_samples_for_percentile_ci(99), min_samples_for_percentile_ci(50)
+    (368, 6)
+    """
+    check("p", p, _PCT, owner="min_samples_for_percentile_ci")
+    check("confidence", confidence, _CONF, owner="min_samples_for_percentile_ci")
+    q, alpha = p / 100.0, 1 - confidence
     return max(math.ceil(math.log(alpha / 2) / math.log(max(q, 1 - q))), 2)
 
 
