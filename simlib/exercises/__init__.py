@@ -22,9 +22,10 @@ What a call displays depends on where it runs:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from typing import Any
+
+from simlib.frontend import interactive_frontend
 
 from .bank import Bank, BankError, load_bank, validate_bank
 from .progress import ChapterSummary, Progress
@@ -32,30 +33,6 @@ from .questions import Question, Result
 
 __all__ = ["Bank", "BankError", "ChapterSummary", "Progress", "Question", "Result", "SelfCheck",
            "load_bank", "show", "show_section", "summary", "validate_bank"]
-
-
-def _interactive_frontend() -> bool:
-    """True inside a kernel driven by a notebook UI (JupyterLab, Notebook 7, VS Code).
-
-    Those UIs send the cell id in the metadata of each execute request; nbclient (used by the
-    book build and nbconvert) sends none.
-    """
-    mode = os.environ.get("SIMLIB_EXERCISES", "auto")
-    if mode in ("static", "widget"):
-        return mode == "widget"
-    try:
-        from IPython import get_ipython
-
-        kernel = getattr(get_ipython(), "kernel", None)
-        if kernel is None:
-            return False
-        try:
-            parent = kernel.get_parent("shell")
-        except TypeError:  # older ipykernel
-            parent = kernel.get_parent()
-        return "cellId" in (parent.get("metadata") or {})
-    except Exception:  # noqa: BLE001 - no IPython, no widgets: static is always safe
-        return False
 
 
 class SelfCheck:
@@ -89,7 +66,7 @@ class SelfCheck:
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
         bundle = {"text/plain": repr(self), "text/html": self.html()}
-        if _interactive_frontend():
+        if interactive_frontend():
             bundle.update(self.widget._repr_mimebundle_())
             bundle["text/plain"] = repr(self)
         return bundle

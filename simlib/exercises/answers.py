@@ -7,7 +7,9 @@ these exist where simlib has no function of that exact shape.
 
 from __future__ import annotations
 
-__all__ = ["littles_law_in_flight", "speedup_end_to_end", "tail_ratio"]
+__all__ = ["batch_intensity", "energy_per_inference_mj", "littles_law_in_flight", "load_time_ms",
+           "mm1_mean_latency_ms", "offline_server_ratio", "p99_over_median", "speedup_end_to_end",
+           "tail_ratio"]
 
 
 def littles_law_in_flight(rate_qps: float, latency_ms: float) -> float:
@@ -36,3 +38,64 @@ def tail_ratio(median_us: float, p99_us: float) -> float:
     2.5
     """
     return float(p99_us) / float(median_us)
+
+
+def p99_over_median(median_ms: float, p99_ms: float) -> float:
+    """The tail ratio of a measurement given in milliseconds.
+
+    >>> p99_over_median(median_ms=1.2, p99_ms=3.0)
+    2.5
+    """
+    return tail_ratio(median_us=median_ms, p99_us=p99_ms)
+
+
+def mm1_mean_latency_ms(rate_qps: float, service_ms: float) -> float:
+    """Mean time in system of an M/M/1 queue (ms), via :mod:`simlib.queueing.analytic`.
+
+    >>> mm1_mean_latency_ms(rate_qps=50, service_ms=10)
+    20.0
+    """
+    from simlib.queueing.analytic import mm1_mean_time_in_system
+
+    return mm1_mean_time_in_system(float(rate_qps), 1000.0 / float(service_ms)) * 1e3
+
+
+def offline_server_ratio(offline_sps: float, server_qps: float) -> float:
+    """How many times the Offline throughput exceeds the Server rate that meets the bound.
+
+    >>> offline_server_ratio(offline_sps=900, server_qps=600)
+    1.5
+    """
+    return float(offline_sps) / float(server_qps)
+
+
+def batch_intensity(batch: int, gflop_per_sample: float, weight_mb: float) -> float:
+    """Arithmetic intensity (FLOP/byte) of a batch when only the weights are read, once per batch.
+
+    >>> batch_intensity(batch=32, gflop_per_sample=22, weight_mb=440)
+    1600.0
+    """
+    return float(batch) * float(gflop_per_sample) * 1e9 / (float(weight_mb) * 1e6)
+
+
+def load_time_ms(params_billion: float, bytes_per_param: float, bandwidth_gb_s: float) -> float:
+    """Lower bound on weight-loading time (ms), via :func:`simlib.coldstart.weight_load_time_s`.
+
+    >>> load_time_ms(params_billion=7, bytes_per_param=2, bandwidth_gb_s=25)
+    560.0
+    """
+    from simlib.coldstart import BYTES_PER_PARAM, weight_load_time_s
+
+    precision = {v: k for k, v in BYTES_PER_PARAM.items()}[float(bytes_per_param)]
+    return weight_load_time_s(float(params_billion) * 1e9, precision, float(bandwidth_gb_s) * 1e9) * 1e3
+
+
+def energy_per_inference_mj(power_mw: float, latency_ms: float) -> float:
+    """E = P x t in millijoules, via :func:`simlib.energy.energy_j`.
+
+    >>> energy_per_inference_mj(power_mw=500, latency_ms=2)
+    1.0
+    """
+    from simlib.energy import energy_j
+
+    return energy_j(float(power_mw) / 1e3, float(latency_ms) / 1e3) * 1e3

@@ -73,9 +73,9 @@ class Comparison:
 
     def plot(self, ax=None):
         """p99 vs utilization: measured, modeled (isolated), modeled (in situ)."""
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
 
-        ax = ax or plt.subplots(figsize=(6, 4))[1]
+        ax = ax or Figure(figsize=(7.5, 4.8), layout="constrained").add_subplot()
         u = [r["utilization"] for r in self.rows]
         ax.plot(u, [r["measured_p99_ms"] for r in self.rows], "o-", label="measured")
         ax.plot(u, [r["modeled_p99_ms"] for r in self.rows], "s--", label="modeled (isolated service times)")
@@ -85,6 +85,28 @@ class Comparison:
         ax.legend()
         ax.set_title("Server scenario: measured vs modeled p99")
         return ax
+
+    def hockey_stick(self, ax=None):
+        """p99 against arrival rate (queries/s): the simulator's curve from the isolated service
+        times (MODELED) with the measured Server runs and their in-situ models as points."""
+        from simlib.queueing import Empirical
+        from simlib.queueing.plot import hockey_stick
+
+        cal = self.calibration
+        rates = np.linspace(0.1, 0.95, 10) * cal["capacity_qps"]
+        fig = hockey_stick(Empirical(cal["isolated_service_s"]), rates, 99.0, ax=ax,
+                           n_requests=budget.pick(quick=4_000, standard=20_000, full=100_000))
+        ax = fig.axes[0]
+        qps = [r["measured_qps"] for r in self.rows]
+        ax.plot(qps, [r["measured_p99_ms"] for r in self.rows], "D", color="crimson", ms=10,
+                label="measured (real Server runs)")
+        ax.plot(qps, [r["modeled_insitu_p99_ms"] for r in self.rows], "^", color="tab:green", ms=10,
+                label="modeled, fed in-run service times")
+        ax.lines[0].set_label("modeled, fed isolated service times")
+        ax.legend(fontsize=11, loc="upper left")
+        ax.set_title(f"p99 vs load, {self.settings['model']} on {self.settings['backend']}: "
+                     "MEASURED points, MODELED curve", fontsize=12)
+        return fig
 
     def __repr__(self) -> str:
         lines = ["measured vs modeled (Server scenario; modeled = simlib.queueing FIFO, same arrivals)",
@@ -250,7 +272,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
         calibration={"isolated_service_mean_s": iso_mean, "isolated_service_p99_s": iso_p99,
                      "isolated_service_cv": float(iso.std() / iso.mean()),
                      "capacity_qps": float(capacity), "batch_cost_s": batch_curve,
-                     "isolated_samples": int(iso.size)},
+                     "isolated_samples": int(iso.size), "isolated_service_s": iso.tolist()},
         findings=findings,
         settings={"model": model, "backend": backend, "precision": precision, "duration_s": dur,
                   "utilizations": utilizations, "seed": seed, "intra_op_threads": b.threads,

@@ -182,7 +182,13 @@ def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name:
     t_start = pc()
     deadline = t_start + eff["max_duration_s"]
     stopped_early = None
-    bar = tqdm(desc=f"{sc.value}", unit="q", disable=(None if progress is None else not progress), leave=False)
+    if progress is None:  # a live notebook or a terminal: yes; a book build or a log file: no
+        import sys
+
+        from simlib.frontend import interactive_frontend
+
+        progress = interactive_frontend() or sys.stderr.isatty()
+    bar = tqdm(desc=f"{sc.value}", unit="q", disable=not progress, leave=False)
     try:
         if sc in (Scenario.SINGLE_STREAM, Scenario.MULTI_STREAM):
             k = 1 if sc is Scenario.SINGLE_STREAM else settings.samples_per_query

@@ -21,9 +21,9 @@ _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#1
 
 def _axes(ax):
     if ax is None:
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure  # not pyplot: shown once, never leaked
 
-        _, ax = plt.subplots(figsize=(9, 6), constrained_layout=True)
+        ax = Figure(figsize=(9, 6), layout="constrained").add_subplot()
     return ax
 
 

@@ -16,7 +16,7 @@ from simlib.roofline import ops
 from simlib.roofline.core import RooflineResult, analyze
 from simlib.roofline.models import names as model_names
 
-__all__ = ["OPS", "RooflineExplorer", "explore", "op_count"]
+__all__ = ["DEFAULTS", "OPS", "RooflineExplorer", "explore", "op_count", "static_figure"]
 
 #: Single operators the explorer offers, as (label -> function of batch and dtype).
 OPS = {
@@ -106,3 +106,14 @@ class RooflineExplorer:
 def explore():
     """Show the roofline explorer in a notebook."""
     return RooflineExplorer().widget()
+
+
+#: The explorer's starting point (and the static figure's settings).
+DEFAULTS = {"device": "a100-sxm", "precision": "fp16", "workload": "bert-base", "batch": 1}
+
+
+def static_figure():
+    """The explorer's figure at :data:`DEFAULTS`, for the static book beside the widget."""
+    ex = RooflineExplorer()
+    ex.update(**DEFAULTS)
+    return ex.fig

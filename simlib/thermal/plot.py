@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
+from matplotlib.figure import Figure
 import numpy as np
 
 __all__ = ["plot_run", "plot_runs", "plot_sampling", "plot_server"]
@@ -25,7 +25,8 @@ def _decimate(r, max_points: int = 4000):
 
 def plot_runs(results: Sequence, labels: Sequence[str] | None = None, title: str | None = None):
     """Temperature, clock, power and throughput over time for one or more runs (MODELED)."""
-    fig, axes = plt.subplots(4, 1, figsize=(10, 10), sharex=True)
+    fig = Figure(figsize=(10, 10), layout="constrained")
+    axes = fig.subplots(4, 1, sharex=True)
     labels = labels or [f"{r.device.name} ({r.workload.kind})" for r in results]
     for r, lab in zip(results, labels, strict=True):
         sl = _decimate(r)
@@ -46,7 +47,6 @@ def plot_runs(results: Sequence, labels: Sequence[str] | None = None, title: str
     axes[0].legend(fontsize=_FS - 3, loc="best")
     axes[-1].set_xlabel("time (s)", fontsize=_FS)
     fig.suptitle(title or "MODELED thermal throttling (RC network + DVFS + governor)", fontsize=_FS + 1)
-    fig.tight_layout()
     return fig
 
 
@@ -65,7 +65,8 @@ def _window(t, x, dt, window_s: float = 1.0):
 
 def plot_sampling(rows: Sequence[dict]):
     """Error of each power estimate vs sampling rate, one line per averaging window (MODELED)."""
-    fig, ax = plt.subplots(figsize=(9, 5))
+    fig = Figure(figsize=(9, 5), layout="constrained")
+    ax = fig.subplots()
     for w in sorted({r["window_s"] for r in rows}):
         sel = [r for r in rows if r["window_s"] == w]
         ax.plot([r["rate_hz"] for r in sel], [r["error_pct"] for r in sel], "o-",
@@ -77,7 +78,6 @@ def plot_sampling(rows: Sequence[dict]):
     ax.set_title("MODELED power trace: sampling aliasing within a forward pass", fontsize=_FS)
     ax.legend(fontsize=_FS - 2)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
@@ -85,7 +85,8 @@ def plot_server(coupled):
     """p99 and clock per window of a coupled Server run (MODELED)."""
     w = coupled.windows
     mid = np.array([(x["t0_s"] + x["t1_s"]) / 2 for x in w])
-    fig, ax = plt.subplots(figsize=(10, 5))
+    fig = Figure(figsize=(10, 5), layout="constrained")
+    ax = fig.subplots()
     ax.plot(mid, [x["p99_ms"] for x in w], "o-", color="C3", label="p99 latency")
     ax.set_yscale("log")
     ax.set_xlabel("time (s)", fontsize=_FS)
@@ -96,5 +97,4 @@ def plot_server(coupled):
     ax.set_title(f"MODELED Server scenario on {coupled.thermal.device.name}: "
                  f"{coupled.arrival_qps:g} QPS as the device heats", fontsize=_FS)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig

@@ -29,7 +29,6 @@ def static_figure(**kw: Any):
 def explorer():
     """Sliders for ambient (C), cooling (R_ja scale), duty cycle, workload and device."""
     import ipywidgets as w
-    import matplotlib.pyplot as plt
     from IPython.display import display
 
     out = w.Output()
@@ -50,7 +49,6 @@ def explorer():
             out.clear_output(wait=True)
             fig = static_figure(**{k: c.value for k, c in ctl.items()})
             display(fig)
-            plt.close(fig)
 
     for c in ctl.values():
         c.observe(redraw, names="value")
