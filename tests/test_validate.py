@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from simlib._validate import InvalidParameterError, Interval, Options, check, validate_params
+from simlib._validate import Interval, InvalidParameterError, Options, check, validate_params
 
 
 def test_interval_message_names_parameter_owner_range_and_value():

@@ -8,13 +8,15 @@ from simlib._validate import Interval, check
 
 
 def run(args: argparse.Namespace) -> int:
-    from simlib.exercises.grading import grade_submissions
+    from simlib.exercises.grading import grade_submissions, load_lab
     from simlib.exercises.grading.sandbox import Limits
 
-    check("timeout", args.timeout, Interval(0, None, closed="neither", unit="s"), owner="grade")
-    check("memory", args.memory, Interval(64, None, integer=True, unit="MB"), owner="grade")
-    limits = Limits(timeout_s=args.timeout, cpu_s=int(args.timeout) + 1, memory_mb=args.memory,
-                    output_mb=args.output)
+    check("timeout", args.timeout, None, Interval(0, None, closed="neither", unit="s"), owner="grade")
+    check("memory", args.memory, None, Interval(64, None, integer=True, unit="MB"), owner="grade")
+    check("output", args.output, None, Interval(1, None, integer=True, unit="MB"), owner="grade")
+    limits = Limits.for_lab(load_lab(args.lab).limits, timeout_s=args.timeout,
+                            cpu_s=None if args.timeout is None else int(args.timeout) + 1,
+                            memory_mb=args.memory, output_mb=args.output)
     grades = grade_submissions(args.lab, args.submissions, args.out, limits=limits)
     print(f"wrote {args.out}: {len(grades)} submission(s)")
     return 0
@@ -31,7 +33,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                         "folder name when the file is named after the lab)")
     p.add_argument("--lab", required=True, help="lab directory with source.md, e.g. labs/percentiles")
     p.add_argument("--out", required=True, help="CSV to create (refuses to overwrite)")
-    p.add_argument("--timeout", type=float, default=60.0, help="wall-clock limit per submission, s")
-    p.add_argument("--memory", type=int, default=2048, help="memory limit per submission, MB")
-    p.add_argument("--output", type=int, default=5, help="output limit per submission, MB")
+    p.add_argument("--timeout", type=float, default=None,
+                   help="wall-clock limit per submission, s (default: the lab's, else 60)")
+    p.add_argument("--memory", type=int, default=None,
+                   help="memory limit per submission, MB (default: the lab's, else 2048)")
+    p.add_argument("--output", type=int, default=None,
+                   help="largest file or output per submission, MB (default: the lab's, else 5)")
     p.set_defaults(func=run)

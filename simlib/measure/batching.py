@@ -45,13 +45,13 @@ class BatchCurve:
     @property
     def throughput_sps(self) -> list[float]:
         """Samples per second at each batch size when the server is never idle."""
-        return [b / t for b, t in zip(self.batch_sizes, self.median_s)]
+        return [b / t for b, t in zip(self.batch_sizes, self.median_s, strict=True)]
 
     def table(self) -> str:
         lines = [f"{self.model} on {self.backend}: time per batch [MEASURED], fit t(b) = "
                  f"{self.fit.t0_s * 1e3:.3f} ms + b x {self.fit.t1_s * 1e3:.3f} ms",
                  f"{'batch':>5s} {'time/batch':>11s} {'time/sample':>12s} {'samples/s':>10s}"]
-        for b, t, x in zip(self.batch_sizes, self.median_s, self.throughput_sps):
+        for b, t, x in zip(self.batch_sizes, self.median_s, self.throughput_sps, strict=True):
             lines.append(f"{b:5d} {t * 1e3:9.3f}ms {t / b * 1e3:10.3f}ms {x:10.0f}")
         return "\n".join(lines)
 

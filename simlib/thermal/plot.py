@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from matplotlib.figure import Figure
 import numpy as np
+from matplotlib.figure import Figure
 
 __all__ = ["plot_run", "plot_runs", "plot_sampling", "plot_server"]
 

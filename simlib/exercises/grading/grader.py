@@ -108,7 +108,8 @@ def _submissions(paths: list[Path]) -> list[Path]:
 def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: str | Path,
                       limits: Limits | None = None, progress: bool = True) -> list[Grade]:
     """Grade ``submissions`` (files or folders of .ipynb) of ``lab_dir`` into the CSV ``out``."""
-    lab, limits = load_lab(lab_dir), limits or Limits()
+    lab = load_lab(lab_dir)
+    limits = limits or Limits.for_lab(lab.limits)
     out = Path(out)
     if out.exists():
         raise InvalidParameterError(

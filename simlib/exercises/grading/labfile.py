@@ -18,7 +18,7 @@ equals the value from the solution (numbers and arrays within ``rtol``/``atol``)
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +49,9 @@ class Lab:
     source: Path
     notebook: Any  # nbformat.NotebookNode
     tasks: tuple[TaskSpec, ...]
+    #: default sandbox limits for this lab (front matter ``grading:``), e.g. a lab that exports a
+    #: model needs a larger ``output_mb`` (the file-size limit) and ``timeout_s``
+    limits: dict = field(default_factory=dict)
 
     @property
     def student_path(self) -> Path:
@@ -105,4 +108,10 @@ def load_lab(directory: str | Path) -> Lab:
                                "expression") from None
         tasks.append(TaskSpec(name, float(t["points"]), tuple(t["probes"]),
                               float(t.get("rtol", 1e-6)), float(t.get("atol", 1e-9))))
-    return Lab(d.name, d, source, nb, tuple(tasks))
+    limits = dict(nb.metadata.get("grading") or {})
+    allowed = {"timeout_s", "cpu_s", "memory_mb", "output_mb"}
+    for key, value in limits.items():
+        if key not in allowed or isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise LabError(f"{source}: front matter 'grading', field {key!r}: must be one of "
+                           f"{sorted(allowed)} with a positive number. Got {value!r}.")
+    return Lab(d.name, d, source, nb, tuple(tasks), limits)

@@ -48,6 +48,14 @@ class Limits:
     memory_mb: int = 2048
     output_mb: int = 5
 
+    @classmethod
+    def for_lab(cls, lab_limits: dict, **overrides: float | None) -> Limits:
+        """The lab's defaults (front matter ``grading:``), then explicit ``overrides`` (None: keep)."""
+        values = {**lab_limits, **{k: v for k, v in overrides.items() if v is not None}}
+        if "timeout_s" in values and "cpu_s" not in values:
+            values["cpu_s"] = int(values["timeout_s"]) + 1
+        return cls(**{k: (int(v) if k != "timeout_s" else float(v)) for k, v in values.items()})
+
 
 @dataclass
 class RunResult:
