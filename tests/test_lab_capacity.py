@@ -62,3 +62,13 @@ def test_grading_solution_blank_and_wrong(tmp_path):
     wrong_row = rows["wrong"]
     assert float(wrong_row["measure"]) == 2 and float(wrong_row["verify"]) == 3
     assert float(wrong_row["summarize"]) < 3 and float(wrong_row["predict"]) < 4
+
+
+def test_student_version_runs_with_every_task_not_done(tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
+    NotebookClient(nb, timeout=120, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert out.count("not done yet") == 6, out
