@@ -192,9 +192,10 @@ def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name:
     try:
         if sc in (Scenario.SINGLE_STREAM, Scenario.MULTI_STREAM):
             k = 1 if sc is Scenario.SINGLE_STREAM else settings.samples_per_query
+            last_done = t_start  # the run's duration ends at the last completion, as reported
             while True:
                 now = pc()
-                if (now - t_start >= eff["min_duration_s"] and len(log.issued) >= eff["min_query_count"]):
+                if (last_done - t_start >= eff["min_duration_s"] and len(log.issued) >= eff["min_query_count"]):
                     break
                 if now >= deadline:
                     stopped_early = "max_duration_s reached before the minimum query count"
@@ -212,6 +213,7 @@ def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name:
                                 or getattr(sut, "error", None) is not None)
                 if getattr(sut, "error", None) is not None:
                     raise RuntimeError(f"the SUT failed: {sut.error!r}") from sut.error
+                last_done = max(last_done, *(done_t[i] for i in ids))
                 bar.update(1)
         elif sc is Scenario.SERVER:
             qps = settings.target_qps
