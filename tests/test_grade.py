@@ -11,6 +11,7 @@ import pytest
 
 from simlib.cli import main
 from simlib.exercises.grading import build_student, grade_submissions, load_lab
+from simlib.exercises.grading import solution_notebook as _solution_notebook
 from simlib.exercises.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -19,13 +20,7 @@ LIMITS = Limits(timeout_s=10, cpu_s=10, memory_mb=1024, output_mb=2)
 
 
 def solution_notebook():
-    """The instructor's notebook with the hidden-tests cell removed (what a perfect student has)."""
-    lab = load_lab(LAB)
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c.source) if c.cell_type == "code"
-                else nbformat.v4.new_markdown_cell(c.source)
-                for c in lab.notebook.cells if "hidden-tests" not in c.metadata.get("tags", [])]
-    return nb
+    return _solution_notebook(LAB)
 
 
 def replace(nb, old: str, new: str):

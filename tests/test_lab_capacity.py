@@ -14,6 +14,7 @@ import nbformat
 import pytest
 
 from simlib.exercises.grading import build_student, grade_submissions, load_lab
+from simlib.exercises.grading import solution_notebook as _solution_notebook
 from simlib.exercises.grading.sandbox import Limits
 from tests.conftest import REPO
 from tests.test_grade import replace
@@ -25,12 +26,7 @@ pytestmark = pytest.mark.slow
 
 
 def solution_notebook():
-    lab = load_lab(LAB)
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(c.source) if c.cell_type == "code"
-                else nbformat.v4.new_markdown_cell(c.source)
-                for c in lab.notebook.cells if "hidden-tests" not in c.metadata.get("tags", [])]
-    return nb
+    return _solution_notebook(LAB)
 
 
 def test_committed_student_version_is_up_to_date(tmp_path):

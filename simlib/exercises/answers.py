@@ -27,8 +27,9 @@ def speedup_end_to_end(total_ms: float, part_ms: float, part_speedup: float) -> 
     >>> round(speedup_end_to_end(total_ms=80, part_ms=15, part_speedup=3), 3)
     1.143
     """
-    new = total_ms - part_ms + part_ms / part_speedup
-    return float(total_ms) / new
+    from simlib.scaling import amdahl_speedup
+
+    return amdahl_speedup(float(part_ms) / float(total_ms), float(part_speedup))
 
 
 def tail_ratio(median_us: float, p99_us: float) -> float:

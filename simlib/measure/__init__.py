@@ -8,7 +8,7 @@ Chapter-level calls:
 - :func:`measure`: one MLPerf scenario against a real backend (cold start, verdict, energy);
 - :func:`open_backend`, :class:`BackendSUT`, :class:`Settings`, :func:`run_scenario`;
 - :func:`crosscheck`: simlib's generator vs MLPerf LoadGen on one SUT;
-- :func:`run_pipeline`: stage-by-stage request timing and Amdahl's bound;
+- :func:`run_pipeline`: stage-by-stage request timing and Amdahl's bound (:mod:`simlib.scaling`);
 - :func:`compare`: measured vs modeled p50/p99/QPS at several loads, two calibrations;
 - :func:`auto_meter`, :class:`NVMLMeter`, :class:`RAPLMeter`, :class:`NullMeter`.
 
@@ -35,7 +35,7 @@ from simlib.measure.meters import (
     auto_meter,
 )
 from simlib.measure.mlperf_crosscheck import crosscheck, run_mlperf
-from simlib.measure.pipeline import amdahl_speedup, run_pipeline
+from simlib.measure.pipeline import run_pipeline
 from simlib.measure.result import Result, format_time
 from simlib.measure.sut import BackendSUT
 from simlib.measure.timer import harness_overhead, time_callable
@@ -43,7 +43,7 @@ from simlib.measure.timer import harness_overhead, time_callable
 __all__ = [
     "BACKENDS", "Backend", "BackendSUT", "BackendUnavailable", "Comparison", "EnergyReading",
     "MeterUnavailable", "NVMLMeter", "NullMeter", "RAPLMeter", "Result", "RunResult", "Settings",
-    "amdahl_speedup", "auto_meter", "compare", "crosscheck", "default_threads",
+    "auto_meter", "compare", "crosscheck", "default_threads",
     "effective_service_times", "format_time", "harness_overhead", "measure", "open_backend",
     "run_mlperf", "run_pipeline", "run_scenario", "time_callable", "time_inference",
 ]

@@ -29,23 +29,13 @@ from simlib import budget
 from simlib._validate import Interval, Options, check
 from simlib.measure.backends import open_backend
 from simlib.measure.result import Result, format_time
+from simlib.scaling import amdahl_speedup
 
-__all__ = ["STAGES", "amdahl_speedup", "make_requests", "run_pipeline"]
+__all__ = ["STAGES", "make_requests", "run_pipeline"]
 
 STAGES = ("parse", "decode", "resize", "normalize", "model", "postprocess")
 _MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32).reshape(1, 3, 1, 1)
 _STD = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
-
-
-def amdahl_speedup(fraction: float, factor: float) -> float:
-    """Overall speedup when a part taking ``fraction`` of the time gets ``factor`` times faster.
-
-    >>> round(amdahl_speedup(0.5, 2.0), 3)
-    1.333
-    """
-    check("fraction", fraction, Interval(0, 1), owner="amdahl_speedup")
-    check("factor", factor, Interval(0, None, closed="neither"), owner="amdahl_speedup")
-    return 1.0 / ((1 - fraction) + fraction / factor)
 
 
 def make_requests(n: int, encoding: str = "json", size: tuple[int, int] = (320, 240),

@@ -143,17 +143,8 @@ def fanout_percentile(p: float, k: int, quantile=None, *, lam: float | None = No
 
 
 def littles_law(*, l: float | None = None, lam: float | None = None, w: float | None = None) -> float:  # noqa: E741
-    """Little's law L = lambda * W: give two of ``l`` (requests in system), ``lam`` (requests/s),
-    ``w`` (s) and get the third."""
-    given = {k: v for k, v in {"l": l, "lam": lam, "w": w}.items() if v is not None}
-    if len(given) != 2:
-        raise InvalidParameterError(f"littles_law needs exactly two of 'l', 'lam', 'w'. Got {sorted(given)}.")
-    for k, v in given.items():
-        check(k, v, Interval(0, None), owner="littles_law")
-    if l is None:
-        return lam * w
-    if lam is None:
-        check("w", w, Interval(0, None, closed="neither", unit="s"), owner="littles_law")
-        return l / w
-    check("lam", lam, _RATE, owner="littles_law")
-    return l / lam
+    """Little's law L = lambda * W in queueing notation: give two of ``l`` (requests in system),
+    ``lam`` (requests/s), ``w`` (s) and get the third (:func:`simlib.scaling.littles_law`)."""
+    from simlib.scaling import littles_law as _littles_law
+
+    return _littles_law(items=l, rate=lam, time_s=w)

@@ -128,7 +128,6 @@ def power_sampling(rates_hz=(10.0, 90.0, 100.0, 1000.0, 10000.0),
 def battery_life_h(capacity_wh: float, idle_w: float, active_w: float, active_fraction: float) -> float:
     """Hours a ``capacity_wh`` battery lasts at the duty-cycled mean power (MODELED, no aging,
     no converter loss). E.g. 1000 mAh x 3.7 V = 3.7 Wh."""
-    check("capacity_wh", capacity_wh, Interval(0, None, closed="neither", unit="Wh"), owner="battery_life_h")
-    p = duty_cycle_power_w(idle_w, active_w, active_fraction)
-    check("mean power", p, Interval(0, None, closed="neither", unit="W"), owner="battery_life_h")
-    return capacity_wh / p
+    from simlib import energy
+
+    return energy.battery_life_h(duty_cycle_power_w(idle_w, active_w, active_fraction), capacity_wh=capacity_wh)

@@ -110,8 +110,6 @@ def duty_cycle_power_w(idle_w: float, active_w: float, active_fraction: float) -
     >>> round(duty_cycle_power_w(0.050, 2.0, 0.01), 6)
     0.0695
     """
-    own = "duty_cycle_power_w"
-    check("idle_w", idle_w, Interval(0, None, unit="W"), owner=own)
-    check("active_w", active_w, Interval(0, None, unit="W"), owner=own)
-    check("active_fraction", active_fraction, Interval(0, 1), owner=own)
-    return (1.0 - active_fraction) * idle_w + active_fraction * active_w
+    from simlib.energy import average_power_w
+
+    return average_power_w(active_w=active_w, idle_w=idle_w, duty_cycle=active_fraction)

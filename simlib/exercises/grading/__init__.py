@@ -6,8 +6,8 @@
 * :mod:`.grader` grades a folder of submissions into a CSV gradebook.
 """
 
-from .build import build_student
+from .build import build_student, solution_notebook
 from .grader import grade_submissions
 from .labfile import Lab, LabError, load_lab
 
-__all__ = ["Lab", "LabError", "build_student", "grade_submissions", "load_lab"]
+__all__ = ["Lab", "LabError", "build_student", "grade_submissions", "load_lab", "solution_notebook"]

@@ -16,7 +16,7 @@ import nbformat
 
 from .labfile import Lab, LabError, load_lab, tags
 
-__all__ = ["build_student", "strip_solution"]
+__all__ = ["build_student", "solution_notebook", "strip_solution"]
 
 _LINE = re.compile(r"^(\s*)([\w\[\], .]+?)\s*=\s*.*#\s*SOLUTION\s*$")
 
@@ -62,3 +62,17 @@ def build_student(lab: str | Path | Lab, out: str | Path | None = None) -> Path:
     nbformat.validate(nb)
     nbformat.write(nb, str(path))
     return path
+
+
+def solution_notebook(lab: str | Path | Lab) -> nbformat.NotebookNode:
+    """The lab as a perfect student would hand it in: solutions kept, hidden tests removed.
+
+    Useful to check a lab end to end (``simlib grade`` should give it full marks) and as the
+    base of sample submissions in tests.
+    """
+    lab = lab if isinstance(lab, Lab) else load_lab(lab)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(c.source) if c.cell_type == "code"
+                else nbformat.v4.new_markdown_cell(c.source)
+                for c in lab.notebook.cells if "hidden-tests" not in tags(c)]
+    return nb
