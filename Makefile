@@ -31,12 +31,15 @@ check-python:
 	  echo "error: $(PYTHON) has no working 'venv' module (with ensurepip)."; \
 	  echo "       Debian/Ubuntu: sudo apt install python3-venv   (or python3.X-venv for your version)"; exit 1; }
 
-$(STAMP): requirements.txt pyproject.toml
+$(STAMP): requirements.txt pyproject.toml tools/jupyterlab/overrides.json
 	@$(MAKE) --no-print-directory check-python
 	@test -x $(BIN)/python || { echo "Creating $(VENV) with $(PYTHON)"; $(PYTHON) -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@# JupyterLab opens the book's MyST .md pages as notebooks (jupytext), not as text
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp tools/jupyterlab/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	@touch $(STAMP)
 
 book: $(STAMP)
