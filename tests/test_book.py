@@ -26,6 +26,17 @@ def test_your_machine_page_shows_the_system_description(built_book: Path):
     html = (built_book / "book" / "your-machine.html").read_text()
     assert "logical cores" in html
     assert "simlib_version" in html  # the full JSON description is on the page
+    assert "Empirical roofline of this machine [measured" in html  # measured GEMM and bandwidth
+
+
+def test_chapter_and_labs_are_in_the_book(built_book: Path):
+    chapter = (built_book / "chapters" / "01-inference-benchmarks.html").read_text()
+    for label in ("MEASURED", "MODELED", "MLPerf LoadGen", "Offline-versus-Server gap"):
+        assert label in chapter
+    assert "simlib-quiz" in chapter or "quiz" in chapter  # the self-checks are rendered
+    for lab in ("percentiles/student/percentiles", "capacity/student/capacity"):
+        html = (built_book / "labs" / f"{lab}.html").read_text()
+        assert "not done yet" in html  # the student version ran with its tasks unfilled
 
 
 def test_errata_page_shows_the_computed_bert_value(built_book: Path):
