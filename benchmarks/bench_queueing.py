@@ -82,6 +82,33 @@ def main() -> None:
         diff = float(np.max(np.abs(a.records.finish_s - b.records.finish_s)))
         print(f"fast vs SimPy, c={servers}, {k} requests: max |finish difference| = {diff:.2e} s")
 
+    widget_update_times()
+
+
+def widget_update_times() -> None:
+    """One explorer update = simulate + draw + render the PNG the notebook shows (quick budget)."""
+    import io
+
+    from simlib import budget
+    from simlib.queueing import widget
+
+    settings = [widget.DEFAULTS,
+                {**widget.DEFAULTS, "rate_qps": 150.0, "cv": 2.0},
+                {**widget.DEFAULTS, "servers": 4, "rate_qps": 300.0},
+                {**widget.DEFAULTS, "max_batch": 8, "batch_timeout_ms": 10.0, "rate_qps": 200.0},
+                {**widget.DEFAULTS, "burst_factor": 6.0}]
+    times = []
+    with budget.use("quick"):
+        widget.figure(**settings[0]).savefig(io.BytesIO(), format="png")  # imports, font cache
+        for kw in settings:
+            for _ in range(3):
+                t = time.perf_counter()
+                widget.figure(**kw).savefig(io.BytesIO(), format="png", dpi=72)
+                times.append(time.perf_counter() - t)
+    times.sort()
+    print(f"widget update (quick)    : median {times[len(times) // 2]:.3f} s, max {times[-1]:.3f} s "
+          f"over {len(times)} updates of {len(settings)} settings (target < 0.3 s each)")
+
 
 if __name__ == "__main__":
     main()
