@@ -12,7 +12,6 @@ from simlib._validate import InvalidParameterError
 from simlib.measure import (
     BackendUnavailable,
     Result,
-    amdahl_speedup,
     harness_overhead,
     measure,
     open_backend,
@@ -21,6 +20,7 @@ from simlib.measure import (
     time_inference,
 )
 from simlib.measure import timer as timer_mod
+from simlib.scaling import amdahl_speedup
 
 
 def test_time_callable_fixed_warmup_and_provenance():
