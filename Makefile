@@ -49,7 +49,7 @@ test: $(STAMP)
 	SIMLIB_BUDGET=quick $(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 clean:
 	rm -rf _build .jupyter_cache
