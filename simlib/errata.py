@@ -26,6 +26,8 @@ class Erratum:
     ``where`` names the section or worked example (and the line in ``seed/benchmarking-chapter.txt``);
     ``quantity`` says what is computed; ``printed`` is the value the chapter prints; ``compute``
     returns the correct value in the same ``unit``; ``note`` explains the slip in one or two lines.
+    A number in the note that is not a quote of the chapter is a format field, ``{correct}`` or
+    ``{ratio}`` (correct / printed), filled in by :attr:`note_text`, so no derived number is typed.
     """
 
     id: str
@@ -40,6 +42,12 @@ class Erratum:
     @property
     def correct(self) -> float:
         return float(self.compute())
+
+    @property
+    def note_text(self) -> str:
+        """The note with ``{correct}`` and ``{ratio}`` filled in from :attr:`correct`."""
+        c = self.correct
+        return self.note.format(correct=c, ratio=c / self.printed)
 
     @property
     def is_slip(self) -> bool:
@@ -80,8 +88,8 @@ register(Erratum(
     printed=16.5,
     unit="TFLOP/s",
     compute=_bert_batch32_attainable_tflops,
-    note="0.85 x 312 TFLOP/s is 265.2 TFLOP/s; the printed 16.5 is off by a factor of about 16. "
-         "The conclusion (batch 32 is compute bound at ~85% utilization) stands.",
+    note="0.85 x 312 TFLOP/s is {correct:.1f} TFLOP/s; the printed 16.5 is off by a factor of "
+         "about {ratio:.0f}. The conclusion (batch 32 is compute bound at ~85% utilization) stands.",
 ))
 
 
@@ -102,9 +110,9 @@ register(Erratum(
     unit="FLOP/byte",
     compute=_bert_batch1_fp16_intensity,
     note="The example divides by 440 MB, the FP32 size of the weights, but compares with the FP16 "
-         "Tensor Core roof. Stored in FP16 the weights are 220 MB: 100 FLOP/byte, still memory "
-         "bound, at 204 TFLOP/s (65% of peak). The arithmetic from 50 FLOP/byte (102 TFLOP/s, "
-         "32.7%) is right for FP32-sized weights.",
+         "Tensor Core roof. Stored in FP16 the weights take half the bytes, so the intensity is "
+         "{correct:.0f} FLOP/byte: still below the ridge (memory bound), at {ratio:.0f}x the "
+         "chapter's attainable rate. Its arithmetic from 50 FLOP/byte is right for FP32-sized weights.",
 ))
 
 
@@ -124,9 +132,9 @@ register(Erratum(
     unit="MFLOP",
     compute=_mobilenetv2_mflop,
     note="MobileNetV2 does ~300 M multiply-accumulates (Sandler et al. 2018 report 300 M "
-         "multiply-adds), which is ~602 MFLOP. The energy row is still right as a model: it "
-         "charges one multiplier energy (3.7 or 0.2 pJ) per multiply-accumulate; counting the "
-         "adds too (Horowitz: +0.9 pJ FP32, +0.03 pJ INT8) would raise compute to 1,380 and 69 uJ.",
+         "multiply-adds), which is {correct:.0f} MFLOP. The energy row is still right as a model: "
+         "it charges one multiplier energy (3.7 or 0.2 pJ) per multiply-accumulate; counting the "
+         "adds too (Horowitz lists their energy separately) would raise the compute energy.",
 ))
 
 
@@ -145,10 +153,10 @@ register(Erratum(
     printed=15.0,
     unit="ms",
     compute=_cortex_m7_mobilenetv2_floor_ms,
-    note="The table is called illustrative, but ~15 ms is about 20x faster than the microcontroller's "
-         "compute roof allows for the full model: ~602 MFLOP at 1.92 GOP/s takes at least ~313 ms. "
-         "A 15 ms CPU figure implies a much smaller variant (at most ~29 MFLOP, e.g. a 0.35-width "
-         "MobileNetV2 at low resolution). The ratios the chapter derives (7.5x, 3x, 1.8x) follow "
-         "from its inputs and are recomputed in the chapter.",
+    note="The table is called illustrative, but ~15 ms is about {ratio:.0f}x faster than the "
+         "microcontroller's compute roof allows for the full model (224x224) at the catalog's "
+         "1.92 GOP/s INT8 peak: at least {correct:.0f} ms. A 15 ms CPU figure implies a much smaller "
+         "variant (e.g. a 0.35-width MobileNetV2 at low resolution). The ratios the chapter derives "
+         "(7.5x, 3x, 1.8x) follow from its inputs and are recomputed in the chapter.",
     rel_tol=0.5,
 ))

@@ -31,3 +31,9 @@ def test_unknown_and_duplicate():
         errata.get("nope")
     with pytest.raises(ValueError, match="duplicate"):
         errata.register(errata.ERRATA[0])
+
+
+@pytest.mark.parametrize("e", errata.ERRATA, ids=lambda e: e.id)
+def test_notes_fill_in_their_computed_numbers(e):
+    text = e.note_text
+    assert "{" not in text and "}" not in text
