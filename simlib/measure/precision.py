@@ -106,7 +106,7 @@ def precision_study(model: str = "digits", backend: str = "onnxruntime",
             "modeled_j_per_inference": (energy.get("modeled") or {}).get("energy_j"),
             "timing": timing,
         })
-        warnings.extend(w for w in timing.all_warnings if w not in warnings)
+        warnings.extend(f"{precision}: {w}" for w in timing.all_warnings)
         if energy["measured_energy_j"] is None:
             warnings.extend(n for n in energy["notes"] if n not in warnings)
     base = rows[0]["median_s"]
