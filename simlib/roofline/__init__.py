@@ -6,24 +6,6 @@ empirical roofline of this machine.
 'memory'
 """
 
-from simlib.roofline.core import (
-    Ceiling,
-    RooflineResult,
-    analyze,
-    attainable,
-    attainable_multi,
-    bound,
-    ceilings,
-    ridge_point,
-)
-
-__all__ = [
-    "Ceiling",
-    "RooflineResult",
-    "analyze",
-    "attainable",
-    "attainable_multi",
-    "bound",
-    "ceilings",
-    "ridge_point",
-]
+# the package's public names are exactly core's (one list to maintain, in core.py)
+from simlib.roofline.core import *  # noqa: F403
+from simlib.roofline.core import __all__  # noqa: F401
