@@ -7,6 +7,7 @@ CDN would fail here. The page is opened directly (the book's index.html is a red
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
@@ -28,31 +29,28 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="session")
-def exercises_page(request, tmp_path_factory) -> Path:
-    """book/exercises.html of the shared book build, or of a one-page book built here
-    (without the shared fixture, or with SIMLIB_BROWSER_MINIBOOK=1)."""
-    try:
-        if os.environ.get("SIMLIB_BROWSER_MINIBOOK"):
-            raise pytest.FixtureLookupError("built_book", request, "SIMLIB_BROWSER_MINIBOOK")
-        html_dir = Path(request.getfixturevalue("built_book"))
-    except pytest.FixtureLookupError:
-        src = tmp_path_factory.mktemp("minibook")
-        (src / "book").mkdir()
-        shutil.copy(ROOT / "book" / "exercises.md", src / "book")
-        (src / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: force\n"
-                                         "  timeout: 120\nonly_build_toc_files: true\n")
-        (src / "_toc.yml").write_text("format: jb-book\nroot: book/exercises\n")
-        jb = Path(sys.executable).with_name("jupyter-book")
-        subprocess.run([str(jb), "build", str(src)], check=True, capture_output=True, timeout=600)
-        html_dir = src / "_build" / "html"
-    page = html_dir / "book" / "exercises.html"
-    assert page.exists(), f"{page} was not built"
-    return page
+def _minibook(src: Path, root: str, config: str = "") -> Path:
+    """Build a one-page book whose root page is ``src/root.md``; return its html folder."""
+    (src / "_config.yml").write_text("title: t\nexecute:\n  execute_notebooks: force\n"
+                                     "  timeout: 120\nonly_build_toc_files: true\n" + config)
+    (src / "_toc.yml").write_text(f"format: jb-book\nroot: {root}\n")
+    jb = Path(sys.executable).with_name("jupyter-book")
+    subprocess.run([str(jb), "build", str(src)], check=True, capture_output=True, timeout=600)
+    return src / "_build" / "html"
 
 
-@pytest.fixture(scope="module")
-def page(exercises_page, tmp_path_factory):
+def _shared_build(request) -> Path:
+    """The shared book build's html folder (FixtureLookupError without it, or with
+    SIMLIB_BROWSER_MINIBOOK=1, so that the caller builds a small book instead)."""
+    if os.environ.get("SIMLIB_BROWSER_MINIBOOK"):
+        raise pytest.FixtureLookupError("built_book", request, "SIMLIB_BROWSER_MINIBOOK")
+    return Path(request.getfixturevalue("built_book"))
+
+
+@contextlib.contextmanager
+def _offline_page(url: str, ready: str):
+    """A Chromium page opened at ``url`` with every http(s) request aborted (recorded in
+    ``page.blocked``) and the page's own script errors in ``page.errors``; waits for ``ready``."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
@@ -68,12 +66,63 @@ def page(exercises_page, tmp_path_factory):
         errors: list[str] = []
         # errors of the page's own scripts; the theme's thebe loader is not ours to test
         pg.on("pageerror", lambda e: None if "THEBE" in str(e) else errors.append(str(e)))
-        pg.goto(exercises_page.as_uri())
-        pg.wait_for_selector(".simlib-quiz .sq-question", timeout=15_000)
-        pg.errors = errors
-        pg.shots = tmp_path_factory.mktemp("shots")
+        pg.goto(url)
+        pg.wait_for_selector(ready, timeout=15_000)
+        pg.errors, pg.blocked = errors, blocked
         yield pg
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def exercises_page(request, tmp_path_factory) -> Path:
+    """book/exercises.html of the shared book build, or of a one-page book built here
+    (without the shared fixture, or with SIMLIB_BROWSER_MINIBOOK=1)."""
+    try:
+        html_dir = _shared_build(request)
+    except pytest.FixtureLookupError:
+        src = tmp_path_factory.mktemp("minibook")
+        (src / "book").mkdir()
+        shutil.copy(ROOT / "book" / "exercises.md", src / "book")
+        html_dir = _minibook(src, "book/exercises")
+    page = html_dir / "book" / "exercises.html"
+    assert page.exists(), f"{page} was not built"
+    return page
+
+
+@pytest.fixture(scope="module")
+def page(exercises_page, tmp_path_factory):
+    with _offline_page(exercises_page.as_uri(), ".simlib-quiz .sq-question") as pg:
+        pg.shots = tmp_path_factory.mktemp("shots")
+        yield pg
+
+
+@pytest.fixture(scope="session")
+def math_page(request, tmp_path_factory) -> Path:
+    """The inference chapter of the shared build (it has inline and display math), or a
+    one-page book with the book's MathJax settings."""
+    try:
+        return _shared_build(request) / "chapters" / "01-inference-benchmarks.html"
+    except pytest.FixtureLookupError:
+        src = tmp_path_factory.mktemp("mathbook")
+        (src / "index.md").write_text("# Math\n\nInline $\\rho/(1-\\rho)$ and\n\n"
+                                      "$$\nW = \\frac{\\rho}{\\mu(1-\\rho)}, \\quad \\E[S]\n$$\n")
+        return _minibook(src, "index", "sphinx:\n  extra_extensions: [simlib.bookmath]\n"
+                                       "  config:\n    mathjax3_config:\n      tex:\n"
+                                       "        macros:\n          E: \"\\\\mathbb{E}\"\n"
+                                       "parse:\n  myst_enable_extensions: [dollarmath, amsmath]\n"
+                         ) / "index.html"
+
+
+def test_math_is_typeset_offline(math_page):
+    """MathJax comes from the book's own _static folder: formulas typeset with no network."""
+    assert "cdn.jsdelivr" not in math_page.read_text(encoding="utf-8")
+    with _offline_page(math_page.as_uri(), "mjx-container") as pg:
+        pg.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        pg.evaluate("() => MathJax.startup.promise")
+        assert pg.locator("mjx-container").count() >= 2
+        assert pg.locator("mjx-merror").count() == 0, "a formula failed to typeset"
+        assert not [u for u in pg.blocked if "mathjax" in u.lower()]
+        assert "\\rho" not in pg.locator("article").inner_text(), "raw TeX left on the page"
 
 
 def q(page, qid: str):
