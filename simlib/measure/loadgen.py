@@ -37,6 +37,7 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Interval, check
+from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
 from simlib.scenarios import MULTISTREAM_SAMPLES_PER_QUERY, TAIL_PERCENTILE, Scenario
 from simlib.stats import percentile
@@ -117,6 +118,9 @@ class RunResult(Result):
         else:
             lines.append(f"Samples per second: {m['throughput_sps']:.2f}")
         lines.append(f"Result is : {m['verdict']}")
+        if m.get("early_stopping"):
+            es = m["early_stopping"]
+            lines.append(f"  Early stopping satisfied : {'Yes' if es['passed'] else 'NO'}  ({es['detail']})")
         for c in m.get("constraints", []):
             lines.append(f"  {c['name']} satisfied : {'Yes' if c['ok'] else 'NO'}  ({c['detail']})")
         lines += ["", "=" * 52, "Additional Stats", "=" * 52]
@@ -143,6 +147,8 @@ class RunResult(Result):
                   f"{format_time(m['tail_latency_s'])}, {m['qps_completed']:.1f} queries/s")
             if m.get("scenario") == "server":
                 s += f" (target {m['target_qps']:g})"
+            elif (m.get("early_stopping") or {}).get("estimate_s") is not None:
+                s += f" (early-stopping estimate {format_time(m['early_stopping']['estimate_s'])})"
         return s + f", n={m.get('queries')}"
 
 
@@ -287,6 +293,21 @@ def _probe_throughput(sut, n_lib) -> float:
     return n / (time.perf_counter() - t0)
 
 
+def _early_stopping(sc, latencies, tail_p, settings, warnings) -> dict[str, Any] | None:
+    """LoadGen's early-stopping rule (simlib.measure.early_stopping), reported beside the raw
+    percentile. LoadGen makes it a constraint of the verdict; our budget-shortened runs only
+    report it, and warn when the run is too short for it."""
+    if not latencies or sc is Scenario.OFFLINE:
+        return None
+    if sc is Scenario.SERVER:
+        es = server_early_stopping(latencies, settings.target_latency_s, tail_p)
+    else:
+        es = early_stopping_estimate(latencies, tail_p)
+    if not es.passed:
+        warnings.append(es.detail + " (MLPerf would not accept this run)")
+    return asdict(es)
+
+
 def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, name, system, extra):
     sc = settings.scenario
     sched = np.array(log.scheduled) - t_start
@@ -321,6 +342,7 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
         "tail_latency_s": percentile(lat, tail_p) if latencies else None,
         "mean_latency_s": float(np.mean(lat)) if latencies else None,
     }
+    m["early_stopping"] = _early_stopping(sc, latencies, tail_p, settings, warnings)
     # LoadGen: qps = (count - 1) / time of the final scheduled (or completed) query
     m["qps_completed"] = (n_q - 1) / duration if n_q > 1 and duration > 0 else float("nan")
     if sc is Scenario.SERVER:
