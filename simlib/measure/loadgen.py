@@ -39,6 +39,7 @@ from simlib import budget
 from simlib._validate import Interval, check
 from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
+from simlib.measure.saturation import sustained_load
 from simlib.scenarios import MULTISTREAM_SAMPLES_PER_QUERY, TAIL_PERCENTILE, Scenario
 from simlib.stats import percentile
 
@@ -373,6 +374,10 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
         p99 = m["p99_s"]
         cons.append({"name": "Latency bound (p99)", "ok": p99 is not None and p99 <= settings.target_latency_s,
                      "detail": f"p99 {format_time(p99)}, bound {format_time(settings.target_latency_s)}"})
+        if n_q > 1:  # a saturated run is not a latency sample at the target load
+            sat = sustained_load(sched, completed, start_s=0.0)
+            m["saturated"] = sat.saturated
+            cons.append({"name": "Sustained the offered load", "ok": not sat.saturated, "detail": sat.detail})
     if stopped_early:
         cons.append({"name": "Completed the schedule", "ok": False, "detail": stopped_early})
     ok = all(c["ok"] for c in cons)
