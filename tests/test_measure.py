@@ -180,3 +180,21 @@ def test_pipeline_stages_and_amdahl():
     assert amdahl_speedup(0.5, 2) == pytest.approx(4 / 3)
     with pytest.raises(InvalidParameterError):
         run_pipeline("cnn", encoding="xml")
+
+
+def test_pipeline_encodings_carry_the_same_pixels():
+    """JSON carries the pixels as a list of numbers, binary as raw bytes: the same image;
+    JPEG carries a compressed copy of it."""
+    import json
+
+    from simlib.measure.pipeline import _decode, _parse, make_requests
+
+    images = {}
+    for enc in ("json", "binary", "jpeg"):
+        req = make_requests(1, enc, seed=3)[0]
+        images[enc] = np.asarray(_decode(*_parse(req, enc), enc), dtype=float)
+    doc = json.loads(make_requests(1, "json", seed=3)[0])
+    assert isinstance(doc["pixels"], list) and all(isinstance(v, int) for v in doc["pixels"][:100])
+    assert images["json"].shape == (240, 320, 3)
+    assert np.array_equal(images["json"], images["binary"])
+    assert np.abs(images["jpeg"] - images["binary"]).mean() < 8  # lossy, but the same photo

@@ -47,6 +47,23 @@ class BatchCurve:
         """Samples per second at each batch size when the server is never idle."""
         return [b / t for b, t in zip(self.batch_sizes, self.median_s, strict=True)]
 
+    @property
+    def fixed_share(self) -> float:
+        """The fitted fixed cost's share of a batch-1 call, t0 / (t0 + t1) (0 to 1)."""
+        t0, t1 = max(self.fit.t0_s, 0.0), max(self.fit.t1_s, 0.0)
+        return t0 / (t0 + t1) if t0 + t1 > 0 else 0.0
+
+    def overhead_text(self) -> str:
+        """What the fit says batching can amortize on this machine, in words chosen by the fit.
+
+        >>> from simlib.queueing import BatchCost
+        >>> BatchCurve("m", "b", [1, 8], [3e-3, 10e-3], BatchCost(2e-3, 1e-3)).overhead_text()
+        'most of a batch-1 call (67%) is fixed cost that a batch shares'
+        """
+        share = self.fixed_share
+        amount = "most" if share >= 0.6 else "little" if share <= 0.3 else "a good part"
+        return f"{amount} of a batch-1 call ({share:.0%}) is fixed cost that a batch shares"
+
     def table(self) -> str:
         lines = [f"{self.model} on {self.backend}: time per batch [MEASURED], fit t(b) = "
                  f"{self.fit.t0_s * 1e3:.3f} ms + b x {self.fit.t1_s * 1e3:.3f} ms",
@@ -100,6 +117,27 @@ class BatchingStudy:
 
     def __repr__(self) -> str:
         return self.table()
+
+    def calibration_text(self) -> str:
+        """Which calibration of the simulator predicted the measured p99 better, per timeout,
+        in words chosen by the relative errors (:func:`simlib.claims.closer`)."""
+        from simlib.claims import closer
+
+        verdicts, under = [], 0
+        for r in self.rows:
+            meas = r["measured_p99_s"]
+            e_iso = (r["modeled_p99_s"] - meas) / meas
+            e_in = (r["insitu_p99_s"] - meas) / meas
+            under += e_iso < 0
+            verdicts.append((r["batch_timeout_s"], closer(e_iso, e_in)))
+        n = len(verdicts)
+        groups = {}
+        for t, v in verdicts:
+            groups.setdefault(v, []).append(f"{t * 1e3:g} ms")
+        parts = [f"{v} at {', '.join(ts)}" for v, ts in groups.items()]
+        return (f"the model fed isolated batch times under-predicted the measured p99 at {under} of "
+                f"{n} timeouts; fed the batch times observed under load, it came "
+                + "; ".join(parts))
 
 
 def _fit_in_situ(batch_sizes, service_s, fallback):

@@ -1,9 +1,13 @@
 """End-to-end request pipeline, each stage timed: where the time goes besides the model.
 
-A request carries a JPEG photo (a crop of scikit-learn's bundled photos). Stages:
+A request carries a photo (a 320x240 crop of scikit-learn's bundled photos) in one of three
+encodings: ``json`` (the pixels as a JSON list of numbers, as a naive web API sends them),
+``binary`` (the same pixels as raw bytes behind a small header of their shape) or ``jpeg``
+(the compressed photo behind a length header). Stages:
 
-1. ``parse``: JSON with a base64 payload, or binary (4-byte length header + raw bytes);
-2. ``decode``: JPEG decode (Pillow);
+1. ``parse``: read the request (JSON parsing, or unpacking the header);
+2. ``decode``: turn the payload into an image (a list of numbers into an array, raw bytes into
+   an array, or a JPEG decode with Pillow);
 3. ``resize``: to the model's resolution (Pillow, bilinear);
 4. ``normalize``: to float32 NCHW with ImageNet mean/std (numpy);
 5. ``model``: the backend's inference;
@@ -17,7 +21,6 @@ making the model alone k times faster speeds the request up by at most ``1 / ((1
 
 from __future__ import annotations
 
-import base64
 import io
 import json
 import struct
@@ -31,34 +34,64 @@ from simlib.measure.backends import open_backend
 from simlib.measure.result import Result, format_time
 from simlib.scaling import amdahl_speedup
 
-__all__ = ["STAGES", "make_requests", "run_pipeline"]
+__all__ = ["ENCODINGS", "STAGES", "make_requests", "run_pipeline"]
 
 STAGES = ("parse", "decode", "resize", "normalize", "model", "postprocess")
 _MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32).reshape(1, 3, 1, 1)
 _STD = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
 
 
+ENCODINGS = ("json", "binary", "jpeg")
+
+
 def make_requests(n: int, encoding: str = "json", size: tuple[int, int] = (320, 240),
                   seed: int = 0) -> list[bytes]:
-    """``n`` encoded requests holding JPEG crops of the bundled photos."""
+    """``n`` encoded requests holding crops of the bundled photos (see the module docstring)."""
     from PIL import Image
     from sklearn.datasets import load_sample_images
 
-    check("encoding", encoding, Options(("json", "binary")), owner="make_requests")
+    check("encoding", encoding, Options(ENCODINGS), owner="make_requests")
     imgs = load_sample_images().images
     rng = np.random.default_rng(seed)
     out = []
     for k in range(n):
         img = imgs[k % len(imgs)]
         y, x = int(rng.integers(0, img.shape[0] - size[1])), int(rng.integers(0, img.shape[1] - size[0]))
-        buf = io.BytesIO()
-        Image.fromarray(img[y:y + size[1], x:x + size[0]]).save(buf, format="JPEG", quality=90)
-        jpg = buf.getvalue()
+        crop = np.ascontiguousarray(img[y:y + size[1], x:x + size[0]], dtype=np.uint8)
         if encoding == "json":
-            out.append(json.dumps({"id": k, "image_b64": base64.b64encode(jpg).decode()}).encode())
+            out.append(json.dumps({"id": k, "shape": list(crop.shape), "pixels": crop.ravel().tolist()}).encode())
+        elif encoding == "binary":
+            out.append(struct.pack("<III", *crop.shape) + crop.tobytes())
         else:
+            buf = io.BytesIO()
+            Image.fromarray(crop).save(buf, format="JPEG", quality=90)
+            jpg = buf.getvalue()
             out.append(struct.pack("<I", len(jpg)) + jpg)
     return out
+
+
+def _parse(req: bytes, encoding: str):
+    """Stage 1: the request's payload, still undecoded."""
+    if encoding == "json":
+        doc = json.loads(req)
+        return doc["shape"], doc["pixels"]
+    if encoding == "binary":
+        return struct.unpack_from("<III", req), memoryview(req)[12:]
+    (ln,) = struct.unpack_from("<I", req)
+    return None, memoryview(req)[4:4 + ln]
+
+
+def _decode(shape, payload, encoding: str):
+    """Stage 2: the payload as a PIL image."""
+    from PIL import Image
+
+    if encoding == "json":
+        return Image.fromarray(np.asarray(payload, dtype=np.uint8).reshape(shape))
+    if encoding == "binary":
+        return Image.fromarray(np.frombuffer(payload, dtype=np.uint8).reshape(shape))
+    img = Image.open(io.BytesIO(payload))
+    img.load()
+    return img
 
 
 def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: str = "json",
@@ -68,7 +101,7 @@ def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: 
     from PIL import Image
 
     check("model", model, Options(("cnn",)), owner="run_pipeline (an image model)")
-    check("encoding", encoding, Options(("json", "binary")), owner="run_pipeline")
+    check("encoding", encoding, Options(ENCODINGS), owner="run_pipeline")
     n = n_requests or budget.pick(quick=40, standard=300, full=2000)
     check("n_requests", n, Interval(2, None, integer=True), owner="run_pipeline")
     b = open_backend(backend, model, precision=precision, threads=threads)
@@ -79,14 +112,9 @@ def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: 
     try:
         for k, req in enumerate(reqs):
             t0 = pc()
-            if encoding == "json":
-                jpg = base64.b64decode(json.loads(req)["image_b64"])
-            else:
-                (ln,) = struct.unpack_from("<I", req)
-                jpg = memoryview(req)[4:4 + ln]
+            shape, payload = _parse(req, encoding)
             t1 = pc()
-            img = Image.open(io.BytesIO(jpg))
-            img.load()
+            img = _decode(shape, payload, encoding)
             t2 = pc()
             img = img.convert("RGB").resize((res, res), Image.BILINEAR)
             t3 = pc()

@@ -51,6 +51,15 @@ class PrecisionStudy:
     def row(self, precision: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["precision"] == precision)
 
+    def speed_change(self, precision: str = "int8", baseline: str = "fp32") -> str:
+        """How ``precision`` changed the median latency against ``baseline``, decided with the
+        two runs' 95% intervals of the median (:func:`simlib.claims.speed_change`)."""
+        from simlib.claims import speed_change
+        from simlib.stats import median_ci
+
+        return speed_change(median_ci(self.row(baseline)["timing"].samples_s),
+                            median_ci(self.row(precision)["timing"].samples_s))
+
     def table(self) -> str:
         head = f"{'precision':9s} {'median':>10s} {'p99':>10s} {'speedup':>8s} {'size':>9s} {'accuracy':>9s} {'energy/inf':>22s}"
         lines = [f"{self.model} on {self.backend}, batch 1 [MEASURED latency, size, accuracy]", head]
