@@ -90,19 +90,24 @@ class Comparison:
         """p99 against arrival rate (queries/s): the simulator's curve from the isolated service
         times (MODELED) with the measured Server runs and their in-situ models as points."""
         from simlib.queueing import Empirical
-        from simlib.queueing.plot import hockey_stick
+        from simlib.queueing.plot import hockey_stick, plot_every_point
 
         cal = self.calibration
         rates = np.linspace(0.1, 0.95, 10) * cal["capacity_qps"]
         fig = hockey_stick(Empirical(cal["isolated_service_s"]), rates, 99.0, ax=ax,
                            n_requests=budget.pick(quick=4_000, standard=20_000, full=100_000))
         ax = fig.axes[0]
-        qps = [r["measured_qps"] for r in self.rows]
-        ax.plot(qps, [r["measured_p99_ms"] for r in self.rows], "D", color="crimson", ms=10,
-                label="measured (real Server runs)")
-        ax.plot(qps, [r["modeled_insitu_p99_ms"] for r in self.rows], "^", color="tab:green", ms=10,
-                label="modeled, fed in-run service times")
         ax.lines[0].set_label("modeled, fed isolated service times")
+        ok = [r for r in self.rows if not r.get("saturated")]
+        sat = [r for r in self.rows if r.get("saturated")]
+        if ok:
+            plot_every_point(ax, [r["measured_qps"] for r in ok], [r["measured_p99_ms"] for r in ok], "D",
+                             color="crimson", ms=10, label="measured (real Server runs)")
+            plot_every_point(ax, [r["measured_qps"] for r in ok], [r["modeled_insitu_p99_ms"] for r in ok], "^",
+                             color="tab:green", ms=10, label="modeled, fed in-run service times")
+        if sat:  # drawn at the rate offered: the system could not sustain it
+            plot_every_point(ax, [r["target_qps"] for r in sat], [r["measured_p99_ms"] for r in sat], "X",
+                             color="black", ms=11, label="measured, SATURATED (INVALID): offered rate not sustained")
         ax.legend(fontsize=11, loc="upper left")
         ax.set_title(f"p99 vs load, {self.settings['model']} on {self.settings['backend']}: "
                      "MEASURED points, MODELED curve", fontsize=12)
@@ -227,6 +232,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                 "issue_lag_p99_ms": (r.metrics.get("issue_lag_p99_s") or 0.0) * 1e3,
                 "measured_utilization": float(insitu.sum() / max(r.metrics["duration_s"], 1e-9)),
                 "verdict": r.metrics["verdict"], "queries": r.metrics["queries"],
+                "saturated": bool(r.metrics.get("saturated", False)),
                 "measured_j_per_inference": e["measured_j_per_inference"],
                 "modeled_j_per_inference": (e.get("modeled") or {}).get("energy_j"),
             }

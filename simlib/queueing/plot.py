@@ -87,6 +87,38 @@ def hockey_stick_data(service, rates_qps: Sequence[float], percentile: float = 9
     return np.asarray(rates_qps, dtype=float), np.asarray(out)
 
 
+def plot_every_point(ax, x: Sequence[float], y: Sequence[float], fmt: str = "D", *,
+                     clip_factor: float = 4.0, **plot_kwargs) -> list:
+    """Plot measured points so that none is hidden: the y axis grows to include each point,
+    except points beyond ``clip_factor`` times everything else already drawn (which would
+    flatten the rest of the figure); those are drawn at the top edge with an arrow and their
+    value. Returns the artists drawn. NaN points are skipped (there is nothing to show).
+    """
+    xs, ys = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    keep = np.isfinite(xs) & np.isfinite(ys)
+    xs, ys = xs[keep], ys[keep]
+    others = [float(np.nanmax(line.get_ydata())) for line in ax.get_lines()
+              if np.size(line.get_ydata()) and np.isfinite(np.nanmax(line.get_ydata()))]
+    ref = max(others, default=0.0)
+    inside = ys <= clip_factor * ref if ref > 0 else np.ones_like(ys, dtype=bool)
+    top = max([ref, *ys[inside]]) * 1.1 if (ref > 0 or inside.any()) else 1.0
+    artists = [ax.plot(xs[inside], ys[inside], fmt, **plot_kwargs)[0]] if inside.any() else []
+    label = plot_kwargs.pop("label", None)
+    for xv, yv in zip(xs[~inside], ys[~inside], strict=True):
+        artists.append(ax.annotate(f"{yv:.4g}", xy=(xv, top), xytext=(xv, top * 0.82), ha="center",
+                                   fontsize=FONT - 3, arrowprops={"arrowstyle": "->", "lw": 1.5,
+                                                                  "color": plot_kwargs.get("color", "black")}))
+    if (~inside).any():
+        artists.append(ax.plot(xs[~inside], np.full((~inside).sum(), top), fmt, clip_on=False,
+                               **{**plot_kwargs, "label": None if inside.any() else label})[0])
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(min(lo, 0.0), max(hi, top))
+    xlo, xhi = ax.get_xlim()
+    if xs.size:
+        ax.set_xlim(min(xlo, xs.min() * 0.95), max(xhi, xs.max() * 1.05))
+    return artists
+
+
 def hockey_stick(service, rates_qps: Sequence[float] | None = None, percentile: float = 99.0, *,
                  slo_s: float | None = None, exact=None, mark_qps: float | None = None, ax=None,
                  arrivals_factory=None, **simulate_kwargs) -> Figure:
