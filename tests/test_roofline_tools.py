@@ -84,6 +84,31 @@ def test_empirical_roofline_quick():
     from simlib.roofline.empirical import EmpiricalRoofline
 
     emp = EmpiricalRoofline((g,), s, None, "quick")
-    assert 0 < emp.speed_of_light(g) <= 1.0 + 1e-9
+    # a 64x64 GEMM fits in cache, so the DRAM roof need not bound it: SOL may exceed 1
+    from simlib.roofline.core import attainable
+
+    roof = attainable(g.intensity, g.median_rate, s.median_rate)
+    assert emp.speed_of_light(g) == pytest.approx(g.median_rate / roof) and emp.speed_of_light(g) > 0
     ax = plot_empirical(emp)
     assert "measured" in ax.get_title()
+
+
+def _gemm(n, seconds, spread):
+    from simlib.roofline.empirical import KernelMeasurement
+
+    times = tuple(seconds * (1 + spread * k) for k in (-2, -1, 0, 1, 2) * 4)
+    return KernelMeasurement("gemm", "fp32", n, 2.0 * n**3, 3.0 * n * n * 4, times, 1, 1, "FLOP/s")
+
+
+@pytest.mark.parametrize("small_s,spread,expected", [
+    (2 * 64**3 / 2e9, 0.01, "reached only"),          # 2 GFLOP/s vs 20: clearly slower
+    (2 * 64**3 / 19.5e9, 0.2, "not clearly different"),  # overlapping intervals
+    (2 * 64**3 / 60e9, 0.01, "ran faster than the largest"),  # in cache, above the DRAM roof
+])
+def test_size_effect_text_is_chosen_by_the_intervals(small_s, spread, expected):
+    from simlib.roofline.empirical import EmpiricalRoofline, KernelMeasurement
+
+    big = _gemm(1024, 2 * 1024**3 / 20e9, 0.01)
+    stream = KernelMeasurement("triad", "fp32", 10**7, 2e7, 1.2e8, (0.01,) * 5, 1, 1, "B/s")
+    emp = EmpiricalRoofline((_gemm(64, small_s, spread), big), stream, None, "quick")
+    assert expected in emp.size_effect_text("fp32")

@@ -202,6 +202,26 @@ class EmpiricalRoofline:
         roof = attainable(m.intensity, self.peak_flops[m.dtype], self.bandwidth_bytes_per_s)
         return (m.median_rate if m.unit == "FLOP/s" else m.flops / m.bytes * m.median_rate) / roof
 
+    def size_effect_text(self, dtype: str = "fp32") -> str:
+        """What this run says about small versus large GEMMs of ``dtype``, in words chosen by the
+        two kernels' 95% intervals of the median rate (:func:`simlib.claims.direction`)."""
+        from simlib.claims import direction
+
+        runs = sorted((m for m in self.gemm if m.dtype == dtype), key=lambda m: m.size)
+        if len(runs) < 2:
+            return f"this run timed fewer than two {dtype} matrix sizes, so it says nothing about size"
+        small, large = runs[0], runs[-1]
+        sol = f"{self.speed_of_light(small):.0%} of the roof at n={small.size}"
+        d = direction(large.rate_ci, small.rate_ci)
+        if d == "same":
+            return (f"the smallest and the largest matrices (n={small.size} and n={large.size}) were "
+                    f"not clearly different in this run ({sol}; the intervals overlap)")
+        if d == "lower":
+            return (f"the smallest matrix reached only {sol}: with little work per call, fixed "
+                    "per-call costs weigh more, the same effect that makes batch-1 inference inefficient")
+        return (f"the smallest matrix ran faster than the largest ({sol}): it fits in cache, so the "
+                "memory roof measured with large arrays does not bound it")
+
     def describe(self) -> str:
         peaks = ", ".join(f"{k} {v / 1e9:.1f} GFLOP/s" for k, v in self.peak_flops.items())
         return f"{peaks}; triad {self.bandwidth_bytes_per_s / 1e9:.1f} GB/s; budget {self.budget}"
