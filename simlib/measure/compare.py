@@ -45,6 +45,14 @@ def _rel(model: float, meas: float) -> float | None:
     return None if not meas else (model - meas) / meas
 
 
+def _ms(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.3f}"
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:+.0%}"
+
+
 @dataclass
 class Comparison:
     """Rows of measured and modeled numbers per load, with the calibration and the explanation."""
@@ -63,9 +71,12 @@ class Comparison:
                 "warnings": self.warnings, "system": self.system}
 
     def table(self) -> list[dict[str, Any]]:
-        """The CLI's rows: utilization, measured/modeled p50, p99 (ms) and QPS."""
-        keys = ["utilization", "measured_p50_ms", "modeled_p50_ms", "measured_p99_ms", "modeled_p99_ms",
-                "measured_qps", "modeled_qps"]
+        """The CLI's rows, one per load: measured p50/p99 (ms) and QPS, and the p99 predicted by
+        each calibration (isolated, in situ, two-state from the lowest load) with its error."""
+        keys = ["utilization", "target_qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
+                "modeled_p50_ms", "measured_p99_ms", "modeled_p99_ms", "p99_rel_error",
+                "modeled_insitu_p99_ms", "p99_rel_error_insitu", "modeled_twostate_p99_ms",
+                "p99_rel_error_twostate", "modeled_qps"]
         return [{k: r[k] for k in keys} for r in self.rows]
 
     def save(self, path):
@@ -116,13 +127,14 @@ class Comparison:
     def __repr__(self) -> str:
         lines = ["measured vs modeled (Server scenario; modeled = simlib.queueing FIFO, same arrivals)",
                  f"{'util':>5} {'qps':>8} | {'p50 meas':>9} {'model':>7} | {'p99 meas':>9} {'iso':>7} "
-                 f"{'err':>6} {'in situ':>7} {'err':>6} | verdict"]
+                 f"{'err':>6} {'in situ':>7} {'err':>6} {'2-state':>7} {'err':>6} | verdict"]
         for r in self.rows:
             lines.append(
                 f"{r['utilization']:>5.2f} {r['measured_qps']:>8.1f} | {r['measured_p50_ms']:>9.3f} "
                 f"{r['modeled_p50_ms']:>7.3f} | {r['measured_p99_ms']:>9.3f} {r['modeled_p99_ms']:>7.3f} "
                 f"{r['p99_rel_error']:>+6.0%} {r['modeled_insitu_p99_ms']:>7.3f} "
-                f"{r['p99_rel_error_insitu']:>+6.0%} | {r['verdict']}")
+                f"{r['p99_rel_error_insitu']:>+6.0%} {_ms(r.get('modeled_twostate_p99_ms')):>7} "
+                f"{_pct(r.get('p99_rel_error_twostate')):>6} | {r['verdict']}")
         lines += [f"  finding: {f}" for f in self.findings]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -146,6 +158,39 @@ def effective_service_times(issued_s, completed_s) -> np.ndarray:
     a, d = a[ok], d[ok]
     prev = np.concatenate([[-np.inf], d[:-1]])
     return np.maximum(d - np.maximum(prev, a), 1e-9)
+
+
+def service_start_times(issued_s, completed_s) -> np.ndarray:
+    """When each request's service began on a single FIFO server: ``max(d_{k-1}, a_k)`` (the
+    companion of :func:`effective_service_times`, same requests in the same order)."""
+    a = np.asarray(issued_s, dtype=float)
+    d = np.asarray([np.nan if c is None else c for c in completed_s], dtype=float)
+    ok = np.isfinite(d)
+    a, d = a[ok], d[ok]
+    return np.maximum(np.concatenate([[-np.inf], d[:-1]]), a)
+
+
+def _add_two_state(rows: list[dict[str, Any]], runs: list, seed: int) -> dict[str, Any]:
+    """Calibrate the two-state service model on the lowest load's run and predict every load's
+    p99 (:mod:`simlib.measure.modulated`); adds ``modeled_twostate_p99_ms`` and its error."""
+    from simlib.measure.modulated import fit_two_state
+
+    k = int(np.argmin([r["utilization"] for r in rows]))
+    q = runs[k].extra["queries"]
+    try:
+        fit = fit_two_state(service_start_times(q["issued_s"], q["completed_s"]),
+                            effective_service_times(q["issued_s"], q["completed_s"]), seed=seed)
+    except ValueError as err:  # too few requests in the calibration run
+        for row in rows:
+            row["modeled_twostate_p99_ms"] = row["p99_rel_error_twostate"] = None
+        return {"load": rows[k]["utilization"], "model": f"not fitted: {err}"}
+    for row, run in zip(rows, runs, strict=True):
+        arr = np.asarray(run.extra["queries"]["scheduled_s"])
+        row["modeled_twostate_p99_ms"] = fit.predict(arr, 99.0, seed=seed) * 1e3
+        row["p99_rel_error_twostate"] = _rel(row["modeled_twostate_p99_ms"], row["measured_p99_ms"])
+    return {"load": rows[k]["utilization"], "model": fit.describe(), "modulated": fit.modulated,
+            "slow_fraction": fit.slow_fraction, "slow_factor": fit.slow_factor,
+            "mean_slow_s": fit.mean_slow_s, "mean_fast_s": fit.mean_fast_s}
 
 
 def _lag1(x: np.ndarray) -> float:
@@ -198,7 +243,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                 b.infer(x)
                 ts.append(_t.perf_counter() - t0)
             batch_curve[bs] = float(np.median(ts))
-        rows, sys_desc = [], ss.system
+        rows, runs, sys_desc = [], [], ss.system
         for u in utilizations:
             qps = u * capacity
             meter.begin()
@@ -241,12 +286,14 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
             row["p99_rel_error_insitu"] = _rel(row["modeled_insitu_p99_ms"], row["measured_p99_ms"])
             row["qps_rel_error"] = _rel(row["modeled_qps"], row["measured_qps"])
             rows.append(row)
+            runs.append(r)
             if r.metrics["verdict"] != "VALID":
                 warnings.append(f"the Server run at {u:.0%} was INVALID: " + "; ".join(
                     c["detail"] for c in r.metrics["constraints"] if not c["ok"]))
         energy_note = e
     finally:
         b.close()
+    two_state = _add_two_state(rows, runs, seed)
     iso_mean, iso_p99 = float(iso.mean()), percentile(iso, 99)
     findings = []
     for row in rows:
@@ -278,7 +325,8 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
         calibration={"isolated_service_mean_s": iso_mean, "isolated_service_p99_s": iso_p99,
                      "isolated_service_cv": float(iso.std() / iso.mean()),
                      "capacity_qps": float(capacity), "batch_cost_s": batch_curve,
-                     "isolated_samples": int(iso.size), "isolated_service_s": iso.tolist()},
+                     "isolated_samples": int(iso.size), "isolated_service_s": iso.tolist(),
+                     "two_state": two_state},
         findings=findings,
         settings={"model": model, "backend": backend, "precision": precision, "duration_s": dur,
                   "utilizations": utilizations, "seed": seed, "intra_op_threads": b.threads,
