@@ -160,3 +160,24 @@ register(Erratum(
          "(7.5x, 3x, 1.8x) follow from its inputs and are recomputed in the chapter.",
     rel_tol=0.5,
 ))
+
+
+def _published_offline_server_ratio() -> float:
+    from simlib.published import offline_server_ratio
+
+    return offline_server_ratio("mlperf-inf-v4.0-dgx-h100x1-resnet50")
+
+
+register(Erratum(
+    id="offline-server-gap",
+    where="Inference benchmarks, the Offline-versus-Server gap; seed line 553",
+    quantity="Offline throughput / Server rate under the latency bound, a recent published result",
+    printed=2.0,
+    unit="x (the chapter says 2-3x)",
+    compute=_published_offline_server_ratio,
+    note="The chapter's 2-3x is not what recent data-center submissions show: in MLPerf Inference "
+         "v4.0 a single H100 ran ResNet-50 Offline at only {correct:.2f} times the Server rate "
+         "that met its 15 ms bound (simlib.published cites the logs). Large batches and many "
+         "concurrent streams keep an accelerator busy under Poisson arrivals too; the gap grows "
+         "where the latency bound forces small batches.",
+))
