@@ -174,7 +174,7 @@ def test_time_inference_int8():
 def test_pipeline_stages_and_amdahl():
     r = run_pipeline("cnn", encoding="binary", n_requests=4, threads=1)
     med = r.extra["stage_median_s"]
-    assert set(med) == {"parse", "decode", "resize", "normalize", "model", "postprocess"}
+    assert set(med) == {"parse", "decode", "resize", "normalize", "model", "postprocess", "serialize"}
     assert sum(r.extra["stage_share"].values()) == pytest.approx(1.0)
     assert 0 < r.metrics["model_share"] < 1
     assert amdahl_speedup(0.5, 2) == pytest.approx(4 / 3)
