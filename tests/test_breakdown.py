@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simlib.measure.breakdown import SOURCE_RANGES_MS, BreakdownRow, breakdown_html, latency_breakdown
+from simlib.measure.breakdown import (
+    SOURCE_RANGES_MS,
+    BreakdownRow,
+    breakdown_html,
+    latency_breakdown,
+)
 
 
 class _Pipeline:
