@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["batch_intensity", "energy_per_inference_mj", "littles_law_in_flight", "load_time_ms",
            "mm1_mean_latency_ms", "offline_server_ratio", "p99_over_median", "speedup_end_to_end",
-           "tail_ratio"]
+           "tail_ratio", "tops_floor_ms"]
 
 
 def littles_law_in_flight(rate_qps: float, latency_ms: float) -> float:
@@ -100,3 +100,13 @@ def energy_per_inference_mj(power_mw: float, latency_ms: float) -> float:
     from simlib.energy import energy_j
 
     return energy_j(float(power_mw) / 1e3, float(latency_ms) / 1e3) * 1e3
+
+
+def tops_floor_ms(gop_per_inference: float, tops: float) -> float:
+    """The compute floor of one inference (ms): operations / peak operations per second
+    (the roofline's compute roof; memory can only make it longer).
+
+    >>> tops_floor_ms(gop_per_inference=0.6, tops=4)
+    0.15
+    """
+    return float(gop_per_inference) * 1e9 / (float(tops) * 1e12) * 1e3
