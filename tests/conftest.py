@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -35,16 +38,31 @@ def repo() -> Path:
     return REPO
 
 
+@contextlib.contextmanager
+def cpu_hogs(n: int):
+    """``n`` busy-loop processes for the duration of the block (a reader's busy laptop)."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+
+
 @pytest.fixture(scope="session")
 def book_build(tmp_path_factory):
-    """Build the whole book once, from a clean _build, in the quick budget; returns BuildResult."""
+    """Build the whole book once, from a clean _build, in the quick budget, while
+    ``SIMLIB_BOOK_HOGS`` (default 2) CPU hogs run: every page must read true on a busy machine,
+    so the tests of the built book read a stressed build. Returns the BuildResult."""
     from simlib.bookbuild import build
 
     out = tmp_path_factory.mktemp("book")
     env_before = os.environ.get("SIMLIB_BUDGET")
     os.environ["SIMLIB_BUDGET"] = "quick"
     try:
-        result = build(REPO, out, clean=True, echo=False)
+        with cpu_hogs(int(os.environ.get("SIMLIB_BOOK_HOGS", "2"))):
+            result = build(REPO, out, clean=True, echo=False)
     finally:
         if env_before is not None:
             os.environ["SIMLIB_BUDGET"] = env_before

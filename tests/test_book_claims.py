@@ -1,0 +1,101 @@
+"""The built chapter reads true: every computed sentence agrees with the numbers glued beside it.
+
+The shared book build (conftest.book_build) runs while two CPU hogs run, so these checks see
+the pages a reader on a busy machine sees. The wording helpers themselves are tested on both
+branches with synthetic results in tests/test_claims.py; here the built page is checked
+mechanically: each chosen phrase against the glued numbers it was chosen from, and every
+glued value against the rendered HTML.
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+CHAPTER = "chapters/01-inference-benchmarks"
+
+
+def _value(text: str):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return float(text)  # nan, inf
+
+
+@pytest.fixture(scope="module")
+def glued(built_book) -> dict:
+    """name -> value of every number and phrase the executed chapter glued into its prose
+    (myst-nb writes them to ``<page>.glue.json`` beside the executed notebook)."""
+    path = Path(built_book).parent / "jupyter_execute" / f"{CHAPTER}.glue.json"
+    assert path.exists(), f"no glue record at {path}"
+    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
+
+
+@pytest.fixture(scope="module")
+def page_text(built_book) -> str:
+    raw = (Path(built_book) / f"{CHAPTER}.html").read_text(encoding="utf-8")
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    # Sphinx turns straight quotes and dashes into typographic ones
+    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "--")):
+        text = text.replace(a, b)
+    return re.sub(r"\s+", " ", text)
+
+
+def _speed_word(claim: str) -> str:
+    return "faster" if "times faster" in claim else "slower" if "times slower" in claim else "same"
+
+
+def test_no_raw_markup_and_every_phrase_is_on_the_page(glued, page_text):
+    assert "{glue" not in page_text
+    for name, value in glued.items():
+        if isinstance(value, str) and len(value) > 12:
+            assert value[:40] in page_text, f"glued phrase {name!r} is not on the page"
+
+
+def test_speed_claims_match_their_direction(glued):
+    assert _speed_word(glued["pipe_claim"]) in {"faster", "slower", "same"}
+    if _speed_word(glued["pipe_claim"]) == "faster":
+        assert glued["pipe_bin_ms"] < glued["pipe_json_ms"]
+    if _speed_word(glued["pipe_claim"]) == "slower":
+        assert glued["pipe_bin_ms"] > glued["pipe_json_ms"]
+    for key in ("int8_cnn_claim", "int8_dig_claim", "coloc_claim", "pipe_claim"):
+        m = re.search(r"([\d.]+) times (faster|slower)", glued[key])
+        if m:
+            assert float(m.group(1)) >= 1.0, f"{key}: {glued[key]}"
+    coloc = _speed_word(glued["coloc_claim"])
+    if coloc != "same":
+        assert (glued["coloc_meas"] > 1) == (coloc == "slower")
+
+
+def test_trends_and_comparisons_match_the_numbers(glued):
+    for key in ("p99_trend", "bt_p50_change"):
+        m = re.search(r"(grew|fell) by a factor of ([\d.]+)", glued[key])
+        if m:
+            assert float(m.group(2)) >= 1.0
+    wait, model = glued["bd_wait_ms"], glued["bd_model_ms"]
+    expected = "longer than" if wait > 1.05 * model else "shorter than" if wait < 0.95 * model else "about as long as"
+    assert glued["bd_wait_vs_model"] == expected
+    verdict = "within" if glued["xc_p90_diff"] <= max(glued["xc_p90_noise"], 5.0) + 1e-9 else "outside"
+    assert glued["xc_verdict"] == verdict
+    gap = glued["model_gap"]
+    if gap == gap:  # not NaN
+        assert ("below 1" in glued["gap_text"]) == (gap <= 1)
+
+
+def test_saturated_runs_are_never_described_as_latency_samples(glued):
+    if glued["sat_note_50"].startswith(" (a saturated run"):
+        assert "could not sustain" in glued["sat_text"] and "50%" in glued["sat_text"]
+    if "Every offered rate was sustained" in glued["sat_text"]:
+        assert "saturated" not in glued["sat_note_50"]
+
+
+def test_early_stopping_and_run_lengths_are_stated(glued):
+    assert glued["es_need_p90"] == 64 and glued["es_need_p99"] == 662
+    assert glued["min_dur_s"] > 0 and glued["min_queries"] >= 1
