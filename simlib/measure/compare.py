@@ -119,7 +119,8 @@ class Comparison:
         if sat:  # drawn at the rate offered: the system could not sustain it
             plot_every_point(ax, [r["target_qps"] for r in sat], [r["measured_p99_ms"] for r in sat], "X",
                              color="black", ms=11, label="measured, SATURATED (INVALID): offered rate not sustained")
-        ax.legend(fontsize=11, loc="upper left")
+        # measured points clipped at the top edge carry labels there: keep the legend clear of them
+        ax.legend(fontsize=11, loc="center left")
         ax.set_title(f"p99 vs load, {self.settings['model']} on {self.settings['backend']}: "
                      "MEASURED points, MODELED curve", fontsize=12)
         return fig
@@ -140,7 +141,28 @@ class Comparison:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        return "<pre>" + html.escape(repr(self)) + "</pre>"
+        """An HTML table (it wraps to the page, unlike the text table), then findings and warnings."""
+        def err(v):
+            return "n/a" if v is None else f"{v:+.0%}"
+
+        head = ("<tr><th>load</th><th>offered / completed (queries/s)</th><th>verdict</th>"
+                "<th>p50 measured / modeled (ms)</th><th>p99 measured (ms)</th>"
+                "<th>p99 modeled: isolated</th><th>in situ</th><th>two-state</th></tr>")
+        body = "".join(
+            f"<tr><td>{r['utilization']:.0%}</td><td>{r.get('target_qps', float('nan')):.1f} / "
+            f"{r['measured_qps']:.1f}</td><td>{html.escape(str(r['verdict']))}"
+            f"{' (saturated)' if r.get('saturated') else ''}</td>"
+            f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{r['measured_p99_ms']:.3g}</td>"
+            f"<td>{r['modeled_p99_ms']:.3g} ({err(r['p99_rel_error'])})</td>"
+            f"<td>{r['modeled_insitu_p99_ms']:.3g} ({err(r['p99_rel_error_insitu'])})</td>"
+            f"<td>{_ms(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})</td></tr>"
+            for r in self.rows)
+        notes = "".join(f"<li>{html.escape(f)}</li>" for f in self.findings)
+        warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        return (f"<table class='simlib-table'><caption>Server scenario: MEASURED vs MODELED "
+                f"(simlib.queueing FIFO on the same arrivals)</caption>{head}{body}</table>"
+                + (f"<p>Findings:</p><ul>{notes}</ul>" if notes else "")
+                + (f"<p>Warnings:</p><ul>{warns}</ul>" if warns else ""))
 
 
 def effective_service_times(issued_s, completed_s) -> np.ndarray:

@@ -71,10 +71,9 @@ class TwoStateFit:
 
     def describe(self) -> str:
         if not self.modulated:
-            return f"two-state service model: no slow state found ({self.reason}); i.i.d. resampling"
-        return (f"two-state service model from {self.n} requests: slow {self.slow_fraction:.0%} of the "
-                f"time, {self.slow_factor:.2f}x slower, slow stretches {self.mean_slow_s * 1e3:.0f} ms "
-                f"and fast ones {self.mean_fast_s * 1e3:.0f} ms on average")
+            return f"no slow state found ({self.reason}): plain resampling"
+        return (f"slow {self.slow_fraction:.0%} of the time, {self.slow_factor:.1f}x slower; stretches "
+                f"{self.mean_slow_s * 1e3:.0f} ms slow / {self.mean_fast_s * 1e3:.0f} ms fast (n={self.n})")
 
     def slowdown_path(self, horizon_s: float, seed: int):
         """A random path of the states over ``[0, horizon_s]`` as a ``slowdown(t)`` function
