@@ -136,3 +136,15 @@ def test_lab_grading_limits_from_front_matter(tmp_path):
     (src / "source.md").write_text(text)
     with pytest.raises(LabError, match="grading.*output_gb"):
         load_lab(src)
+
+
+def test_latency_histogram_shows_the_far_tail():
+    from simlib.measure.plot import latency_histogram
+    from simlib.measure.result import Result
+
+    samples = list(np.random.default_rng(1).gamma(9, 1e-4, 2000)) + [0.5, 0.9]  # two huge stalls
+    ax = latency_histogram(Result("stalls", "measured", samples, system={})).axes[0]
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("2 beyond" in s and "max 900 ms" in s for s in labels)
+    bars = sum(p.get_height() for c in ax.containers for p in c)
+    assert bars == len(samples)  # every sample is counted in some bar

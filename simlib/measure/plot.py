@@ -35,7 +35,12 @@ def latency_histogram(result, *, bins: int = 60, ax=None, title: str | None = No
     else:
         fig = ax.figure
     hi = percentile(x, 99.9) * 1.15 if x.size > 100 else x.max()
-    ax.hist(x[x <= hi], bins=bins, color="tab:blue", alpha=0.75)
+    _, edges, _ = ax.hist(x[x <= hi], bins=bins, color="tab:blue", alpha=0.75)
+    beyond = x[x > hi]
+    if beyond.size:  # every sample is shown: the far tail as one hatched bar at the edge, labeled
+        width = edges[1] - edges[0]
+        ax.bar(hi + width, beyond.size, width=width, color="none", edgecolor="black", hatch="//",
+               align="edge", label=f"{beyond.size} beyond {hi:.3g} ms (max {beyond.max():.3g} ms)")
     for p, label, color in _MARKS:
         v = percentile(x, p)
         try:
