@@ -72,7 +72,8 @@ def test_comparison_html_is_a_table_with_every_calibration():
     row = {"utilization": 0.3, "target_qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
            "measured_p50_ms": 5.0, "modeled_p50_ms": 4.0, "modeled_p99_ms": 20.0, "p99_rel_error": -0.2,
            "modeled_insitu_p99_ms": 24.0, "p99_rel_error_insitu": -0.04, "modeled_twostate_p99_ms": None,
-           "p99_rel_error_twostate": None, "saturated": True, "verdict": "INVALID"}
+           "p99_rel_error_twostate": None, "saturated": True, "verdict": "INVALID", "queries": 120}
     out = Comparison([row], {}, ["a <finding>"], {}, {}, warnings=["w"])._repr_html_()
     assert out.startswith("<table") and "two-state" in out and "(saturated)" in out
     assert "&lt;finding&gt;" in out and "n/a" in out
+    assert "only 120 queries" in out  # too few for a p99 interval: flagged where it is shown

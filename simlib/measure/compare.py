@@ -142,8 +142,16 @@ class Comparison:
 
     def _repr_html_(self) -> str:
         """An HTML table (it wraps to the page, unlike the text table), then findings and warnings."""
+        from simlib.stats import min_samples_for_percentile_ci
+
+        need = min_samples_for_percentile_ci(99)
+
         def err(v):
             return "n/a" if v is None else f"{v:+.0%}"
+
+        def p99(r):  # a p99 from fewer queries than its interval needs is flagged where it is shown
+            few = r.get("queries", need) < need
+            return f"{r['measured_p99_ms']:.3g}" + (f" (only {r['queries']} queries)*" if few else "")
 
         head = ("<tr><th>load</th><th>offered / completed (queries/s)</th><th>verdict</th>"
                 "<th>p50 measured / modeled (ms)</th><th>p99 measured (ms)</th>"
@@ -152,15 +160,17 @@ class Comparison:
             f"<tr><td>{r['utilization']:.0%}</td><td>{r.get('target_qps', float('nan')):.1f} / "
             f"{r['measured_qps']:.1f}</td><td>{html.escape(str(r['verdict']))}"
             f"{' (saturated)' if r.get('saturated') else ''}</td>"
-            f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{r['measured_p99_ms']:.3g}</td>"
+            f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{p99(r)}</td>"
             f"<td>{r['modeled_p99_ms']:.3g} ({err(r['p99_rel_error'])})</td>"
             f"<td>{r['modeled_insitu_p99_ms']:.3g} ({err(r['p99_rel_error_insitu'])})</td>"
             f"<td>{_ms(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})</td></tr>"
             for r in self.rows)
         notes = "".join(f"<li>{html.escape(f)}</li>" for f in self.findings)
         warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
+        foot = (f"<p>* fewer than the {need} queries a 95% interval for a p99 needs: a rough value.</p>"
+                if any(r.get("queries", need) < need for r in self.rows) else "")
         return (f"<table class='simlib-table'><caption>Server scenario: MEASURED vs MODELED "
-                f"(simlib.queueing FIFO on the same arrivals)</caption>{head}{body}</table>"
+                f"(simlib.queueing FIFO on the same arrivals)</caption>{head}{body}</table>{foot}"
                 + (f"<p>Findings:</p><ul>{notes}</ul>" if notes else "")
                 + (f"<p>Warnings:</p><ul>{warns}</ul>" if warns else ""))
 
