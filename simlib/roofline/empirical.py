@@ -211,7 +211,7 @@ class EmpiricalRoofline:
         if len(runs) < 2:
             return f"this run timed fewer than two {dtype} matrix sizes, so it says nothing about size"
         small, large = runs[0], runs[-1]
-        sol = f"{self.speed_of_light(small):.0%} of the roof at n={small.size}"
+        sol = f"{self.speed_of_light(small) * 100:.2g}% of the roof at n={small.size}"
         d = direction(large.rate_ci, small.rate_ci)
         if d == "same":
             return (f"the smallest and the largest matrices (n={small.size} and n={large.size}) were "
