@@ -16,8 +16,9 @@ How the batch size is chosen (Law and Carson 1979, simplified):
 2. ``m == 1``: the samples look independent and the classical interval is used (Student t,
    order statistics), named "independent samples";
 3. otherwise ``K = 20`` batches of ``n // K`` values (Schmeiser 1982: 10 to 30 batches), t with
-   ``K - 1`` degrees of freedom. A batch shorter than :data:`SAFETY` correlation lengths is
-   flagged: the run is too short for an honest interval, and the warning says how long to run.
+   ``K - 1`` degrees of freedom; fewer (down to 10) when 20 batches would be shorter than
+   :data:`SAFETY` correlation lengths. A batch still shorter than that is flagged: the run is
+   too short for an honest interval, and the warning says how long to run.
 
 Percentiles use the same batches on the indicator sequence ``1{x <= q}`` at the sample
 percentile ``q`` (the fraction below q is a mean, so batch means gives its standard error), then
@@ -57,8 +58,10 @@ from simlib._validate import InvalidParameterError, check
 
 __all__ = ["BatchPlan", "N_BATCHES", "SAFETY", "lag1_autocorr", "mean_ci", "percentile_ci", "plan_batches"]
 
-#: Number of batches of the final interval (t with N_BATCHES - 1 degrees of freedom).
+#: Number of batches of the final interval (t with N_BATCHES - 1 degrees of freedom) ...
 N_BATCHES = 20
+#: ... or fewer, down to this, when a run is short for its correlation length.
+MIN_BATCHES = 10
 #: A batch must span at least this many correlation lengths for an honest interval.
 SAFETY = 4
 #: Lag-1 autocorrelation of batch means below which batches count as uncorrelated.
@@ -88,8 +91,8 @@ def lag1_autocorr(x: Sequence[float] | np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class BatchPlan:
-    """How a sequence is batched: ``correlation_length`` (values; 1 = independent, None = longer than
-    the search could see), ``batch_size`` and ``n_batches`` of the interval, and a ``warning`` when
+    """How a sequence is batched: ``correlation_length`` (values; 1 = independent, None = not known:
+    longer than the search could see, or batching forced), ``batch_size`` and ``n_batches`` of the interval, and a ``warning`` when
     the run is too short for an honest interval."""
 
     n: int
@@ -124,17 +127,19 @@ def plan_batches(x: Sequence[float] | np.ndarray, n_batches: int = N_BATCHES, wh
         m *= 2
     if corr == 1:
         return BatchPlan(n, 1, 1, n)
-    size = n // n_batches
+    # fewer, longer batches when the run is short for its correlation (down to MIN_BATCHES)
+    k = n_batches if corr is None else min(n_batches, max(MIN_BATCHES, n // (SAFETY * corr)))
+    size = n // k
     warning = None
     if corr is None or size < SAFETY * corr:
-        need = n_batches * SAFETY * (corr if corr is not None else 2 * m)
+        need = k * SAFETY * (corr if corr is not None else 2 * m)
         seen = (f"{what} stay correlated over ~{corr} consecutive values" if corr is not None else
                 f"{what} stay correlated over more than {m // 2} consecutive values (the longest span "
                 "this run can test)")
-        warning = (f"run too short for an honest interval: {seen}, so {n_batches} batches of {size} are not "
+        warning = (f"run too short for an honest interval: {seen}, so {k} batches of {size} are not "
                    f"independent and the interval is too narrow; run at least {need} requests (or replicate "
                    "with different seeds)")
-    return BatchPlan(n, corr, max(size, 1), n_batches, warning)
+    return BatchPlan(n, corr, max(size, 1), k, warning)
 
 
 def _batch_se(a: np.ndarray, plan: BatchPlan) -> tuple[float, float]:
@@ -167,7 +172,7 @@ def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95, *,
         ci = stats.mean_ci(x, confidence)
         return replace(ci, method="independent samples: t", ess=float(x.size))
     if plan.independent:  # forced batch means on independent-looking data
-        plan = BatchPlan(plan.n, 1, max(x.size // n_batches, 1), n_batches)
+        plan = BatchPlan(plan.n, None, max(x.size // n_batches, 1), n_batches)
     se, _ = _batch_se(x, plan)
     h = float(_st.t.ppf(0.5 + confidence / 2, plan.n_batches - 1)) * se
     m = float(x.mean())
@@ -195,10 +200,10 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
         ci = stats.percentile_ci(x, p, confidence)
         return replace(ci, method="independent samples: order statistics", ess=float(x.size))
     if plan.independent:
-        plan = BatchPlan(plan.n, 1, max(x.size // n_batches, 1), n_batches)
+        plan = BatchPlan(plan.n, None, max(x.size // n_batches, 1), n_batches)
     tail = min(frac, 1 - frac) * plan.batch_size
     if tail < MIN_TAIL_PER_BATCH:
-        need = math.ceil(MIN_TAIL_PER_BATCH * n_batches / min(frac, 1 - frac))
+        need = math.ceil(MIN_TAIL_PER_BATCH * plan.n_batches / min(frac, 1 - frac))
         raise InvalidParameterError(
             f"The 'samples' parameter of percentile_ci is too short for a batch-means interval on p{p:g}: "
             f"{x.size} correlated values give {plan.n_batches} batches of {plan.batch_size}, with only {tail:.2g} "

@@ -43,7 +43,14 @@ def test_cli_compare_json(capsys):
                  "--threads", "1", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert set(rows[0]) == {"utilization", "measured_p50_ms", "modeled_p50_ms", "measured_p99_ms",
-                            "modeled_p99_ms", "measured_qps", "modeled_qps"}
+                            "modeled_p99_ms", "measured_qps", "modeled_qps", "measured_p99_ci_ms", "ci_method",
+                            "measured_p99_ess", "measured_requests"}
+    # a short run: either an interval with its method and effective sample size, or none and why
+    r = rows[0]
+    assert (r["ci_method"] is None) == (r["measured_p99_ci_ms"] is None)
+    if r["ci_method"]:
+        assert r["measured_p99_ci_ms"][0] <= r["measured_p99_ms"] <= r["measured_p99_ci_ms"][1]
+        assert 0 < r["measured_p99_ess"] <= r["measured_requests"]
 
 
 def test_cli_errors(capsys):

@@ -36,7 +36,8 @@ from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.result import save_json
 from simlib.measure.sut import BackendSUT
 from simlib.models.registry import MODELS, model_info
-from simlib.stats import percentile
+from simlib.batch_means import lag1_autocorr, percentile_ci
+from simlib.stats import InvalidParameterError, percentile
 
 __all__ = ["Comparison", "compare", "effective_service_times"]
 
@@ -63,9 +64,10 @@ class Comparison:
                 "warnings": self.warnings, "system": self.system}
 
     def table(self) -> list[dict[str, Any]]:
-        """The CLI's rows: utilization, measured/modeled p50, p99 (ms) and QPS."""
-        keys = ["utilization", "measured_p50_ms", "modeled_p50_ms", "measured_p99_ms", "modeled_p99_ms",
-                "measured_qps", "modeled_qps"]
+        """The CLI's rows: utilization, measured/modeled p50, p99 (ms) and QPS; the measured p99's 95%
+        interval, how it was computed and its effective sample size (of ``measured_requests``)."""
+        keys = ["utilization", "measured_p50_ms", "modeled_p50_ms", "measured_p99_ms", "measured_p99_ci_ms",
+                "modeled_p99_ms", "measured_qps", "modeled_qps", "ci_method", "measured_p99_ess", "measured_requests"]
         return [{k: r[k] for k in keys} for r in self.rows]
 
     def save(self, path):
@@ -118,6 +120,12 @@ class Comparison:
                 f"{r['modeled_p50_ms']:>7.3f} | {r['measured_p99_ms']:>9.3f} {r['modeled_p99_ms']:>7.3f} "
                 f"{r['p99_rel_error']:>+6.0%} {r['modeled_insitu_p99_ms']:>7.3f} "
                 f"{r['p99_rel_error_insitu']:>+6.0%} | {r['verdict']}")
+        for r in self.rows:
+            ci = r.get("measured_p99_ci_ms")
+            if ci:
+                lines.append(f"  measured p99 at {r['utilization']:.0%}: 95% CI {ci[0]:.3f} to {ci[1]:.3f} ms "
+                             f"({r['ci_method']}; effective sample size {r['measured_p99_ess']:.0f} of "
+                             f"{r['measured_requests']})")
         lines += [f"  finding: {f}" for f in self.findings]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -143,11 +151,20 @@ def effective_service_times(issued_s, completed_s) -> np.ndarray:
     return np.maximum(d - np.maximum(prev, a), 1e-9)
 
 
-def _lag1(x: np.ndarray) -> float:
-    x = np.asarray(x, dtype=float)
-    if x.size < 3 or x.std() == 0:
-        return 0.0
-    return float(np.corrcoef(x[:-1], x[1:])[0, 1])
+def _p99_interval(lat: np.ndarray, u: float, warnings: list[str]) -> dict[str, Any]:
+    """The measured p99's 95% interval (ms) from latencies in arrival order: batch means when they
+    are correlated (they are, in a queue), with its method and effective sample size."""
+    out: dict[str, Any] = {"measured_p99_ci_ms": None, "ci_method": None, "measured_p99_ess": None,
+                           "measured_requests": int(lat.size)}
+    try:
+        ci = percentile_ci(lat, 99)
+    except InvalidParameterError as err:
+        warnings.append(f"at {u:.0%}: no interval for the measured p99: {err}")
+        return out
+    if ci.warning:
+        warnings.append(f"at {u:.0%}: {ci.warning}")
+    out.update(measured_p99_ci_ms=[ci.low * 1e3, ci.high * 1e3], ci_method=ci.method, measured_p99_ess=ci.ess)
+    return out
 
 
 def _simulate(arrivals_s: np.ndarray, service_s: np.ndarray, seed: int):
@@ -223,13 +240,14 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                 "insitu_service_mean_ms": float(insitu.mean() * 1e3),
                 "insitu_service_p99_ms": percentile(insitu, 99) * 1e3,
                 "insitu_compute_mean_ms": float(compute.mean() * 1e3),
-                "insitu_service_lag1_autocorr": _lag1(insitu),
+                "insitu_service_lag1_autocorr": lag1_autocorr(insitu),
                 "issue_lag_p99_ms": (r.metrics.get("issue_lag_p99_s") or 0.0) * 1e3,
                 "measured_utilization": float(insitu.sum() / max(r.metrics["duration_s"], 1e-9)),
                 "verdict": r.metrics["verdict"], "queries": r.metrics["queries"],
                 "measured_j_per_inference": e["measured_j_per_inference"],
                 "modeled_j_per_inference": (e.get("modeled") or {}).get("energy_j"),
             }
+            row.update(_p99_interval(lat, u, warnings))
             row["p50_rel_error"] = _rel(row["modeled_p50_ms"], row["measured_p50_ms"])
             row["p99_rel_error"] = _rel(row["modeled_p99_ms"], row["measured_p99_ms"])
             row["p99_rel_error_insitu"] = _rel(row["modeled_insitu_p99_ms"], row["measured_p99_ms"])

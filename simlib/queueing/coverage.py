@@ -51,7 +51,7 @@ class Case:
 def _cases() -> dict[str, Case]:
     mu = 100.0  # 10 ms mean service
     out = {}
-    for rho, n in ((0.5, 50_000), (0.8, 100_000), (0.9, 400_000)):
+    for rho, n in ((0.5, 50_000), (0.8, 100_000), (0.9, 2_000_000)):
         lam = rho * mu
         out[f"M/M/1 rho={rho:g}"] = Case(f"M/M/1 rho={rho:g}", lam, "exp:10ms", 1,
                                          analytic.mm1_mean_time_in_system(lam, mu),
