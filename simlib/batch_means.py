@@ -117,6 +117,9 @@ def plan_batches(x: Sequence[float] | np.ndarray, n_batches: int = N_BATCHES, wh
     check("n_batches", n_batches, _Range(2, None, integer=True), owner="plan_batches")
     a = np.asarray(x, dtype=float)
     n = a.size
+    if n < MIN_SEARCH_BATCHES:
+        return BatchPlan(n, 1, 1, n, f"only {n} {what}: too few to check whether they are correlated (that needs "
+                                     f"{MIN_SEARCH_BATCHES}); the interval treats them as independent")
     m, corr = 1, None
     while n // m >= MIN_SEARCH_BATCHES:
         k = n // m
@@ -170,7 +173,7 @@ def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95, *,
     plan = None if independent else plan_batches(x, n_batches, "latencies")
     if independent or (plan.independent and independent is None):
         ci = stats.mean_ci(x, confidence)
-        return replace(ci, method="independent samples: t", ess=float(x.size))
+        return replace(ci, method="independent samples: t", ess=float(x.size), warning=plan and plan.warning)
     if plan.independent:  # forced batch means on independent-looking data
         plan = BatchPlan(plan.n, None, max(x.size // n_batches, 1), n_batches)
     se, _ = _batch_se(x, plan)
@@ -198,7 +201,8 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     plan = None if independent else plan_batches(below, n_batches, f"values below p{p:g}")
     if independent or (plan.independent and independent is None):
         ci = stats.percentile_ci(x, p, confidence)
-        return replace(ci, method="independent samples: order statistics", ess=float(x.size))
+        return replace(ci, method="independent samples: order statistics", ess=float(x.size),
+                       warning=plan and plan.warning)
     if plan.independent:
         plan = BatchPlan(plan.n, None, max(x.size // n_batches, 1), n_batches)
     tail = min(frac, 1 - frac) * plan.batch_size

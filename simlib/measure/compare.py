@@ -30,13 +30,13 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Interval, Options, check
+from simlib.batch_means import lag1_autocorr, percentile_ci
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import Settings, run_scenario
 from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.result import save_json
 from simlib.measure.sut import BackendSUT
 from simlib.models.registry import MODELS, model_info
-from simlib.batch_means import lag1_autocorr, percentile_ci
 from simlib.stats import InvalidParameterError, percentile
 
 __all__ = ["Comparison", "compare", "effective_service_times"]

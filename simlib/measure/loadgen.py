@@ -37,9 +37,9 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Interval, check
+from simlib.batch_means import percentile_ci
 from simlib.measure.result import Result, format_time
 from simlib.scenarios import MULTISTREAM_SAMPLES_PER_QUERY, TAIL_PERCENTILE, Scenario
-from simlib.batch_means import percentile_ci
 from simlib.stats import InvalidParameterError, percentile
 
 __all__ = ["RunResult", "Settings", "run_scenario"]
