@@ -63,7 +63,7 @@ N_BATCHES = 20
 #: ... or fewer, down to this, when a run is short for its correlation length.
 MIN_BATCHES = 10
 #: A batch must span at least this many correlation lengths for an honest interval.
-SAFETY = 4
+SAFETY = 8
 #: Lag-1 autocorrelation of batch means below which batches count as uncorrelated.
 LAG1_MAX = 0.1
 #: Fewest batches on which a lag-1 autocorrelation is estimated.
