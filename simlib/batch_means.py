@@ -198,7 +198,7 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     q = stats.percentile(x, p)
     frac = p / 100.0
     below = (x <= q).astype(float)
-    plan = None if independent else plan_batches(below, n_batches, f"values below p{p:g}")
+    plan = None if independent else plan_batches(below, n_batches, f"exceedances of p{p:g}")
     if independent or (plan.independent and independent is None):
         ci = stats.percentile_ci(x, p, confidence)
         return replace(ci, method="independent samples: order statistics", ess=float(x.size),

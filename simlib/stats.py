@@ -232,23 +232,30 @@ def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95,
             "or take more samples before trusting small differences"
         )
 
-    def _note(ci: Interval) -> Interval:
-        if ci.warning and ci.warning not in warns:
-            warns.append(ci.warning)
+    doubts: list[tuple[str, str]] = []  # (statistic, why its interval may not hold)
+
+    def _note(ci: Interval, label: str) -> Interval:
+        if ci.warning:
+            doubts.append((label, ci.warning))
         return ci
 
     def _maybe(p: float) -> Interval | None:
         try:
-            return _note(batch_means.percentile_ci(x, p, confidence, independent=independent))
+            return _note(batch_means.percentile_ci(x, p, confidence, independent=independent), f"p{p:g}")
         except InvalidParameterError as err:
             warns.append(f"no interval for p{p:g}: {err}")
             return None
 
-    m_ci = _note(batch_means.mean_ci(x, confidence, independent=independent))
+    m_ci = _note(batch_means.mean_ci(x, confidence, independent=independent), "the mean")
+    median_ci, p99_ci = _maybe(50), _maybe(99)
+    if doubts:  # one warning, not one per statistic
+        others = [label for label, _ in doubts[1:]]
+        warns.append(f"interval for {doubts[0][0]}: {doubts[0][1]}"
+                     + (f" (the intervals for {', '.join(others)} have the same problem)" if others else ""))
     return Summary(
         n=int(x.size), mean=float(x.mean()), median=percentile(x, 50), p90=percentile(x, 90),
         p99=percentile(x, 99), min=float(x.min()), max=float(x.max()), cv=c,
-        mean_ci=m_ci, median_ci=_maybe(50), p99_ci=_maybe(99), warnings=warns,
+        mean_ci=m_ci, median_ci=median_ci, p99_ci=p99_ci, warnings=warns,
         ci_method=m_ci.method.split(":")[0], ess=m_ci.ess,
     )
 

@@ -139,8 +139,8 @@ class SimResult:
         for key, ci in self._cis.items():
             d[f"{key}_ci_ms"] = [ci.low * 1e3, ci.high * 1e3] if ci else None
         m, p99 = self._cis["mean"], self._cis["p99"]
-        same = p99 is None or m is None or p99.method == m.method
-        d["ci_method"] = (m.method if same else f"mean: {m.method}; p99: {p99.method}") if m else None
+        family = [ci.method.split(":")[0] for ci in (m, p99) if ci is not None]  # "independent samples: t" -> ...
+        d["ci_method"] = (family[0] if len(set(family)) == 1 else f"mean: {m.method}; p99: {p99.method}") if m else None
         d["mean_ess"] = m.ess if m else None
         d["p99_ess"] = p99.ess if p99 else None
         d.update(dropped=self.dropped, late=self.late, warmup_discarded=self.warmup_discarded)
