@@ -147,16 +147,14 @@ class RunResult(Result):
         if m.get("scenario") == "offline":
             s += f"{m['throughput_sps']:.1f} samples/s"
         else:
-            s += (f"p50 {format_time(m['p50_s'])}, p{m['tail_percentile']:g} "
-                  f"{format_time(m['tail_latency_s'])}, {m['qps_completed']:.1f} queries/s")
+            ci = m.get("tail_latency_ci_s")
+            s += (f"p50 {format_time(m['p50_s'])}, p{m['tail_percentile']:g} {format_time(m['tail_latency_s'])}"
+                  + (f" (95% CI {format_time(ci[0])} to {format_time(ci[1])})" if ci else "")
+                  + f", {m['qps_completed']:.1f} queries/s")
             if m.get("scenario") == "server":
                 s += f" (target {m['target_qps']:g})"
         if m.get("ci_method"):
-            ci = m.get("tail_latency_ci_s")
-            if ci:
-                s += f" (95% CI {format_time(ci[0])} to {format_time(ci[1])})"
-            s += f", n={m.get('queries')} (effective {m['tail_latency_ess']:.0f}; {m['ci_method']})"
-            return s
+            return s + f", n={m.get('queries')} (effective {m['tail_latency_ess']:.0f}; {m['ci_method']})"
         return s + f", n={m.get('queries')}"
 
 
