@@ -66,6 +66,8 @@ MIN_BATCHES = 10
 SAFETY = 8
 #: Lag-1 autocorrelation of batch means below which batches count as uncorrelated.
 LAG1_MAX = 0.1
+#: ... or this many standard errors (1/sqrt(k) for k batches) of the estimate, if larger.
+NOISE_Z = 2.0
 #: Fewest batches on which a lag-1 autocorrelation is estimated.
 MIN_SEARCH_BATCHES = 40
 #: Fewest expected values beyond the percentile in each batch (the indicator batch means need them).
@@ -124,7 +126,7 @@ def plan_batches(x: Sequence[float] | np.ndarray, n_batches: int = N_BATCHES, wh
     while n // m >= MIN_SEARCH_BATCHES:
         k = n // m
         means = a[n - k * m:].reshape(k, m).mean(axis=1)
-        if lag1_autocorr(means) <= max(LAG1_MAX, 2.0 / math.sqrt(k)):
+        if lag1_autocorr(means) <= max(LAG1_MAX, NOISE_Z / math.sqrt(k)):
             corr = m
             break
         m *= 2
