@@ -67,6 +67,8 @@ class Interval:
     high: float
     confidence: float
     method: str
+    ess: float | None = None  #: effective sample size behind the interval (None: not computed)
+    warning: str | None = None  #: why the interval may not hold (e.g. a run too short for it)
 
     @property
     def half_width(self) -> float:
@@ -196,19 +198,31 @@ class Summary:
     median_ci: Interval | None
     p99_ci: Interval | None
     warnings: list[str] = field(default_factory=list)
+    #: how the intervals were computed ("independent samples" or "batch means (K batches of m)")
+    ci_method: str = "independent samples"
+    #: effective sample size for the mean: independent samples that would be as precise as these n
+    ess: float | None = None
 
     @property
     def noisy(self) -> bool:
         return self.cv > NOISY_CV
 
 
-def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95) -> Summary:
+def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95,
+              independent: bool | None = None) -> Summary:
     """Median, mean, p90, p99, CV and intervals; a warning when a statistic cannot be trusted.
 
+    ``samples`` are in time order (arrival order for latencies). Their intervals come from
+    :mod:`simlib.batch_means`: independent samples get the classical intervals, correlated ones
+    (queues, batching, slow stretches) batch means; ``ci_method`` and ``ess`` say which and how
+    much information the run holds. ``independent=True`` skips the check (independent replications).
+
     >>> s = summarize(np.random.default_rng(0).normal(10, 0.1, 500))
-    >>> round(s.median, 1), s.noisy, s.p99_ci is not None
-    (10.0, False, True)
+    >>> round(s.median, 1), s.noisy, s.p99_ci is not None, s.ci_method
+    (10.0, False, True, 'independent samples')
     """
+    from simlib import batch_means  # batch_means builds on this module's intervals
+
     x = _as_samples(samples, min_n=2)
     warns: list[str] = []
     c = cv(x)
@@ -218,17 +232,31 @@ def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95) -
             "or take more samples before trusting small differences"
         )
 
+    doubts: list[tuple[str, str]] = []  # (statistic, why its interval may not hold)
+
+    def _note(ci: Interval, label: str) -> Interval:
+        if ci.warning:
+            doubts.append((label, ci.warning))
+        return ci
+
     def _maybe(p: float) -> Interval | None:
         try:
-            return percentile_ci(x, p, confidence)
+            return _note(batch_means.percentile_ci(x, p, confidence, independent=independent), f"p{p:g}")
         except InvalidParameterError as err:
             warns.append(f"no interval for p{p:g}: {err}")
             return None
 
+    m_ci = _note(batch_means.mean_ci(x, confidence, independent=independent), "the mean")
+    median_ci, p99_ci = _maybe(50), _maybe(99)
+    if doubts:  # one warning, not one per statistic
+        others = [label for label, _ in doubts[1:]]
+        warns.append(f"interval for {doubts[0][0]}: {doubts[0][1]}"
+                     + (f" (the intervals for {', '.join(others)} have the same problem)" if others else ""))
     return Summary(
         n=int(x.size), mean=float(x.mean()), median=percentile(x, 50), p90=percentile(x, 90),
         p99=percentile(x, 99), min=float(x.min()), max=float(x.max()), cv=c,
-        mean_ci=mean_ci(x, confidence), median_ci=_maybe(50), p99_ci=_maybe(99), warnings=warns,
+        mean_ci=m_ci, median_ci=median_ci, p99_ci=p99_ci, warnings=warns,
+        ci_method=m_ci.method.split(":")[0], ess=m_ci.ess,
     )
 
 

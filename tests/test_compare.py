@@ -50,6 +50,13 @@ def test_cli_compare_json(capsys):
     assert {"utilization", "measured_p99_ms", "modeled_p99_ms", "p99_rel_error", "modeled_insitu_p99_ms",
             "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate",
             "saturated", "verdict"} <= set(rows[0])
+    assert {"measured_p99_ci_ms", "ci_method", "measured_p99_ess", "measured_requests"} <= set(rows[0])
+    # a short run: either an interval with its method and effective sample size, or none and why
+    r = rows[0]
+    assert (r["ci_method"] is None) == (r["measured_p99_ci_ms"] is None)
+    if r["ci_method"]:
+        assert r["measured_p99_ci_ms"][0] <= r["measured_p99_ms"] <= r["measured_p99_ci_ms"][1]
+        assert 0 < r["measured_p99_ess"] <= r["measured_requests"]
 
 
 def test_cli_errors(capsys):

@@ -7,7 +7,8 @@ these exist where simlib has no function of that exact shape.
 
 from __future__ import annotations
 
-__all__ = ["batch_intensity", "energy_per_inference_mj", "littles_law_in_flight", "load_time_ms",
+__all__ = ["batch_intensity", "energy_per_inference_mj", "interval_width_factor", "littles_law_in_flight",
+           "load_time_ms",
            "mm1_mean_latency_ms", "offline_server_ratio", "p99_over_median", "speedup_end_to_end",
            "tail_ratio", "tops_floor_ms"]
 
@@ -110,3 +111,14 @@ def tops_floor_ms(gop_per_inference: float, tops: float) -> float:
     0.15
     """
     return float(gop_per_inference) * 1e9 / (float(tops) * 1e12) * 1e3
+
+
+def interval_width_factor(n: int, ess: float) -> float:
+    """How many times wider an honest interval is than one that treats ``n`` correlated samples as
+    independent, when they are worth ``ess`` independent ones: sqrt(n / ess) (widths scale as
+    1/sqrt(sample size)).
+
+    >>> interval_width_factor(n=20000, ess=200)
+    10.0
+    """
+    return (float(n) / float(ess)) ** 0.5

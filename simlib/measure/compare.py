@@ -30,13 +30,14 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Interval, Options, check
+from simlib.batch_means import lag1_autocorr, percentile_ci
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import Settings, run_scenario
 from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.result import save_json
 from simlib.measure.sut import BackendSUT
 from simlib.models.registry import MODELS, model_info
-from simlib.stats import percentile
+from simlib.stats import InvalidParameterError, percentile
 
 __all__ = ["Comparison", "compare", "effective_service_times"]
 
@@ -71,12 +72,14 @@ class Comparison:
                 "warnings": self.warnings, "system": self.system}
 
     def table(self) -> list[dict[str, Any]]:
-        """The CLI's rows, one per load: measured p50/p99 (ms) and QPS, and the p99 predicted by
-        each calibration (isolated, in situ, two-state from the lowest load) with its error."""
+        """The CLI's rows, one per load: measured p50/p99 (ms) and QPS, the measured p99's 95%
+        interval (its method and effective sample size, of ``measured_requests``), and the p99
+        predicted by each calibration (isolated, in situ, two-state from the lowest load) with its
+        error."""
         keys = ["utilization", "target_qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
-                "modeled_p50_ms", "measured_p99_ms", "modeled_p99_ms", "p99_rel_error",
-                "modeled_insitu_p99_ms", "p99_rel_error_insitu", "modeled_twostate_p99_ms",
-                "p99_rel_error_twostate", "modeled_qps"]
+                "modeled_p50_ms", "measured_p99_ms", "measured_p99_ci_ms", "ci_method", "measured_p99_ess",
+                "measured_requests", "modeled_p99_ms", "p99_rel_error", "modeled_insitu_p99_ms",
+                "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate", "modeled_qps"]
         return [{k: r[k] for k in keys} for r in self.rows]
 
     def save(self, path):
@@ -136,6 +139,12 @@ class Comparison:
                 f"{r['p99_rel_error']:>+6.0%} {r['modeled_insitu_p99_ms']:>7.3f} "
                 f"{r['p99_rel_error_insitu']:>+6.0%} {_ms(r.get('modeled_twostate_p99_ms')):>7} "
                 f"{_pct(r.get('p99_rel_error_twostate')):>6} | {r['verdict']}")
+        for r in self.rows:
+            ci = r.get("measured_p99_ci_ms")
+            if ci:
+                lines.append(f"  measured p99 at {r['utilization']:.0%}: 95% CI {ci[0]:.3f} to {ci[1]:.3f} ms "
+                             f"({r['ci_method']}; effective sample size {r['measured_p99_ess']:.0f} of "
+                             f"{r['measured_requests']})")
         lines += [f"  finding: {f}" for f in self.findings]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -225,11 +234,20 @@ def _add_two_state(rows: list[dict[str, Any]], runs: list, seed: int) -> dict[st
             "mean_slow_s": fit.mean_slow_s, "mean_fast_s": fit.mean_fast_s}
 
 
-def _lag1(x: np.ndarray) -> float:
-    x = np.asarray(x, dtype=float)
-    if x.size < 3 or x.std() == 0:
-        return 0.0
-    return float(np.corrcoef(x[:-1], x[1:])[0, 1])
+def _p99_interval(lat: np.ndarray, u: float, warnings: list[str]) -> dict[str, Any]:
+    """The measured p99's 95% interval (ms) from latencies in arrival order: batch means when they
+    are correlated (they are, in a queue), with its method and effective sample size."""
+    out: dict[str, Any] = {"measured_p99_ci_ms": None, "ci_method": None, "measured_p99_ess": None,
+                           "measured_requests": int(lat.size)}
+    try:
+        ci = percentile_ci(lat, 99)
+    except InvalidParameterError as err:
+        warnings.append(f"at {u:.0%}: no interval for the measured p99: {err}")
+        return out
+    if ci.warning:
+        warnings.append(f"at {u:.0%}: {ci.warning}")
+    out.update(measured_p99_ci_ms=[ci.low * 1e3, ci.high * 1e3], ci_method=ci.method, measured_p99_ess=ci.ess)
+    return out
 
 
 def _simulate(arrivals_s: np.ndarray, service_s: np.ndarray, seed: int):
@@ -305,7 +323,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                 "insitu_service_mean_ms": float(insitu.mean() * 1e3),
                 "insitu_service_p99_ms": percentile(insitu, 99) * 1e3,
                 "insitu_compute_mean_ms": float(compute.mean() * 1e3),
-                "insitu_service_lag1_autocorr": _lag1(insitu),
+                "insitu_service_lag1_autocorr": lag1_autocorr(insitu),
                 "issue_lag_p99_ms": (r.metrics.get("issue_lag_p99_s") or 0.0) * 1e3,
                 "measured_utilization": float(insitu.sum() / max(r.metrics["duration_s"], 1e-9)),
                 "verdict": r.metrics["verdict"], "queries": r.metrics["queries"],
@@ -313,6 +331,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                 "measured_j_per_inference": e["measured_j_per_inference"],
                 "modeled_j_per_inference": (e.get("modeled") or {}).get("energy_j"),
             }
+            row.update(_p99_interval(lat, u, warnings))
             row["p50_rel_error"] = _rel(row["modeled_p50_ms"], row["measured_p50_ms"])
             row["p99_rel_error"] = _rel(row["modeled_p99_ms"], row["measured_p99_ms"])
             row["p99_rel_error_insitu"] = _rel(row["modeled_insitu_p99_ms"], row["measured_p99_ms"])

@@ -37,11 +37,12 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Interval, check
+from simlib.batch_means import percentile_ci
 from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
 from simlib.measure.saturation import sustained_load
 from simlib.scenarios import MULTISTREAM_SAMPLES_PER_QUERY, TAIL_PERCENTILE, Scenario
-from simlib.stats import percentile
+from simlib.stats import InvalidParameterError, percentile
 
 __all__ = ["RunResult", "Settings", "run_scenario"]
 
@@ -132,6 +133,13 @@ class RunResult(Result):
             for p in (50, 90, 95, 97, 99, 99.9):
                 lines.append(f"{p:g} percentile latency (ns) : {int(percentile(lat, p) * 1e9)}")
             lines.append(f"Mean latency (ns)               : {int(np.mean(lat) * 1e9)}")
+            ci = m.get("tail_latency_ci_s")
+            if ci:
+                lines.append(f"{m['tail_percentile']:g} percentile 95% CI (ns) : {int(ci[0] * 1e9)} to {int(ci[1] * 1e9)}")
+            if m.get("ci_method"):
+                lines.append(f"Interval method                 : {m['ci_method']}")
+                lines.append(f"Effective sample size           : {m['tail_latency_ess']:.0f} of {len(lat)} "
+                             f"(for the {m['tail_percentile']:g} percentile)")
         lines += ["", "=" * 52, "Test Parameters Used", "=" * 52]
         lines += [f"{k} : {v}" for k, v in eff.items()]
         if self.all_warnings:
@@ -144,12 +152,16 @@ class RunResult(Result):
         if m.get("scenario") == "offline":
             s += f"{m['throughput_sps']:.1f} samples/s"
         else:
-            s += (f"p50 {format_time(m['p50_s'])}, p{m['tail_percentile']:g} "
-                  f"{format_time(m['tail_latency_s'])}, {m['qps_completed']:.1f} queries/s")
+            ci = m.get("tail_latency_ci_s")
+            s += (f"p50 {format_time(m['p50_s'])}, p{m['tail_percentile']:g} {format_time(m['tail_latency_s'])}"
+                  + (f" (95% CI {format_time(ci[0])} to {format_time(ci[1])})" if ci else "")
+                  + f", {m['qps_completed']:.1f} queries/s")
             if m.get("scenario") == "server":
                 s += f" (target {m['target_qps']:g})"
             elif (m.get("early_stopping") or {}).get("estimate_s") is not None:
                 s += f" (early-stopping estimate {format_time(m['early_stopping']['estimate_s'])})"
+        if m.get("ci_method"):
+            return s + f", n={m.get('queries')} (effective {m['tail_latency_ess']:.0f}; {m['ci_method']})"
         return s + f", n={m.get('queries')}"
 
 
@@ -309,6 +321,22 @@ def _early_stopping(sc, latencies, tail_p, settings, warnings) -> dict[str, Any]
     return asdict(es)
 
 
+def _tail_interval(latencies: list[float], tail_p: float, warnings: list[str]) -> dict[str, Any]:
+    """The tail percentile's 95% interval from the latencies in issue order (batch means when they are
+    correlated, order statistics when they look independent), its method and effective sample size;
+    a note in ``warnings`` when the run is too short for one."""
+    out = {"tail_latency_ci_s": None, "ci_method": None, "tail_latency_ess": None}
+    try:
+        ci = percentile_ci(latencies, tail_p)
+    except InvalidParameterError as err:
+        if latencies:
+            warnings.append(f"no interval for p{tail_p:g}: {err}")
+        return out
+    if ci.warning:
+        warnings.append(ci.warning)
+    return {"tail_latency_ci_s": [ci.low, ci.high], "ci_method": ci.method, "tail_latency_ess": ci.ess}
+
+
 def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, name, system, extra):
     sc = settings.scenario
     sched = np.array(log.scheduled) - t_start
@@ -344,6 +372,7 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
         "mean_latency_s": float(np.mean(lat)) if latencies else None,
     }
     m["early_stopping"] = _early_stopping(sc, latencies, tail_p, settings, warnings)
+    m.update(_tail_interval(latencies, tail_p, warnings))
     # LoadGen: qps = (count - 1) / time of the final scheduled (or completed) query
     m["qps_completed"] = (n_q - 1) / duration if n_q > 1 and duration > 0 else float("nan")
     if sc is Scenario.SERVER:

@@ -18,7 +18,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from simlib._validate import InvalidParameterError
-from simlib.stats import percentile, percentile_ci
+from simlib.batch_means import percentile_ci
+from simlib.stats import percentile
 
 __all__ = ["latency_histogram"]
 
@@ -41,12 +42,14 @@ def latency_histogram(result, *, bins: int = 60, ax=None, title: str | None = No
         width = edges[1] - edges[0]
         ax.bar(hi + width, beyond.size, width=width, color="none", edgecolor="black", hatch="//",
                align="edge", label=f"{beyond.size} beyond {hi:.3g} ms (max {beyond.max():.3g} ms)")
+    methods = []
     for p, label, color in _MARKS:
         v = percentile(x, p)
         try:
-            ci = percentile_ci(x, p)
+            ci = percentile_ci(x, p)  # samples in time order: batch means if they are correlated
             ax.axvspan(ci.low, ci.high, color=color, alpha=0.15)
-            text = f"{label} {v:.3g} ms [{ci.low:.3g}, {ci.high:.3g}]"
+            text = f"{label} {v:.3g} ms [{ci.low:.3g}, {ci.high:.3g}]" + (" (run too short)" if ci.warning else "")
+            methods.append(ci.method.split(":")[0].split(" (")[0])  # "batch means" or "independent samples"
         except InvalidParameterError:
             text = f"{label} {v:.3g} ms (too few samples for a CI)"
         ax.axvline(v, color=color, lw=2, label=text)
@@ -54,6 +57,7 @@ def latency_histogram(result, *, bins: int = 60, ax=None, title: str | None = No
     ax.set_title(title or f"MEASURED: {result.name}" + (f"\non {cpu}" if cpu else ""), fontsize=FONT)
     ax.set_xlabel("latency (ms)", fontsize=FONT)
     ax.set_ylabel("queries", fontsize=FONT)
-    ax.legend(fontsize=FONT - 3, title=f"n = {x.size}, shaded: 95% CI", title_fontsize=FONT - 3)
+    how = f" ({methods[0]})" if methods and len(set(methods)) == 1 else ""
+    ax.legend(fontsize=FONT - 3, title=f"n = {x.size}, shaded: 95% CI{how}", title_fontsize=FONT - 3)
     ax.grid(True, alpha=0.3)
     return fig

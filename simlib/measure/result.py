@@ -105,7 +105,11 @@ class Result:
 
     @property
     def summary(self) -> Summary | None:
-        """Median, mean, p90, p99, CV and intervals of ``samples_s`` (None with < 2 samples)."""
+        """Median, mean, p90, p99, CV and intervals of ``samples_s`` (None with < 2 samples).
+
+        ``samples_s`` are in time order, so the intervals can tell correlated samples (a queue, slow
+        stretches) from independent ones: ``summary.ci_method`` says which method was used and
+        ``summary.ess`` how many independent samples the run is worth."""
         if self._summary is None and len(self.samples_s) >= 2:
             self._summary = summarize(self.samples_s)
         return self._summary
@@ -121,7 +125,8 @@ class Result:
         parts = [f"{self.name} [{self.kind}]"]
         if s is not None:
             parts.append(f"median {format_time(s.median)}, p90 {format_time(s.p90)}, "
-                         f"p99 {format_time(s.p99)}, CV {s.cv:.1%}, n={s.n}")
+                         f"p99 {format_time(s.p99)}, CV {s.cv:.1%}, n={s.n} "
+                         f"(effective {s.ess:.0f}; intervals: {s.ci_method})")
         for k, v in self.metrics.items():
             if isinstance(v, float):
                 parts.append(f"{k}={v:.4g}")

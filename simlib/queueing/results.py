@@ -3,6 +3,9 @@
 Latency counts from the scheduled arrival to completion (no coordinated omission).
 Percentiles use LoadGen's rule (``sorted[floor(n*p/100)]``, :func:`simlib.stats.percentile`),
 so a simulated p99 and a measured p99 are computed the same way.
+
+Latencies of one run are correlated (a busy period delays its neighbours), so their intervals
+come from :mod:`simlib.batch_means`, which names its method and the effective sample size.
 """
 
 from __future__ import annotations
@@ -10,11 +13,12 @@ from __future__ import annotations
 import html
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from simlib import stats
+from simlib import batch_means, stats
 from simlib._validate import InvalidParameterError
 
 __all__ = ["Records", "SimResult"]
@@ -90,23 +94,40 @@ class SimResult:
     def mean_s(self) -> float:
         return float(self.latency_s.mean()) if self.latency_s.size else math.nan
 
-    def percentile_ci(self, p: float, confidence: float = 0.95):
-        """Order-statistic interval for the p-th percentile, or None with too few requests."""
+    def percentile_ci(self, p: float, confidence: float = 0.95, *, independent: bool | None = None):
+        """Interval for the p-th percentile (:func:`simlib.batch_means.percentile_ci`: batch means for
+        correlated latencies, order statistics for independent ones), or None with too few requests."""
         try:
-            return stats.percentile_ci(self.latency_s, p, confidence)
+            return batch_means.percentile_ci(self.latency_s, p, confidence, independent=independent)
         except InvalidParameterError:
             return None
 
-    def mean_ci(self, confidence: float = 0.95):
-        """Student-t interval for the mean latency. Requests in one run are correlated (a busy
-        period delays its neighbours), so this interval is too narrow near saturation;
-        replicate with different seeds for an honest one."""
+    def mean_ci(self, confidence: float = 0.95, *, independent: bool | None = None):
+        """Interval for the mean latency (:func:`simlib.batch_means.mean_ci`), None with < 2 requests."""
         if self.latency_s.size < 2:
             return None
-        return stats.mean_ci(self.latency_s, confidence)
+        return batch_means.mean_ci(self.latency_s, confidence, independent=independent)
+
+    @cached_property
+    def _cis(self) -> dict[str, stats.Interval | None]:
+        """The 95% intervals of the summary, computed once."""
+        return {"mean": self.mean_ci(), **{k: self.percentile_ci(PERCENTILES[k]) for k in ("p50", "p99", "p999")}}
+
+    @property
+    def ci_warnings(self) -> list[str]:
+        """Why an interval of the summary may not hold (a run too short for it), without repeats."""
+        out: list[str] = []
+        for ci in self._cis.values():
+            if ci is not None and ci.warning and ci.warning not in out:
+                out.append(ci.warning)
+        return out
 
     def summary(self) -> dict[str, Any]:
-        """Headline numbers: the CLI's JSON keys (ms, requests/s) plus intervals and counts."""
+        """Headline numbers: the CLI's JSON keys (ms, requests/s) plus intervals and counts.
+
+        ``ci_method`` names how the intervals were computed; ``mean_ess`` and ``p99_ess`` are the
+        effective sample sizes: independent requests that would pin the mean (the p99) as well.
+        """
         d: dict[str, Any] = {
             "completed": self.completed,
             "throughput_qps": self.throughput_qps,
@@ -115,11 +136,13 @@ class SimResult:
         }
         for key, p in PERCENTILES.items():
             d[f"{key}_ms"] = self.percentile(p) * 1e3 if self.completed else math.nan
-        ci = self.mean_ci()
-        d["mean_ci_ms"] = [ci.low * 1e3, ci.high * 1e3] if ci else None
-        for key in ("p50", "p99", "p999"):
-            ci = self.percentile_ci(PERCENTILES[key])
+        for key, ci in self._cis.items():
             d[f"{key}_ci_ms"] = [ci.low * 1e3, ci.high * 1e3] if ci else None
+        m, p99 = self._cis["mean"], self._cis["p99"]
+        family = [ci.method.split(":")[0] for ci in (m, p99) if ci is not None]  # "independent samples: t" -> ...
+        d["ci_method"] = (family[0] if len(set(family)) == 1 else f"mean: {m.method}; p99: {p99.method}") if m else None
+        d["mean_ess"] = m.ess if m else None
+        d["p99_ess"] = p99.ess if p99 else None
         d.update(dropped=self.dropped, late=self.late, warmup_discarded=self.warmup_discarded)
         if self.metric:
             d["metric"] = dict(self.metric)
@@ -128,7 +151,7 @@ class SimResult:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: summary, scenario, settings, warnings, and ``"modeled": True``."""
         return {"modeled": self.modeled, "scenario": self.scenario, **self.summary(),
-                "settings": self.settings, "warnings": list(self.warnings)}
+                "settings": self.settings, "warnings": list(self.warnings) + self.ci_warnings}
 
     # --- time series ------------------------------------------------------------------------
     def queue_length(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -165,6 +188,9 @@ class SimResult:
             ("p99 latency", f"{s['p99_ms']:.4g} ms" + (f"  (95% CI {ci[0]:.4g} to {ci[1]:.4g})" if ci else "")),
             ("p99.9 latency", f"{s['p999_ms']:.4g} ms" + ("" if s["p999_ci_ms"] else "  (too few requests for a CI)")),
         ]
+        if s["ci_method"]:
+            ess = f"{s['mean_ess']:.0f} for the mean" + (f", {s['p99_ess']:.0f} for p99" if s["p99_ess"] else "")
+            rows.append(("intervals", f"{s['ci_method']}; effective sample size {ess} (of {self.completed})"))
         if self.metric:
             m = self.metric
             text = f"{m.get('name')}: {m.get('value'):.4g} {m.get('unit', '')}".rstrip()
@@ -184,12 +210,12 @@ class SimResult:
     def __repr__(self) -> str:
         title = f"SimResult (MODELED{', ' + self.scenario if self.scenario else ''})"
         lines = [title] + [f"  {k:<18} {v}" for k, v in self._headline()]
-        lines += [f"  WARNING: {w}" for w in self.warnings]
+        lines += [f"  WARNING: {w}" for w in self.warnings + self.ci_warnings]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
                        f"{html.escape(v)}</td></tr>" for k, v in self._headline())
-        warn = "".join(f"<p style='color:#a60'>&#9888; {html.escape(w)}</p>" for w in self.warnings)
+        warn = "".join(f"<p style='color:#a60'>&#9888; {html.escape(w)}</p>" for w in self.warnings + self.ci_warnings)
         title = f"SimResult &mdash; <b>MODELED</b>{' (' + html.escape(self.scenario) + ')' if self.scenario else ''}"
         return f"<div><p>{title}</p><table>{rows}</table>{warn}</div>"
