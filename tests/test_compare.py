@@ -37,7 +37,10 @@ def test_compare_quick_cnn():
         else:
             assert r["verdict"] == "INVALID"
     assert c.calibration["capacity_qps"] > 0 and 1 in c.calibration["batch_cost_s"]
-    assert len(c.findings) == 2 and "measured vs modeled" in repr(c)
+    per_load = [f for f in c.findings if "in-run service" in f]
+    assert len(per_load) == 2 and "measured vs modeled" in repr(c)
+    assert len(set(c.findings)) == len(c.findings)  # an explanation is said once, with its loads
+    assert "p99 bound 100 ms" in repr(c) and "p99 bound of 100 ms" in c._repr_html_()
     d = c.to_dict()
     assert d["kind"] == "measured vs modeled" and d["system"]
 
@@ -84,3 +87,19 @@ def test_comparison_html_is_a_table_with_every_calibration():
     assert out.startswith("<table") and "two-state" in out and "(saturated)" in out
     assert "&lt;finding&gt;" in out and "n/a" in out
     assert "only 120 queries" in out  # too few for a p99 interval: flagged where it is shown
+
+
+def test_findings_say_each_explanation_once():
+    from simlib.measure.compare import _findings
+
+    def row(u, e_iso, e_in, lag):
+        return {"utilization": u, "insitu_service_mean_ms": 2.0, "insitu_compute_mean_ms": 1.5,
+                "insitu_service_p99_ms": 4.0, "p99_rel_error": e_iso, "p99_rel_error_insitu": e_in,
+                "insitu_service_lag1_autocorr": lag}
+
+    lines = _findings([row(0.3, -0.6, -0.05, 0.0), row(0.5, -0.7, -0.1, 0.0), row(0.85, -0.9, -0.4, 0.5)],
+                      1e-3, 2e-3)
+    assert sum("in-run service" in f for f in lines) == 3
+    inputs = [f for f in lines if "not from queueing theory" in f]
+    assert inputs == [inputs[0]] and inputs[0].startswith("at 30%, 50%:")
+    assert any(f.startswith("at 85%:") and "correlated in time" in f for f in lines)

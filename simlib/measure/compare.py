@@ -129,7 +129,8 @@ class Comparison:
         return fig
 
     def __repr__(self) -> str:
-        lines = ["measured vs modeled (Server scenario; modeled = simlib.queueing FIFO, same arrivals)",
+        lines = ["measured vs modeled (Server scenario; modeled = simlib.queueing FIFO, same arrivals; "
+                 f"verdict: p99 bound {self._bound_ms()})",
                  f"{'util':>5} {'qps':>8} | {'p50 meas':>9} {'model':>7} | {'p99 meas':>9} {'iso':>7} "
                  f"{'err':>6} {'in situ':>7} {'err':>6} {'2-state':>7} {'err':>6} | verdict"]
         for r in self.rows:
@@ -148,6 +149,10 @@ class Comparison:
         lines += [f"  finding: {f}" for f in self.findings]
         lines += [f"  WARNING: {w}" for w in self.warnings]
         return "\n".join(lines)
+
+    def _bound_ms(self) -> str:
+        bound = self.settings.get("target_latency_s")
+        return "unknown" if bound is None else f"{bound * 1e3:g} ms"
 
     def _repr_html_(self) -> str:
         """An HTML table (it wraps to the page, unlike the text table), then findings and warnings."""
@@ -179,7 +184,8 @@ class Comparison:
         foot = (f"<p>* fewer than the {need} queries a 95% interval for a p99 needs: a rough value.</p>"
                 if any(r.get("queries", need) < need for r in self.rows) else "")
         return (f"<table class='simlib-table'><caption>Server scenario: MEASURED vs MODELED "
-                f"(simlib.queueing FIFO on the same arrivals)</caption>{head}{body}</table>{foot}"
+                f"(simlib.queueing FIFO on the same arrivals); verdicts against a p99 bound of "
+                f"{self._bound_ms()}</caption>{head}{body}</table>{foot}"
                 + (f"<p>Findings:</p><ul>{notes}</ul>" if notes else "")
                 + (f"<p>Warnings:</p><ul>{warns}</ul>" if warns else ""))
 
@@ -261,11 +267,48 @@ def _simulate(arrivals_s: np.ndarray, service_s: np.ndarray, seed: int):
                     warmup_fraction=0.0, seed=seed)
 
 
+_EXPLAIN = {
+    "inputs": "the gap comes from the service times themselves (the isolated ones are not those under "
+              "load: interference, or a noisy isolated run), not from queueing theory",
+    "correlated": "in-run service times are correlated in time: slow stretches (other processes taking "
+                  "the cores) build queues that i.i.d. resampling of the same times cannot reproduce",
+    "near-saturation": "near saturation the p99 is dominated by a few slow stretches and by the run's "
+                       "length",
+}
+
+
+def _findings(rows: list[dict[str, Any]], iso_mean_s: float, iso_p99_s: float) -> list[str]:
+    """One short line of numbers per load, then each explanation once, with the loads it fits."""
+    lines, fits = [], {k: [] for k in _EXPLAIN}
+    for row in rows:
+        u = f"{row['utilization']:.0%}"
+        infl = row["insitu_service_mean_ms"] / (iso_mean_s * 1e3) - 1
+        comp = row["insitu_compute_mean_ms"] / (iso_mean_s * 1e3) - 1
+        tail = row["insitu_service_p99_ms"] / (iso_p99_s * 1e3) - 1
+        e_iso, e_in = row["p99_rel_error"], row["p99_rel_error_insitu"]
+        lines.append(f"at {u}: in-run service {infl:+.0%} (mean), {tail:+.0%} (p99) vs isolated; model call "
+                     f"alone {comp:+.0%}; lag-1 autocorrelation {row['insitu_service_lag1_autocorr']:.2f}; "
+                     f"p99 error {e_iso:+.0%} isolated, {e_in:+.0%} in situ")
+        if abs(e_in) < abs(e_iso) / 2 and abs(e_iso) > 0.15:
+            fits["inputs"].append(u)
+        if abs(e_in) > 0.15 and row["insitu_service_lag1_autocorr"] > 0.1:
+            fits["correlated"].append(u)
+        if row["utilization"] >= 0.8 and abs(e_in) > 0.15:
+            fits["near-saturation"].append(u)
+    lines += [f"at {', '.join(loads)}: {_EXPLAIN[k]}" for k, loads in fits.items() if loads]
+    return lines
+
+
 def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0.3, 0.5, 0.7, 0.85),
             precision: str = "fp32", duration_s: float | None = None, threads: int | None = None,
-            seed: int = 0, progress: bool | None = None) -> Comparison:
-    """Measure, calibrate the simulator, and compare at each utilization (see module docstring)."""
+            target_latency_s: float = 0.1, seed: int = 0, progress: bool | None = None) -> Comparison:
+    """Measure, calibrate the simulator, and compare at each utilization (see module docstring).
+
+    Each Server run's verdict uses the p99 bound ``target_latency_s`` (s; LoadGen's default
+    100 ms, the same default as :func:`simlib.measure.measure`), stated in every table.
+    """
     own = "compare"
+    check("target_latency_s", target_latency_s, Interval(0, 3600, closed="right", unit="s"), owner=own)
     check("model", model, Options(MODELS), owner=own)
     check("backend", backend, Options(BACKENDS), owner=own)
     utilizations = [float(u) for u in utilizations]
@@ -298,7 +341,8 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
             qps = u * capacity
             meter.begin()
             r = run_scenario(BackendSUT(b, lib), Settings("server", target_qps=qps, min_duration_s=dur,
-                                                          target_latency_s=1.0, schedule_seed=seed),
+                                                          target_latency_s=target_latency_s,
+                                                          schedule_seed=seed),
                              progress=progress, name=f"server at {u:.0%}", system=sys_desc)
             reading = meter.end()
             arr = np.asarray(r.extra["queries"]["scheduled_s"])
@@ -346,25 +390,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
         b.close()
     two_state = _add_two_state(rows, runs, seed)
     iso_mean, iso_p99 = float(iso.mean()), percentile(iso, 99)
-    findings = []
-    for row in rows:
-        infl = row["insitu_service_mean_ms"] / (iso_mean * 1e3) - 1
-        comp = row["insitu_compute_mean_ms"] / (iso_mean * 1e3) - 1
-        tail = row["insitu_service_p99_ms"] / (iso_p99 * 1e3) - 1
-        findings.append(
-            f"at {row['utilization']:.0%}: in-run service times are {infl:+.0%} (mean) and {tail:+.0%} (p99) vs "
-            f"isolated (model call alone: {comp:+.0%} mean); p99 error {row['p99_rel_error']:+.0%} with isolated calibration, "
-            f"{row['p99_rel_error_insitu']:+.0%} with in-situ calibration"
-            + (" -> the gap comes from the service times themselves (isolated ones are not those under load: interference, or a noisy isolated run), not from queueing theory"
-               if abs(row["p99_rel_error_insitu"]) < abs(row["p99_rel_error"]) / 2
-               and abs(row["p99_rel_error"]) > 0.15 else "")
-            + (f" -> in-run service times are correlated in time (lag-1 autocorrelation "
-               f"{row['insitu_service_lag1_autocorr']:.2f}): slow stretches (other processes taking the "
-               "cores) build queues that i.i.d. resampling of the same times cannot reproduce"
-               if abs(row["p99_rel_error_insitu"]) > 0.15 and row["insitu_service_lag1_autocorr"] > 0.1 else "")
-            + (" -> near saturation p99 is dominated by a few slow stretches (correlated slowdowns that "
-               "an i.i.d. service model cannot reproduce) and by run length"
-               if row["utilization"] >= 0.8 and abs(row["p99_rel_error_insitu"]) > 0.15 else ""))
+    findings = _findings(rows, iso_mean, iso_p99)
     if capacity > 2000:
         warnings.insert(0, f"capacity {capacity:.0f} queries/s is beyond what a Python load generator can "
                         "issue on time (sleep granularity ~0.1 ms): the generator, not the model, is "
@@ -381,6 +407,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
         findings=findings,
         settings={"model": model, "backend": backend, "precision": precision, "duration_s": dur,
                   "utilizations": utilizations, "seed": seed, "intra_op_threads": b.threads,
+                  "target_latency_s": target_latency_s,
                   "simulator": "simlib.queueing.simulate(Trace(measured arrivals), Empirical(service), "
                                "servers=1, FIFO, warmup_fraction=0)"},
         system=sys_desc, energy={"meter": energy_note["meter"], "notes": energy_note["notes"]},
