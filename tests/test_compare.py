@@ -37,7 +37,7 @@ def test_compare_quick_cnn():
         else:
             assert r["verdict"] == "INVALID"
     assert c.calibration["capacity_qps"] > 0 and 1 in c.calibration["batch_cost_s"]
-    per_load = [f for f in c.findings if "in-run service" in f]
+    per_load = [f for f in c.findings if "p99 error" in f]
     assert len(per_load) == 2 and "measured vs modeled" in repr(c)
     assert len(set(c.findings)) == len(c.findings)  # an explanation is said once, with its loads
     assert "p99 bound 100 ms" in repr(c) and "p99 bound of 100 ms" in c._repr_html_()
@@ -99,7 +99,7 @@ def test_findings_say_each_explanation_once():
 
     lines = _findings([row(0.3, -0.6, -0.05, 0.0), row(0.5, -0.7, -0.1, 0.0), row(0.85, -0.9, -0.4, 0.5)],
                       1e-3, 2e-3)
-    assert sum("in-run service" in f for f in lines) == 3
+    assert sum("p99 error" in f for f in lines) == 3  # one line of numbers per load
     inputs = [f for f in lines if "not from queueing theory" in f]
     assert inputs == [inputs[0]] and inputs[0].startswith("at 30%, 50%:")
     assert any(f.startswith("at 85%:") and "correlated in time" in f for f in lines)
