@@ -21,6 +21,7 @@ import csv
 import json
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import fields
 
@@ -65,10 +66,15 @@ def fill_student(lab_dir) -> nbformat.NotebookNode:
     return student
 
 
+HOG = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end:\n    pass\n"
+
+
 @contextlib.contextmanager
 def cpu_hogs(n: int = 2) -> Iterator[None]:
-    """``n`` busy-looping processes (each one core), ended by their own pids afterwards."""
-    procs = [subprocess.Popen(["timeout", "900", "sh", "-c", "while :; do :; done"]) for _ in range(n)]
+    """``n`` busy-looping processes (each one core), killed by their own pids afterwards; each
+    also ends by itself after 15 minutes, so a test killed mid-way leaves nothing behind for long."""
+    procs = [subprocess.Popen([sys.executable, "-c", HOG], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
     try:
         yield
     finally:
