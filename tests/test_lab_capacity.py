@@ -19,6 +19,7 @@ import ast
 import contextlib
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -233,28 +234,38 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
     hogs. The lesson (interference slows the service, so the isolated calibration is optimistic
     and the in-situ one predicts the run better) shows in the graded run's numbers, or the lab's
     closing text says what the run showed instead."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
     with cpu_hogs(2), graded_runs(monkeypatch, SHOWN) as runs:
-        grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    row = next(csv.DictReader(out.open()))
+        row, v = _student_run(tmp_path, runs)
+    with capsys.disabled():
+        print(_report(runs, v, "beside two CPU hogs"))
     points = {t.name: t.points for t in load_lab(LAB).tasks}
     for t in TASKS:
         if t not in MANUAL:
             assert float(row[t]) == points[t], (t, row["notes"])
-    assert len(runs) == 2 and not runs[1].failure, runs[1].failure
-    v = {p: _value(runs[1], p) for p in SHOWN}
-    with capsys.disabled():
-        print(f"\ngraded run beside two CPU hogs ({runs[1].seconds:.0f} s; reference {runs[0].seconds:.0f} s):\n"
-              + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1) + "\n" + v["findings"])
     assert v["len(service_s)"] >= 1000 and v["server.metrics['queries']"] >= 1000
     assert v["server.metrics['qps_scheduled']"] == pytest.approx(v["predicted_qps"], rel=0.02)
+    assert _findings_agree(v), v["findings"]  # the closing text says what this run showed
     effect = (v["slower_under_load"] == "yes" and v["better_calibration"] == "in-situ"
               and v["prediction_error"] > 0)
-    assert effect or _findings_agree(v), v
-    assert _findings_agree(v), v["findings"]
+    if (os.cpu_count() or 1) <= 2:  # two hogs on two cores: the lesson must show
+        assert effect, v
+
+
+def _student_run(tmp_path, runs) -> tuple[dict, dict]:
+    """Grade the filled student notebook; its gradebook row and its run's numbers."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
+    out = tmp_path / "grades.csv"
+    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
+    assert len(runs) == 2 and not runs[1].failure, runs[1].failure
+    return next(csv.DictReader(out.open())), {p: _value(runs[1], p) for p in SHOWN}
+
+
+def _report(runs, v: dict, where: str) -> str:
+    return (f"\ncapacity lab, graded run {where} ({runs[1].seconds:.0f} s; the solution's reference run "
+            f"{runs[0].seconds:.0f} s):\n" + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1)
+            + "\n" + v["findings"])
 
 
 @pytest.mark.parametrize("lab_dir", LABS, ids=lambda p: p.name)
@@ -283,3 +294,18 @@ def test_a_student_does_the_percentiles_lab_on_a_busy_machine(tmp_path, monkeypa
     row = next(csv.DictReader(out.open()))
     assert float(row["total"]) == float(row["max"]), row["notes"]
     assert _value(runs[1], "tail_ratio(latencies_ms)") > 2
+
+
+if __name__ == "__main__":  # the capacity lab's graded-run numbers on this machine
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--hogs", type=int, default=0, help="CPU-bound processes to run beside it")
+    hogs = ap.parse_args().hogs
+    load = os.getloadavg()
+    with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp, cpu_hogs(hogs), \
+            graded_runs(mp, SHOWN) as runs:
+        _, v = _student_run(Path(d), runs)
+    print(_report(runs, v, f"beside {hogs} CPU hogs (load averages before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"))
