@@ -216,7 +216,8 @@ def test_student_version_runs_with_every_task_not_done(tmp_path):
 # The numbers of the capacity lab's graded run that carry its lesson.
 SHOWN = ["prediction_error", "slowdown_pct", "slower_under_load", "better_calibration", "measured_p99_s",
          "BOUND_S", "isolated_p99_s", "in_situ_p99_s", "predicted_qps", "in_situ_qps", "findings",
-         "server.metrics['queries']", "server.metrics['qps_scheduled']", "len(service_s)"]
+         "server.metrics['queries']", "server.metrics['qps_scheduled']", "len(service_s)",
+         "[w for w in server.warnings if w.startswith('INVALID')]"]
 
 
 def _findings_agree(v: dict) -> bool:
@@ -242,7 +243,11 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
     for t in TASKS:
         if t not in MANUAL:
             assert float(row[t]) == points[t], (t, row["notes"])
-    assert v["len(service_s)"] >= 1000 and v["server.metrics['queries']"] >= 1000
+    invalid = v["[w for w in server.warnings if w.startswith('INVALID')]"]
+    assert v["len(service_s)"] >= 1000
+    # the Server run holds SERVER_QUERIES, unless the machine fell so far behind that the load
+    # generator stopped issuing (LoadGen's max_outstanding; the run says so)
+    assert v["server.metrics['queries']"] >= 3000 or any("fell behind" in w for w in invalid), invalid
     assert v["server.metrics['qps_scheduled']"] == pytest.approx(v["predicted_qps"], rel=0.02)
     assert _findings_agree(v), v["findings"]  # the closing text says what this run showed
     effect = (v["slower_under_load"] == "yes" and v["better_calibration"] == "in-situ"
