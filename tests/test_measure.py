@@ -84,7 +84,7 @@ def test_cuda_sync_paths_with_mock(monkeypatch):
     r = time_callable(lambda: log.append("fn"), warmup=0, min_samples=3, max_samples=3,
                       sync="cuda_events", system={})
     assert log[:4] == ["record", "fn", "record", "event-sync"]
-    assert r.samples_s == [0.002, 0.002, 0.002]  # device time, ms -> s
+    np.testing.assert_array_equal(r.samples_s, [0.002, 0.002, 0.002])  # device time, ms -> s
 
 
 def test_result_roundtrip_repr_html(tmp_path):
@@ -95,7 +95,7 @@ def test_result_roundtrip_repr_html(tmp_path):
     assert d["kind"] == "measured" and d["seed"] == 3 and len(d["samples_s"]) == 50
     assert d["summary_s"]["median"] == pytest.approx(r.summary.median)
     r2 = Result.load(p)
-    assert r2.samples_s == r.samples_s
+    assert isinstance(r2.samples_s, np.ndarray) and r2.samples_s.tolist() == r.samples_s.tolist()
     assert "careful" in repr(r) and "median" in repr(r) and "careful" in r._repr_html_()
     with pytest.raises(InvalidParameterError):
         Result(name="x", kind="guessed", samples_s=[1, 2], system={})

@@ -175,7 +175,8 @@ def test_scenarios():
 
 def test_find_max_qps_md1():
     m = find_max_qps("det:10ms", latency_bound_s=0.05, n_requests=4000, seed=0)
-    assert 60 < m.qps < 100 and m.result.percentile(99) <= 0.05
+    # 200,000-request searches give 55.5-55.9 /s; 4,000 requests scatter about +-6% around it
+    assert 50 < m.qps < 62 and m.result.percentile(99) <= 0.05
     assert find_max_qps("det:100ms", latency_bound_s=0.05, n_requests=500).qps == 0.0
 
 

@@ -5,7 +5,8 @@
 
 - SingleStream: closed loop, one sample per query, next query when the previous completes; p90.
 - MultiStream: closed loop, 8 samples per query; a query's latency is its slowest sample; p99.
-- Server: open loop, Poisson arrivals at ``target_qps`` from a seeded schedule; latency counts from
+- Server: open loop, Poisson arrivals at ``target_qps`` from a seeded schedule that holds the
+  count the rate asks for (:func:`server_schedule`), so the run offers its target; latency counts from
   the *scheduled* arrival, so a late issue or a stalled server cannot hide its queue (no
   coordinated omission); p99 against ``target_latency_s``; scheduled and completed QPS.
 - Offline: every sample issued at once; throughput in samples/s.
@@ -44,9 +45,21 @@ from simlib.measure.saturation import sustained_load
 from simlib.scenarios import MULTISTREAM_SAMPLES_PER_QUERY, TAIL_PERCENTILE, Scenario
 from simlib.stats import InvalidParameterError, percentile
 
-__all__ = ["RunResult", "Settings", "run_scenario"]
+__all__ = ["RunResult", "Settings", "run_scenario", "scheduled_rate_rtol", "server_schedule"]
 
 _OWN = "Settings"
+
+
+def scheduled_rate_rtol(n: int) -> float:
+    """How far a Server run of ``n`` queries may schedule from its target rate (relative).
+
+    With :func:`server_schedule`, LoadGen's ``(n - 1) / last arrival`` is ``1 - 1/n`` times the
+    target; ``max(2%, 5/n)`` leaves room for that. A run that stopped early misses it for real.
+
+    >>> scheduled_rate_rtol(100), scheduled_rate_rtol(1000)
+    (0.05, 0.02)
+    """
+    return max(0.02, 5.0 / max(int(n), 1))
 
 
 @dataclass(frozen=True)
@@ -60,7 +73,7 @@ class Settings:
     scenario: str | Scenario = Scenario.SINGLE_STREAM
     min_duration_s: float | None = None
     min_query_count: int | None = None
-    max_duration_s: float | None = None  # None: 5 x min_duration_s + 10 s
+    max_duration_s: float | None = None  # None: 5 x min_duration_s + 10 s (Server: 5 x schedule span + 10 s)
     target_qps: float | None = None  # Server: required
     target_latency_s: float = 0.1  # Server p99 bound (LoadGen's default 100 ms)
     samples_per_query: int = MULTISTREAM_SAMPLES_PER_QUERY  # MultiStream
@@ -92,10 +105,36 @@ class Settings:
         d["scenario"] = self.scenario.value
         d["min_duration_s"] = self.min_duration_s or budget.pick(quick=1.0, standard=10.0, full=60.0)
         d["min_query_count"] = self.min_query_count or budget.pick(quick=50, standard=500, full=1024)
-        d["max_duration_s"] = self.max_duration_s or 5 * d["min_duration_s"] + 10.0
+        span_s = d["min_duration_s"]  # Server: the schedule spans max(duration, count / rate)
+        if self.scenario is Scenario.SERVER:
+            span_s = max(span_s, d["min_query_count"] / self.target_qps)
+        d["max_duration_s"] = self.max_duration_s or 5 * span_s + 10.0
         if self.scenario is Scenario.SERVER and self.max_outstanding is None:
             d["max_outstanding"] = int(max(100, 10 * self.target_qps * self.target_latency_s))
         return d
+
+
+def server_schedule(settings: Settings) -> np.ndarray:
+    """The Server scenario's arrival times (s from the start) for ``settings``.
+
+    Like LoadGen, the run covers both ``min_duration_s`` and ``min_query_count``: it schedules
+    ``n = max(min_query_count, ceil(target_qps * min_duration_s))`` queries, the last one at
+    ``n / target_qps`` seconds (at least ``min_duration_s``) and the others placed before it as a
+    Poisson process given that count (:func:`simlib.queueing.arrivals.poisson_given_count`).
+    So ``n`` queries over ``n / target_qps`` seconds: the offered rate is the target (LoadGen's
+    ``(n - 1) / last arrival`` is ``1/n`` below it), and the seed only moves arrivals around.
+    A free-running schedule would offer ``target x (1 +- 1/sqrt(n))``, the same error on every
+    run with the same seed.
+
+    >>> s = server_schedule(Settings("server", target_qps=200.0, min_duration_s=1.0, min_query_count=50))
+    >>> s.size, float(s[-1]), float(s.size / s[-1])
+    (200, 1.0, 200.0)
+    """
+    from simlib.queueing.arrivals import poisson_given_count
+
+    eff = settings.effective()
+    n = max(int(eff["min_query_count"]), math.ceil(settings.target_qps * eff["min_duration_s"] - 1e-9))
+    return poisson_given_count(np.random.default_rng(settings.schedule_seed), settings.target_qps, n=n)
 
 
 class RunResult(Result):
@@ -117,6 +156,7 @@ class RunResult(Result):
             lines.append(f"99th percentile latency (ns) : {int(m['tail_latency_s'] * 1e9)}")
         elif sc == "server":
             lines.append(f"Scheduled samples per second : {m['qps_scheduled']:.2f}")
+            lines.append(f"Target samples per second    : {m['target_qps']:.2f}")
         else:
             lines.append(f"Samples per second: {m['throughput_sps']:.2f}")
         lines.append(f"Result is : {m['verdict']}")
@@ -129,7 +169,7 @@ class RunResult(Result):
         if sc in ("server",):
             lines.append(f"Completed samples per second    : {m['qps_completed']:.2f}")
         lat = self.samples_s
-        if lat:
+        if lat.size:
             for p in (50, 90, 95, 97, 99, 99.9):
                 lines.append(f"{p:g} percentile latency (ns) : {int(percentile(lat, p) * 1e9)}")
             lines.append(f"Mean latency (ns)               : {int(np.mean(lat) * 1e9)}")
@@ -157,7 +197,7 @@ class RunResult(Result):
                   + (f" (95% CI {format_time(ci[0])} to {format_time(ci[1])})" if ci else "")
                   + f", {m['qps_completed']:.1f} queries/s")
             if m.get("scenario") == "server":
-                s += f" (target {m['target_qps']:g})"
+                s += f" (scheduled {m['qps_scheduled']:.1f}, target {m['target_qps']:g})"
             elif (m.get("early_stopping") or {}).get("estimate_s") is not None:
                 s += f" (early-stopping estimate {format_time(m['early_stopping']['estimate_s'])})"
         if m.get("ci_method"):
@@ -235,13 +275,9 @@ def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name:
                 last_done = max(last_done, *(done_t[i] for i in ids))
                 bar.update(1)
         elif sc is Scenario.SERVER:
-            qps = settings.target_qps
-            # like LoadGen: schedule arrivals until both min_duration_s and min_query_count are met
-            n_max = max(eff["min_query_count"], math.ceil(qps * eff["min_duration_s"] * 1.5) + 50)
-            rel = np.cumsum(np.random.default_rng(settings.schedule_seed).exponential(1.0 / qps, n_max))
-            n = max(eff["min_query_count"], int(np.searchsorted(rel, eff["min_duration_s"])) + 1)
-            n = min(n, n_max)
-            sched = t_start + 0.001 + rel[:n]  # LoadGen also starts the clock just before
+            rel = server_schedule(settings)
+            n = int(rel.size)
+            sched = t_start + 0.001 + rel  # LoadGen also starts the clock just before
             eff["scheduled_queries"] = n
             lib_idx = idx_rng.integers(0, n_lib, n)
             for q in range(n):
@@ -379,6 +415,10 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
         m["target_qps"] = settings.target_qps
         m["target_latency_s"] = settings.target_latency_s
         m["qps_scheduled"] = float((n_q - 1) / sched[-1]) if n_q > 1 else float("nan")
+        if not abs(m["qps_scheduled"] / settings.target_qps - 1) <= scheduled_rate_rtol(n_q):
+            warnings.append(f"the run offered {m['qps_scheduled']:.4g} queries/s, not the target "
+                            f"{settings.target_qps:.4g}: compare with a model at the scheduled rate "
+                            "(metrics['qps_scheduled'])")
         lag = issued - sched
         m["issue_lag_p99_s"] = percentile(lag, 99) if lag.size else None
         if lag.size and percentile(lag, 99) > 0.1 * settings.target_latency_s:

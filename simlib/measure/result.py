@@ -79,7 +79,7 @@ def save_json(data: Any, path: str | os.PathLike) -> Path:
     return path
 
 
-@dataclass
+@dataclass(eq=False)
 class Result:
     """One measurement (or model output) with everything needed to judge and reproduce it.
 
@@ -90,7 +90,7 @@ class Result:
 
     name: str
     kind: str
-    samples_s: list[float]
+    samples_s: np.ndarray  # 1-D float array, s (any sequence is converted)
     system: dict[str, Any]
     settings: dict[str, Any] = field(default_factory=lambda: {"requested": {}, "effective": {}})
     seed: int | None = None
@@ -100,7 +100,7 @@ class Result:
 
     def __post_init__(self) -> None:
         check("kind", self.kind, Options(KINDS), owner="Result")
-        self.samples_s = [float(x) for x in np.asarray(self.samples_s, dtype=float).ravel()]
+        self.samples_s = np.array(self.samples_s, dtype=float).ravel()  # a copy, as a numpy array
         self._summary: Summary | None = None
 
     @property
