@@ -16,7 +16,16 @@ import pytest
 from simlib._validate import InvalidParameterError
 from simlib.measure.loadgen import RunResult
 from simlib.measure.result import Result
-from simlib.store import ResultStore, StoreWarning, change_point, compare_stored, export_results, history, import_results, keep
+from simlib.store import (
+    ResultStore,
+    StoreWarning,
+    change_point,
+    compare_stored,
+    export_results,
+    history,
+    import_results,
+    keep,
+)
 from simlib.store.db import SCHEMA_VERSION
 from simlib.store.gallery import gallery_html, machine_key, machine_rows
 
