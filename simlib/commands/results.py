@@ -82,28 +82,14 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from simlib.store import compare_stored
+    from simlib.store.analysis import compare_stored, compare_text
 
     with _open(args) as st:
         out = compare_stored(st.get(args.ids[0]), st.get(args.ids[1]))
     if args.json:
         _print_json(out)
         return 0
-    d = out["difference_s"]
-    print(f"run {out['b']['id']} vs run {out['a']['id']} (mean latency per query): {out['verdict']}")
-    print(f"  mean {out['mean_a_s'] * 1e3:.4g} ms -> {out['mean_b_s'] * 1e3:.4g} ms; difference "
-          f"{d['estimate'] * 1e3:+.4g} ms, {d['confidence']:.0%} interval [{d['low'] * 1e3:+.4g}, "
-          f"{d['high'] * 1e3:+.4g}] ms ({d['method']}); Cohen's d {out['cohens_d']:+.2f}")
-    if out["p99_a_s"] is not None and out["p99_b_s"] is not None:
-        print(f"  p99 {out['p99_a_s'] * 1e3:.4g} ms -> {out['p99_b_s'] * 1e3:.4g} ms")
-    for what in ("system", "settings"):
-        diffs = out[f"{what}_differences"]
-        print(f"  {what}: " + ("identical" if not diffs else f"{len(diffs)} difference(s)"))
-        for x in diffs[:12]:
-            print(f"    {x['key']}: {x['a']!r} -> {x['b']!r}")
-    if out["kinds_differ"]:
-        print("  NOTE: one run is measured and the other modeled")
-    print(f"  caveat: {out['caveat']}")
+    print(compare_text(out))
     return 0
 
 

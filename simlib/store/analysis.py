@@ -24,7 +24,7 @@ from simlib._validate import Interval, InvalidParameterError, check
 from simlib.measure.result import _jsonable
 from simlib.stats import compare_runs
 
-__all__ = ["METRICS", "change_point", "compare_stored", "dict_diff", "history"]
+__all__ = ["METRICS", "change_point", "compare_stored", "compare_text", "dict_diff", "history"]
 
 #: --metric names and the summary key each reads (SI units).
 METRICS = {"p50": "p50_s", "median": "p50_s", "p90": "p90_s", "p99": "p99_s", "mean": "mean_s",
@@ -87,6 +87,28 @@ def compare_stored(a: dict[str, Any], b: dict[str, Any], confidence: float = 0.9
         "caveat": ("queries within one run are not independent; for a firm verdict compare several "
                    "repeated runs of each configuration"),
     })
+
+
+def compare_text(out: dict[str, Any], max_diffs: int = 12) -> str:
+    """:func:`compare_stored`'s result in words: verdict, interval, effect size, what differs."""
+    d = out["difference_s"]
+    name = lambda r: f"run {r['id']}" if r["id"] is not None else "this run"  # noqa: E731
+    lines = [f"{name(out['b'])} vs {name(out['a'])} (mean latency per query): {out['verdict']}",
+             f"  mean {out['mean_a_s'] * 1e3:.4g} ms -> {out['mean_b_s'] * 1e3:.4g} ms; difference "
+             f"{d['estimate'] * 1e3:+.4g} ms, {d['confidence']:.0%} interval [{d['low'] * 1e3:+.4g}, "
+             f"{d['high'] * 1e3:+.4g}] ms ({d['method']}); Cohen's d {out['cohens_d']:+.2f}"]
+    if out["p99_a_s"] is not None and out["p99_b_s"] is not None:
+        lines.append(f"  p99 {out['p99_a_s'] * 1e3:.4g} ms -> {out['p99_b_s'] * 1e3:.4g} ms")
+    for what in ("system", "settings"):
+        diffs = out[f"{what}_differences"]
+        lines.append(f"  {what}: " + ("identical" if not diffs else f"{len(diffs)} difference(s)"))
+        lines += [f"    {x['key']}: {x['a']!r} -> {x['b']!r}" for x in diffs[:max_diffs]]
+        if len(diffs) > max_diffs:
+            lines.append(f"    ... and {len(diffs) - max_diffs} more (--json lists all)")
+    if out["kinds_differ"]:
+        lines.append("  NOTE: one run is measured and the other modeled")
+    lines.append(f"  caveat: {out['caveat']}")
+    return "\n".join(lines)
 
 
 def _cusum_range(x: np.ndarray) -> tuple[float, int]:

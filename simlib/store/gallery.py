@@ -28,7 +28,7 @@ import numpy as np
 from simlib.stats import median_ci, percentile, percentile_ci
 from simlib.store.roofline import ROOFLINE_NAME
 
-__all__ = ["METRIC_SPECS", "gallery_html", "machine_key", "machine_rows", "write_gallery"]
+__all__ = ["METRIC_SPECS", "gallery_fragment", "gallery_html", "machine_key", "machine_rows", "write_gallery"]
 
 #: (key, title, unit, scale from SI to the shown unit, better: "higher" or "lower")
 METRIC_SPECS = (
@@ -68,7 +68,7 @@ def _metrics(recs: list[dict]) -> dict[str, Any]:
         ivs = (r["payload"].get("extra") or {}).get("intervals_95") or {}
         for key in ("peak_fp32_flops", "bandwidth_bytes_per_s"):
             if r["summary"].get(key) is not None:
-                out[key] = {"value": r["summary"][key], "ci": ivs.get(key), "id": r["id"]}
+                out[key] = {"value": r["summary"][key], "ci": ivs.get(key), "id": r.get("id")}
     fp32 = _singlestream(recs, "fp32")
     if fp32 is not None:
         s = fp32["samples"]
@@ -77,20 +77,20 @@ def _metrics(recs: list[dict]) -> dict[str, Any]:
             iv = _ci(ci.low, ci.high)
         except ValueError:
             iv = None
-        out["singlestream_p90_s"] = {"value": percentile(s, 90), "ci": iv, "id": fp32["id"]}
+        out["singlestream_p90_s"] = {"value": percentile(s, 90), "ci": iv, "id": fp32.get("id")}
     server = [r for r in recs if r["model"] == "cnn" and r["scenario"] == "server"
               and r["result_type"] == "RunResult" and (r["payload"].get("metrics") or {}).get("verdict") == "VALID"]
     if server:
         best = max(server, key=lambda r: r["summary"].get("qps_completed", 0.0))
         out["server_capacity_qps"] = {"value": best["summary"].get("qps_completed"), "ci": None,
-                                      "id": best["id"],
+                                      "id": best.get("id"),
                                       "runs": len([r for r in recs if r["scenario"] == "server"])}
     int8 = _singlestream(recs, "int8")
     if fp32 is not None and int8 is not None and fp32["backend"] == int8["backend"]:
         a, b = median_ci(fp32["samples"]), median_ci(int8["samples"])
         out["int8_speedup"] = {"value": percentile(fp32["samples"], 50) / percentile(int8["samples"], 50),
                                "ci": _ci(a.low / b.high, a.high / b.low) if b.low > 0 else None,
-                               "id": [fp32["id"], int8["id"]]}
+                               "id": [fp32.get("id"), int8.get("id")]}
     return out
 
 
@@ -150,17 +150,18 @@ def _strip(rows: list[dict], key: str, title: str, unit: str, scale: float, bett
     return f"<h3>{html.escape(title)} ({unit})</h3><p class='spread'>{spread}</p>" + "".join(parts)
 
 
-_CSS = """body{font-family:system-ui,sans-serif;max-width:980px;margin:1em auto;padding:0 1em;color:#222}
-table{border-collapse:collapse;font-size:14px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
-td:first-child,th:first-child{text-align:left}.strip .ci{stroke:#555;stroke-width:2}
+_CSS = """.simlib-gallery{font-family:system-ui,sans-serif;color:#222}
+.simlib-gallery table{border-collapse:collapse;font-size:14px}
+.simlib-gallery td,.simlib-gallery th{border:1px solid #ccc;padding:3px 6px;text-align:right}
+.simlib-gallery td:first-child,.simlib-gallery th:first-child{text-align:left}
+.simlib-gallery svg{max-width:100%;height:auto}.strip .ci{stroke:#555;stroke-width:2}
 .strip .pt{fill:#1f77b4}.strip .pt.mine{fill:#d62728}.strip .median{stroke:#999;stroke-dasharray:4 3}
 .strip .lab{font-size:13px}.strip .lab.mine{font-weight:bold;fill:#d62728}.strip .tick{font-size:11px;fill:#555}
-.kind{font-weight:bold;color:#a60}.none{color:#777}"""
+.simlib-gallery .kind{font-weight:bold;color:#a60}.simlib-gallery .none{color:#777}"""
 
 
-def gallery_html(records: list[dict[str, Any]], title: str = "Class gallery",
-                 highlight: str | None = None) -> str:
-    """The gallery page for ``records`` (full records); ``highlight`` is a :func:`machine_key`."""
+def gallery_fragment(records: list[dict[str, Any]], highlight: str | None = None) -> str:
+    """The gallery as an HTML fragment (scoped CSS) for a notebook or a book page."""
     rows = machine_rows(records)
     esc = html.escape
     head = "".join(f"<th>{esc(t)} ({esc(u)})</th>" for _, t, u, _, _ in METRIC_SPECS)
@@ -172,14 +173,21 @@ def gallery_html(records: list[dict[str, Any]], title: str = "Class gallery",
                  f"{' <b>(you)</b>' if r['key'] == highlight else ''}</td>{cells}<td>{r['runs']}</td>"
                  f"<td>{esc('; '.join(r['notes']))}</td></tr>")
     strips = "".join(_strip(rows, *spec, highlight=highlight) for spec in METRIC_SPECS) if rows else ""
-    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"
-            f"<style>{_CSS}</style></head><body><h1>{esc(title)}</h1>"
+    return (f"<div class='simlib-gallery'><style>{_CSS}</style>"
             f"<p><span class='kind'>MEASURED</span> results only, one row per machine (CPU, and GPU "
             f"where there is one), the latest run of each kind. {len(rows)} machine(s), "
             f"{sum(r['runs'] for r in rows)} run(s). Numbers from different machines were taken under "
             "different loads and budgets: read the intervals before ranking.</p>"
             f"<table id='machines'><tr><th>machine</th>{head}<th>runs</th><th>source</th></tr>{body}</table>"
-            f"{strips}</body></html>")
+            f"{strips}</div>")
+
+
+def gallery_html(records: list[dict[str, Any]], title: str = "Class gallery",
+                 highlight: str | None = None) -> str:
+    """The gallery page for ``records`` (full records); ``highlight`` is a :func:`machine_key`."""
+    return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}"
+            "</title><style>body{max-width:980px;margin:1em auto;padding:0 1em}</style></head><body>"
+            f"<h1>{html.escape(title)}</h1>{gallery_fragment(records, highlight)}</body></html>")
 
 
 def write_gallery(records: list[dict[str, Any]], path: str | os.PathLike, title: str = "Class gallery",
