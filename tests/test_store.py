@@ -273,6 +273,7 @@ def test_gallery_rows_and_page(store_path):
         recs = [st.get(i) for i in ids]
     rows = machine_rows(recs)
     assert [r["machine"] for r in rows] == ["Desktop CPU B + NVIDIA Test GPU", "Laptop CPU A"]
+    assert not any(r["reference"] for r in rows)
     laptop = rows[1]["metrics"]
     assert laptop["int8_speedup"]["value"] == pytest.approx(2.0, rel=0.1)
     lo, hi = laptop["int8_speedup"]["ci"]

@@ -98,12 +98,14 @@ def machine_rows(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """One row per machine: label, fingerprint, source notes, number of runs and the metrics."""
     groups: dict[str, list[dict]] = {}
     for r in sorted(records, key=lambda r: (r["created_utc"], r.get("id") or 0)):
-        if r["kind"] == "measured":
-            groups.setdefault(machine_key(r["system"]), []).append(r)
+        if r["kind"] == "measured":  # a reference run never merges with a reader's own runs
+            ref = "-ref" if str(r.get("note") or "").startswith("reference set") else ""
+            groups.setdefault(machine_key(r["system"]) + ref, []).append(r)
     rows = []
     for key, recs in groups.items():
         notes = sorted({r["note"] for r in recs if r.get("note")})
-        rows.append({"machine": recs[-1]["machine"], "key": key, "runs": len(recs), "notes": notes,
+        rows.append({"machine": recs[-1]["machine"] + (" [reference set]" if key.endswith("-ref") else ""),
+                     "key": key, "reference": key.endswith("-ref"), "runs": len(recs), "notes": notes,
                      "latest_utc": recs[-1]["created_utc"], "metrics": _metrics(recs)})
     return sorted(rows, key=lambda r: r["machine"])
 

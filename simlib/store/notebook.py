@@ -26,7 +26,7 @@ from simlib.store.db import ResultStore, default_path
 from simlib.store.gallery import METRIC_SPECS, machine_key, machine_rows
 from simlib.store.records import to_record
 
-__all__ = ["compare_with_last", "machine_of", "where_you_fall", "where_you_fall_text"]
+__all__ = ["compare_with_last", "machine_of", "measure_for_gallery", "where_you_fall", "where_you_fall_text"]
 
 
 def _same_config(row: dict[str, Any], rec: dict[str, Any]) -> bool:
@@ -74,7 +74,7 @@ def where_you_fall(mine: list[dict[str, Any]], others: list[dict[str, Any]]) -> 
     if not my_rows:
         return []
     me = my_rows[0]
-    rows = [r for r in machine_rows(others) if r["key"] != me["key"]]
+    rows = machine_rows(others)
     out = []
     for key, title, unit, scale, better in METRIC_SPECS:
         if key not in me["metrics"]:
@@ -101,6 +101,23 @@ def where_you_fall_text(table: list[dict[str, Any]]) -> str:
         lines.append(f"{t['metric']}: this machine {t['yours']:.3g} {t['unit']}{ci}; {others}"
                      f" [{t['better']} is better]")
     return "\n".join(lines)
+
+
+def measure_for_gallery(roofline: Any = None, system: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """This machine's records for the gallery: the measured roofline ``roofline`` (an
+    EmpiricalRoofline, if given) and the CNN's SingleStream run in FP32 and INT8 (onnxruntime,
+    CPU, the budget's duration). A runtime that is missing is skipped with a printed note."""
+    from simlib.measure import BackendUnavailable, measure
+    from simlib.store.roofline import roofline_result
+
+    recs = [to_record(roofline_result(roofline, system=system))] if roofline is not None else []
+    for precision in ("fp32", "int8"):
+        try:
+            recs.append(to_record(measure("cnn", "onnxruntime", scenario="singlestream",
+                                          precision=precision, progress=False)))
+        except BackendUnavailable as err:
+            print(f"CNN SingleStream {precision} not measured: {err}")
+    return recs
 
 
 def machine_of(records: list[dict[str, Any]]) -> str | None:
