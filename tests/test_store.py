@@ -294,11 +294,16 @@ def test_bundled_reference_set_is_small_labeled_and_loads():
     assert rows and all({"singlestream_p90_s", "peak_fp32_flops"} <= set(r["metrics"]) for r in rows)
 
 
-def cli(*args, env=None):
-    import os
+def cli(capsys, *args):
+    """``simlib ARGS`` in this process: (returncode, stdout, stderr)."""
+    from types import SimpleNamespace
 
-    return subprocess.run([sys.executable, "-m", "simlib", *args], capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, **(env or {})}, timeout=120)
+    from simlib.cli import main
+
+    capsys.readouterr()
+    code = main(list(args))
+    out = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
 
 
 def _strict(text):
@@ -308,28 +313,28 @@ def _strict(text):
     return json.loads(text, parse_constant=no_constants)
 
 
-def test_cli_json_is_strict_and_errors_have_one_shape(store_path, tmp_path):
+def test_cli_json_is_strict_and_errors_have_one_shape(store_path, tmp_path, capsys):
     r = run(seed=1)
     r.metrics["energy_j"] = float("nan")  # not finite: must come out as null
     keep(r)
     keep(run(seed=2))
     for args in (["list"], ["show", "1"], ["compare", "1", "2"], ["history", "--metric", "p50"],
                  ["export", str(tmp_path / "ex")], ["gallery", "--out", str(tmp_path / "g.html")]):
-        out = cli("results", *args, "--json")
+        out = cli(capsys, "results", *args, "--json")
         assert out.returncode == 0, out.stderr
         _strict(out.stdout)
-    assert _strict(cli("results", "show", "1", "--json").stdout)["metrics"]["energy_j"] is None
-    bad = cli("results", "show", "42")
+    assert _strict(cli(capsys, "results", "show", "1", "--json").stdout)["metrics"]["energy_j"] is None
+    bad = cli(capsys, "results", "show", "42")
     assert bad.returncode == 2
     assert bad.stderr.startswith("simlib results: error: The 'id' parameter of simlib results must be")
-    bad = cli("results", "list", "--since", "yesterday")
+    bad = cli(capsys, "results", "list", "--since", "yesterday")
     assert bad.returncode == 2 and "The 'since' parameter" in bad.stderr
-    bad = cli("results", "import", str(tmp_path / "missing"))
+    bad = cli(capsys, "results", "import", str(tmp_path / "missing"))
     assert bad.returncode == 2 and "The 'paths' parameter of simlib results import" in bad.stderr
 
 
-def test_simulate_save_keeps_the_modeled_result(store_path):
-    out = cli("simulate", "--rate", "40", "--service", "exp:10ms", "--requests", "300", "--save", "--json")
+def test_simulate_save_keeps_the_modeled_result(store_path, capsys):
+    out = cli(capsys, "simulate", "--rate", "40", "--service", "exp:10ms", "--requests", "300", "--save", "--json")
     assert out.returncode == 0, out.stderr
     _strict(out.stdout)  # the kept-message goes to stderr, stdout stays JSON
     assert "kept as result 1" in out.stderr
@@ -339,3 +344,43 @@ def test_simulate_save_keeps_the_modeled_result(store_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a healthy store opens without any warning
         ResultStore().close()
+
+
+def test_compare_with_last_keeps_only_when_asked(store_path):
+    from simlib.store.notebook import compare_with_last
+
+    assert "no store yet" in compare_with_last(run(seed=1)) and not store_path.exists()
+    first = compare_with_last(run(seed=1), keep=True)
+    assert first.startswith("Kept as result 1") and "nothing to compare yet" in first
+    second = compare_with_last(run(seed=2, median_s=0.013), keep=True)
+    assert second.startswith("Kept as result 2") and "last kept run of it is result 1" in second
+    assert "statistically significant change of +" in second
+    looked = compare_with_last(run(seed=3, median_s=0.013))
+    assert looked.startswith("Not kept") and "result 2" in looked
+    with ResultStore() as st:
+        assert len(st) == 2  # looking did not keep
+
+
+def test_where_you_fall_words_follow_the_intervals():
+    from simlib.store.notebook import where_you_fall, where_you_fall_text
+    from simlib.store.records import to_record
+
+    mine = [to_record(run(median_s=0.020, sys_desc=system(cpu="Mine")))]
+    others = [to_record(run(median_s=0.010, sys_desc=system(cpu="Fast"))),
+              to_record(run(median_s=0.020, seed=7, sys_desc=system(cpu="Twin")))]
+    (row,) = where_you_fall(mine, others)
+    verdicts = {o["machine"]: o["this_machine"] for o in row["others"]}
+    assert verdicts == {"Fast": "higher", "Twin": "same"} and row["better"] == "lower"
+    assert "not clearly different" in where_you_fall_text([row])
+
+
+def test_a_measured_roofline_can_be_kept(store_path):
+    from simlib.roofline.empirical import measure_roofline
+
+    rid = keep(measure_roofline(sizes=[64], dtypes=("fp32",)))
+    with ResultStore() as st:
+        rec = st.get(rid)
+    assert rec["name"] == "empirical roofline" and rec["kind"] == "measured"
+    assert rec["summary"]["peak_fp32_flops"] > 0 and rec["summary"]["bandwidth_bytes_per_s"] > 0
+    assert rec["system"]["hardware"]["cpu"]  # described at keep time, on the machine that measured it
+    assert machine_rows([rec])[0]["metrics"]["peak_fp32_flops"]["ci"] is not None
