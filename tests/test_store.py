@@ -384,3 +384,19 @@ def test_a_measured_roofline_can_be_kept(store_path):
     assert rec["summary"]["peak_fp32_flops"] > 0 and rec["summary"]["bandwidth_bytes_per_s"] > 0
     assert rec["system"]["hardware"]["cpu"]  # described at keep time, on the machine that measured it
     assert machine_rows([rec])[0]["metrics"]["peak_fp32_flops"]["ci"] is not None
+
+
+def test_measure_save_keeps_the_run_with_its_description(store_path, capsys):
+    out = cli(capsys, "measure", "--model", "digits", "--duration", "0.3", "--save", "--json")
+    assert out.returncode in (0, 1), out.stderr  # 1: an INVALID run is still a kept run
+    printed = _strict(out.stdout)
+    with ResultStore() as st:
+        (row,) = st.list()
+        rec = st.get(row["id"])
+    assert (rec["model"], rec["scenario"], rec["precision"], rec["backend"]) == ("digits", "singlestream", "fp32", "onnxruntime")
+    assert rec["system"] == printed["system"] and list(rec["samples"]) == printed["samples_s"]
+    from simlib import __version__
+    from simlib.store.db import git_commit
+
+    assert rec["simlib_version"] == __version__ and rec["git_commit"] == git_commit()
+    assert git_commit() is None or len(git_commit()) == 40  # a checkout: its commit is recorded

@@ -155,7 +155,7 @@ def _strip(rows: list[dict], key: str, title: str, unit: str, scale: float, bett
 _CSS = """.simlib-gallery{font-family:system-ui,sans-serif;color:#222}
 .simlib-gallery table{border-collapse:collapse;font-size:14px}
 .simlib-gallery td,.simlib-gallery th{border:1px solid #ccc;padding:3px 6px;text-align:right}
-.simlib-gallery td:first-child,.simlib-gallery th:first-child{text-align:left}
+.simlib-gallery td:first-child,.simlib-gallery th:first-child,.simlib-gallery td:last-child{text-align:left}
 .simlib-gallery svg{max-width:100%;height:auto}.strip .ci{stroke:#555;stroke-width:2}
 .strip .pt{fill:#1f77b4}.strip .pt.mine{fill:#d62728}.strip .median{stroke:#999;stroke-dasharray:4 3}
 .strip .lab{font-size:13px}.strip .lab.mine{font-weight:bold;fill:#d62728}.strip .tick{font-size:11px;fill:#555}
