@@ -400,3 +400,16 @@ def test_measure_save_keeps_the_run_with_its_description(store_path, capsys):
 
     assert rec["simlib_version"] == __version__ and rec["git_commit"] == git_commit()
     assert git_commit() is None or len(git_commit()) == 40  # a checkout: its commit is recorded
+
+
+def test_someone_elses_database_is_refused_and_left_alone(tmp_path):
+    path = tmp_path / "app.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (name TEXT)")
+    conn.execute("INSERT INTO customers VALUES ('Ada')")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(InvalidParameterError, match="must be a simlib result store.*left as it is"):
+        ResultStore(path)
+    assert path.read_bytes() == before

@@ -256,12 +256,18 @@ class ResultStore:
         if version == SCHEMA_VERSION:
             conn.execute("PRAGMA journal_mode = WAL")
             return
-        conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:
             version = conn.execute("PRAGMA user_version").fetchone()[0]  # another process may have won
-            has_table = conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'results'").fetchone()
-            if version == 0 and not has_table:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            cols = {r[1] for r in conn.execute("PRAGMA table_info(results)")}
+            if version < SCHEMA_VERSION and (tables - {"results", "sqlite_sequence"}
+                                             or (tables and not {"id", "created_utc", "data"} <= cols)):
+                raise InvalidParameterError(
+                    f"The 'path' parameter of {_OWN} must be a simlib result store. Got {str(self.path)!r}, "
+                    f"an SQLite database with other tables {sorted(tables)}, instead; it was left as it is. "
+                    "Set SIMLIB_STORE to another file.")
+            if version == 0 and not tables:
                 _create(conn)
             elif version < SCHEMA_VERSION:
                 old = version or 1
@@ -273,7 +279,9 @@ class ResultStore:
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
+            conn.close()
             raise
+        conn.execute("PRAGMA journal_mode = WAL")
 
     # --- writing ------------------------------------------------------------------------------
     def _write(self, records: list[dict[str, Any]]) -> list[tuple[int, bool]]:
