@@ -39,6 +39,20 @@ def now_utc() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="microseconds")
 
 
+def utc_time(text: str | None) -> str | None:
+    """An ISO 8601 time as UTC with microseconds (sortable as text); None or unparsable as is.
+
+    >>> utc_time("2026-03-01T12:00:00+02:00")
+    '2026-03-01T10:00:00.000000+00:00'
+    """
+    try:
+        t = _dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        return text
+    t = t.replace(tzinfo=_dt.timezone.utc) if t.tzinfo is None else t.astimezone(_dt.timezone.utc)
+    return t.isoformat(timespec="microseconds")
+
+
 def machine_label(system: dict[str, Any] | None) -> str:
     """'CPU model' or 'CPU model + GPU name', from a system description ('unknown machine')."""
     hw = (system or {}).get("hardware") or {}
@@ -141,7 +155,7 @@ def record_from_dict(d: dict[str, Any]) -> dict[str, Any]:
         "model": eff.get("model"), "scenario": scenario,
         "precision": eff.get("precision"), "backend": eff.get("backend"),
         "machine": stored.get("machine") or machine_label(system),
-        "created_utc": stored.get("created_utc") or system.get("timestamp_utc") or now_utc(),
+        "created_utc": utc_time(stored.get("created_utc") or system.get("timestamp_utc")) or now_utc(),
         "system": system, "settings": settings,
         "summary": _summary(rtype, payload, samples), "samples": samples,
         "payload": _jsonable(payload),
