@@ -107,6 +107,9 @@ def _history(args: argparse.Namespace) -> int:
     for p in out["points"]:
         flag = "  <- change point" if p["change_point"] else ""
         print(f"  {p['id']:>5}  {p['created_utc'][:19]}  {p['value'] * scale:10.4g} {unit}{flag}")
+    if len(out["machines"]) > 1:
+        print(f"NOTE: these runs come from {len(out['machines'])} machines; a change may be a change of "
+              "machine: add --machine to follow one")
     c = out["change"]
     if c["significant"]:
         print(f"change detected: mean {c['before_mean'] * scale:.4g} -> {c['after_mean'] * scale:.4g} {unit} "

@@ -169,5 +169,6 @@ def history(rows: list[dict[str, Any]], metric: str, confidence: float = 0.95, s
     cp = change_point([p["value"] for p in points], confidence=confidence, seed=seed)
     for i, p in enumerate(points):
         p["change_point"] = bool(cp["significant"] and i == cp["index"])
+    machines = sorted({p["machine"] for p in points})
     return _jsonable({"metric": metric, "key": key, "unit": "s" if key.endswith("_s") else "",
-                      "points": points, "change": cp})
+                      "points": points, "change": cp, "machines": machines})
