@@ -25,7 +25,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"simlib compare: unavailable: {err}", file=sys.stderr)
         return 3
     if args.save:
-        c.save(args.save)
+        from simlib.store import save_or_keep
+
+        print(save_or_keep(c, args.save), file=sys.stderr)
     print(json.dumps(c.table(), indent=2) if args.json else repr(c))
     return 0
 
@@ -43,6 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--duration", type=float, default=None, help="seconds per load (default: budget)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--save", default=None, help="save the full comparison as JSON")
+    p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
+                   help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
     p.add_argument("--json", action="store_true", help="print the rows as JSON")
     p.set_defaults(func=run)

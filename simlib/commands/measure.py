@@ -19,7 +19,9 @@ def run(args: argparse.Namespace) -> int:
         print(f"simlib measure: unavailable: {err}", file=sys.stderr)
         return 3
     if args.save:
-        r.save(args.save)
+        from simlib.store import save_or_keep
+
+        print(save_or_keep(r, args.save), file=sys.stderr)
     if args.json:
         print(r.to_json())
     else:
@@ -48,6 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-timeout", type=float, default=0.0, help="dynamic batching timeout, s")
     p.add_argument("--meter", default="auto", help="auto | none | nvml | rapl")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--save", default=None, help="save the full result as JSON to this path")
+    p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
+                   help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.set_defaults(func=run)

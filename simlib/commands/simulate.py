@@ -73,6 +73,12 @@ def run(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnstableQueueWarning)  # it is in result.warnings, printed below
         res = run_scenario(args.scenario, args.service, **kw)
+    if args.save:
+        import sys
+
+        from simlib.store import save_or_keep
+
+        print(save_or_keep(res, args.save), file=sys.stderr)
     if args.json:
         print(json.dumps(_clean(res.to_dict()), indent=2, default=str))
     else:
@@ -103,5 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--search", action="store_true", help="server: also find the highest QPS meeting the bound")
     p.add_argument("--interval-ms", type=float, default=None, help="multistream: ms between queries (default 50)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
+    p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
+                   help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=run)

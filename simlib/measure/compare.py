@@ -82,7 +82,12 @@ class Comparison:
                 "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate", "modeled_qps"]
         return [{k: r[k] for k in keys} for r in self.rows]
 
-    def save(self, path):
+    def save(self, path=None):
+        """Write JSON to ``path``, or with no path keep it in the result store (returns its id)."""
+        if path is None:
+            from simlib.store import keep
+
+            return keep(self)
         return save_json(self.to_dict(), path)
 
     def plot(self, ax=None):

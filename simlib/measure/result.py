@@ -153,8 +153,13 @@ class Result:
     def to_json(self, indent: int = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent)
 
-    def save(self, path: str | os.PathLike) -> Path:
-        """Save as JSON (atomic write); reload with ``Result.load(path)``."""
+    def save(self, path: str | os.PathLike | None = None) -> Path | int:
+        """Save as JSON (atomic write; reload with ``Result.load(path)``), or, with no path, keep
+        it in the result store (:mod:`simlib.store`) and return its id there."""
+        if path is None:
+            from simlib.store import keep
+
+            return keep(self)
         return save_json(self.to_dict(), path)
 
     @classmethod
