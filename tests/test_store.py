@@ -177,7 +177,8 @@ def test_export_import_round_trip(store_path, tmp_path):
         files = export_results(st, tmp_path / "out")
         originals = [st.get(i) for i in ids]
     assert len(files) == 4
-    assert Result.load(files[0]).samples_s == list(originals[0]["samples"])  # the usual Result format
+    # the usual Result format
+    assert np.array_equal(Result.load(files[0]).samples_s, np.asarray(originals[0]["samples"]))
     with ResultStore(tmp_path / "other.sqlite3") as other:
         rep = import_results(other, [tmp_path / "out"])
         assert len(rep["imported"]) == 4 and not rep["skipped"]
