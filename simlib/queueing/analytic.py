@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import Interval, InvalidParameterError, check, invalid
 
 __all__ = [
     "erlang_c", "fanout_percentile", "littles_law", "md1_mean_wait", "mg1_mean_time_in_system",
@@ -25,19 +25,18 @@ __all__ = [
     "mmc_mean_time_in_system", "mmc_mean_wait", "mmc_wait_exceeds", "utilization",
 ]
 
-_RATE = Interval(0, None, closed="neither", unit="requests/s")
+_RATE = Interval(1e-9, 1e9, unit="requests/s")  # finite: 1/rate and rate*t stay floats
 _PCT = Interval(0, 100, closed="neither", unit="(percent)")
 
 
 def _stable(lam: float, mu: float, servers: int, owner: str) -> float:
     check("lam", lam, _RATE, owner=owner)
     check("mu", mu, _RATE, owner=owner)
-    check("servers", servers, Interval(1, None, integer=True), owner=owner)
+    check("servers", servers, Interval(1, 1e6, integer=True), owner=owner)  # erlang_c loops c times
     rho = lam / (servers * mu)
     if rho >= 1:
-        raise InvalidParameterError(
-            f"{owner}: the queue is unstable (rho = lam / (servers * mu) = {rho:.4g} >= 1); no steady state "
-            f"exists. Use lam < {servers * mu:g} requests/s.")
+        raise invalid("lam", f"makes the queue unstable (rho = lam / (servers * mu) = {rho:.4g} >= 1): "
+                      "no steady state exists", f"lam < {servers * mu:g} requests/s", owner=owner)
     return rho
 
 
@@ -91,16 +90,24 @@ def md1_mean_wait(lam: float, service_s: float) -> float:
 
 
 def erlang_c(servers: int, lam: float, mu: float) -> float:
-    """Erlang C: probability that an arriving request must wait in an M/M/c queue."""
+    """Erlang C: probability that an arriving request must wait in an M/M/c queue.
+
+    Computed through the Erlang B recursion ``B(0) = 1``, ``B(k) = a B(k-1) / (k + a B(k-1))``
+    with ``a = lam / mu``, then ``C = B(c) / (1 - rho (1 - B(c)))``: every intermediate value
+    stays in [0, 1], so it neither overflows nor loses precision at thousands of servers (the
+    textbook ``a^c / c!`` overflows a float near c = 170).
+
+    >>> round(erlang_c(servers=2000, lam=1500, mu=1), 12)   # 2000 servers at rho = 0.75: no wait
+    0.0
+    >>> round(erlang_c(servers=2000, lam=1990, mu=1), 3)  # at rho = 0.995 most requests wait
+    0.748
+    """
     rho = _stable(lam, mu, servers, "erlang_c")
     a = lam / mu
-    # sum_{k<c} a^k/k! computed iteratively (stable for large c)
-    term, total = 1.0, 1.0
-    for k in range(1, servers):
-        term *= a / k
-        total += term
-    last = term * a / servers / (1 - rho)  # a^c / c! / (1 - rho)
-    return last / (total + last)
+    b = 1.0
+    for k in range(1, int(servers) + 1):
+        b = a * b / (k + a * b)
+    return b / (1.0 - rho * (1.0 - b))
 
 
 def mmc_mean_wait(servers: int, lam: float, mu: float) -> float:

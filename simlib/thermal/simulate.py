@@ -15,14 +15,14 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, check
+from simlib import limits, strictjson
+from simlib._validate import Interval, check, invalid
 from simlib.thermal.governors import Governor, make_governor
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
@@ -161,15 +161,19 @@ class ThermalResult:
     def workload_ops(self) -> float:
         return self.workload.ops_per_inference or self.device.ops_per_inference
 
-    def to_json(self, **kw) -> str:
-        """The CLI's JSON: the six headline keys plus context (all MODELED)."""
+    def json_dict(self) -> dict[str, Any]:
+        """The CLI's JSON object: the six headline keys plus context (all MODELED)."""
         s = self.summary()
         d = {k: s[k] for k in JSON_KEYS}
         d.update({"modeled": True, "device": self.device.name, "governor": self.governor,
                   "workload": self.workload.kind, "duration_s": self.duration_s,
                   "ambient_c": self.ambient_c, "steady_state": s["steady_state"],
                   "throughput_unit": "inferences/s"})
-        return json.dumps(d, **kw)
+        return d
+
+    def to_json(self, **kw) -> str:
+        """:meth:`json_dict` as strict JSON (a non-finite value becomes null, explained)."""
+        return strictjson.dumps(self.json_dict(), **kw)
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -202,14 +206,17 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
     check("workload", wl, Workload, owner=own)
     check("duration_s", duration_s, Interval(0, 30 * 86400, closed="right", unit="s"), owner=own)
-    check("dt_s", dt_s, Interval(0, 1.0, closed="right", unit="s"), owner=own)
+    check("dt_s", dt_s, Interval(1e-6, 1.0, unit="s"), owner=own)
     if ambient_c is not None:
         check("ambient_c", ambient_c, Interval(-60, dev.thermal.trip_c, closed="neither",
                                                unit="C (below the trip point)"), owner=own)
         dev = dev.with_(ambient_c=float(ambient_c))
     amb = dev.thermal.ambient_c
+    limits.check_work("steps", duration_s / dt_s, owner=own, parameter="duration_s")
     n = int(round(duration_s / dt_s))
-    check("duration_s/dt_s", n, Interval(1, None, integer=True, unit="steps"), owner=own)
+    if n < 1:
+        raise invalid("duration_s", f"is shorter than one time step (dt_s = {dt_s:g} s)",
+                      f"duration_s >= dt_s = {dt_s:g} s", owner=own)
     if burst_window_s is None:
         burst_window_s = min(5.0, duration_s)
     check("burst_window_s", burst_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
@@ -240,7 +247,9 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     idx = gov.reset(n_opp)
     leak_scale = pm.leak_ref_w / pm._v[0] * pm._v
     i = 0
+    bar = _progress_bar(n)
     while i < n:
+        bar.update(i - bar.n)
         j = min(n, i + poll)
         if rate_act is not None:
             act_all[i:j] = rate_act[idx]
@@ -265,6 +274,7 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
             a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
             p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
             idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
+    bar.close()
     stored = float(net.capacities @ (x - x0))
     gname = getattr(gov, "name", type(gov).__name__)
     return ThermalResult(device=dev, workload=wl, governor=gname, ambient_c=amb, dt_s=dt_s,
@@ -272,3 +282,11 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                          power_w=p_out, activity=act_all, heat_out_j=heat, stored_j=stored,
                          cycles_per_inference=cycles, burst_window_s=burst_window_s,
                          sustained_window_s=sustained_window_s, active_power_w=pa_out)
+
+
+def _progress_bar(n_steps: int):
+    """A tqdm bar over time steps: shown on a terminal for long runs, silent otherwise."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=n_steps, desc="thermal steps", unit="step", unit_scale=True, leave=False,
+                disable=limits.show_progress("steps", n_steps))
