@@ -12,6 +12,7 @@ quantity                 quick     standard    full         memory per unit (est
 ``requests`` (fast)      2e6       2e7         2e8          200 B (arrivals, service, records)
 ``simpy_requests``       1e5       5e5         5e6          600 B (SimPy engine: events, lists)
 ``steps`` (thermal)      5e6       5e7         5e8          120 B (per-step series)
+``periods`` (thermal)    1e5       1e6         1e7          (governor periods: a Python loop)
 ``windows`` (reports)    1e4       1e4         1e5          (rows printed)
 ``wall_s`` (measuring)   120       1200        7200         (seconds of real time)
 =======================  ========  ==========  ===========  ===================================
@@ -39,14 +40,17 @@ LIMITS: dict[str, dict[str, float]] = {
     "requests": dict(quick=2e6, standard=2e7, full=2e8),
     "simpy_requests": dict(quick=1e5, standard=5e5, full=5e6),
     "steps": dict(quick=5e6, standard=5e7, full=5e8),
+    "periods": dict(quick=1e5, standard=1e6, full=1e7),
     "windows": dict(quick=1e4, standard=1e4, full=1e5),
     "wall_s": dict(quick=120.0, standard=1200.0, full=7200.0),
 }
-BYTES_PER_UNIT = {"requests": 200, "simpy_requests": 600, "steps": 120, "windows": 0, "wall_s": 0}
+BYTES_PER_UNIT = {"requests": 200, "simpy_requests": 600, "steps": 120, "periods": 0, "windows": 0,
+                  "wall_s": 0}
 _UNITS = {"requests": "simulated requests", "simpy_requests": "simulated requests (SimPy engine)",
-          "steps": "time steps", "windows": "report windows", "wall_s": "seconds of measurement"}
+          "steps": "time steps", "periods": "governor periods (one loop pass each)",
+          "windows": "report windows", "wall_s": "seconds of measurement"}
 # above these, a progress bar is worth showing (on a terminal)
-PROGRESS_FROM = {"requests": 5e6, "simpy_requests": 5e4, "steps": 2e6, "wall_s": 5.0}
+PROGRESS_FROM = {"requests": 5e6, "simpy_requests": 5e4, "steps": 2e6, "periods": 3e4, "wall_s": 5.0}
 
 _allowed: list[bool] = []
 

@@ -33,6 +33,8 @@ def _cells(path: Path):
 def _destinations(labs: list, out: str | None) -> list[Path]:
     if out is None:
         return [lab.student_path for lab in labs]
+    if not out.strip():
+        raise invalid("--out", "is empty", "a .ipynb path or a folder")
     o = Path(out)
     if o.suffix == ".ipynb":
         if len(labs) > 1:

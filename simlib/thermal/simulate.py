@@ -244,37 +244,37 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     watch = gov.watch_c
     watch = () if watch is None else (watch, watch + getattr(gov, "hysteresis_c", 0.0))
     poll = max(1, int(round(gov.poll_s / dt_s)))
+    limits.check_work("periods", math.ceil(n / poll), owner=own, parameter="dt_s" if poll == 1 else "duration_s")
     idx = gov.reset(n_opp)
     leak_scale = pm.leak_ref_w / pm._v[0] * pm._v
     i = 0
-    bar = _progress_bar(n)
-    while i < n:
-        bar.update(i - bar.n)
-        j = min(n, i + poll)
-        if rate_act is not None:
-            act_all[i:j] = rate_act[idx]
-        a = act_all[i:j]
-        leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
-        p_act = dyn[idx] + leak_by_opp[idx]
-        P = pm.idle_w + a * (p_act - pm.idle_w)
-        X, H = net.run(x, P, amb)
-        for w in watch:  # sensor interrupt at an upward trip crossing
-            if x[0] < w:
-                hit = np.flatnonzero(X[:, 0] >= w)
-                if hit.size and hit[0] + 1 < j - i:
-                    k = hit[0] + 1
-                    X, H, P, j = X[:k], H[:k], P[:k], i + k
-        temp[i:j] = X[:, 0]
-        if case is not None:
-            case[i:j] = X[:, 1]
-        f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
-        x = X[-1]
-        i = j
-        if i < n:
-            a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
-            p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
-            idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
-    bar.close()
+    with _progress_bar(n, math.ceil(n / poll)) as bar:  # closed on Ctrl-C too
+        while i < n:
+            bar.update(i - bar.n)
+            j = min(n, i + poll)
+            if rate_act is not None:
+                act_all[i:j] = rate_act[idx]
+            a = act_all[i:j]
+            leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
+            p_act = dyn[idx] + leak_by_opp[idx]
+            P = pm.idle_w + a * (p_act - pm.idle_w)
+            X, H = net.run(x, P, amb)
+            for w in watch:  # sensor interrupt at an upward trip crossing
+                if x[0] < w:
+                    hit = np.flatnonzero(X[:, 0] >= w)
+                    if hit.size and hit[0] + 1 < j - i:
+                        k = hit[0] + 1
+                        X, H, P, j = X[:k], H[:k], P[:k], i + k
+            temp[i:j] = X[:, 0]
+            if case is not None:
+                case[i:j] = X[:, 1]
+            f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
+            x = X[-1]
+            i = j
+            if i < n:
+                a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
+                p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
+                idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
     stored = float(net.capacities @ (x - x0))
     gname = getattr(gov, "name", type(gov).__name__)
     return ThermalResult(device=dev, workload=wl, governor=gname, ambient_c=amb, dt_s=dt_s,
@@ -284,9 +284,10 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                          sustained_window_s=sustained_window_s, active_power_w=pa_out)
 
 
-def _progress_bar(n_steps: int):
+def _progress_bar(n_steps: int, n_periods: int):
     """A tqdm bar over time steps: shown on a terminal for long runs, silent otherwise."""
     from tqdm.auto import tqdm
 
+    long_run = limits.show_progress("steps", n_steps) is None or limits.show_progress("periods", n_periods) is None
     return tqdm(total=n_steps, desc="thermal steps", unit="step", unit_scale=True, leave=False,
-                disable=limits.show_progress("steps", n_steps))
+                disable=None if long_run else True)
