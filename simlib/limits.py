@@ -21,8 +21,13 @@ A run whose memory estimate exceeds this machine's physical memory is refused ev
 :func:`allow_large`: it could only fail.
 
 >>> check_work("requests", 1_000, owner="simulate", parameter="n_requests")
->>> with allow_large():
-...     check_work("requests", 10**9, owner="simulate", parameter="n_requests")
+>>> with budget.use("quick"):
+...     check_work("simpy_requests", 10**6, owner="simulate", parameter="n_requests")
+Traceback (most recent call last):
+...
+simlib._validate.InvalidParameterError: The 'n_requests' parameter of simulate would take 1e+06 simulated requests (SimPy engine) (about 572 MiB of memory), above the limit of 1e+05 under SIMLIB_BUDGET=quick. Allowed: at most 1e+05 simulated requests (SimPy engine), or ask for the large run with --allow-large (Python: with simlib.limits.allow_large()) or SIMLIB_BUDGET=full.
+>>> with budget.use("quick"), allow_large():
+...     check_work("simpy_requests", 10**6, owner="simulate", parameter="n_requests")
 """
 
 from __future__ import annotations

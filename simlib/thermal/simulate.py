@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from simlib import limits, strictjson
-from simlib._validate import Interval, check, invalid
+from simlib._validate import Interval, check, invalid, validate_params
 from simlib.thermal.governors import Governor, make_governor
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
@@ -187,6 +187,12 @@ class ThermalResult:
                 f"energy/inference {'n/a' if epi is None else f'{epi:.4g} J'}")
 
 
+@validate_params({"duration_s": Interval(0, 30 * 86400, closed="right", unit="s"),
+                  "dt_s": Interval(1e-6, 1.0, unit="s"),
+                  "ambient_c": [Interval(-60, 200, unit="C"), None],
+                  "initial_temp_c": [Interval(-60, 500, unit="C"), None],
+                  "burst_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None],
+                  "sustained_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None]})
 def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained",
              duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
              ambient_c: float | None = None, topology: str | None = None,
@@ -205,8 +211,6 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     dev = get_device(device)
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
     check("workload", wl, Workload, owner=own)
-    check("duration_s", duration_s, Interval(0, 30 * 86400, closed="right", unit="s"), owner=own)
-    check("dt_s", dt_s, Interval(1e-6, 1.0, unit="s"), owner=own)
     if ambient_c is not None:
         check("ambient_c", ambient_c, Interval(-60, dev.thermal.trip_c, closed="neither",
                                                unit="C (below the trip point)"), owner=own)
