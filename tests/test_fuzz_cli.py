@@ -15,7 +15,10 @@ empty strings, malformed SPECs and paths) mixed with ordinary ones. Each run hap
         -p no:cacheprovider --hypothesis-show-statistics
 
 (``SIMLIB_FUZZ_EXAMPLES`` scales every command's case count; the slow real-measurement commands
-get a tenth of it). ``--hypothesis-seed=N`` replays a run.
+get a tenth of it). ``--hypothesis-seed=N`` replays a run. ``SIMLIB_FUZZ_BOUND_S`` sets the
+per-run bound (default 120 s, generous for a shared 2-core box; quick-budget runs take seconds).
+``SIMLIB_FUZZ_RELAXED=1`` checks only crashes, hangs and non-strict JSON (to audit an older tree
+whose errors have another shape).
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from hypothesis import strategies as st
 from simlib.cli import main
 
 EXAMPLES = int(os.environ.get("SIMLIB_FUZZ_EXAMPLES", "40"))
+RELAXED = bool(os.environ.get("SIMLIB_FUZZ_RELAXED"))  # audit an older tree: crashes, hangs, bad JSON only
 BOUND_S = float(os.environ.get("SIMLIB_FUZZ_BOUND_S", "120"))  # a 2-core CI box shared by others
 ONE_LINE = re.compile(r"^simlib [a-z]+( build)?: [^\n]+: [^\n]+; allowed: [^\n]+\n$")
 REPO = Path(__file__).resolve().parents[1]
@@ -77,6 +81,10 @@ OUTCOMES: collections.Counter = collections.Counter()  # (command, exit code): r
 def check_outcome(argv: list[str], ok_codes=(0,), fail_codes=(2,)) -> None:
     rc, out, err = run_cli(argv)
     OUTCOMES[(argv[0] if argv else "", rc)] += 1
+    if RELAXED:  # only what any version must meet: it returned in time, and its JSON is strict
+        if rc == 0 and "--json" in argv:
+            json.loads(out, parse_constant=_no_constants)
+        return
     where = f"simlib {' '.join(map(repr, argv))} -> exit {rc}\nstdout: {out[-500:]}\nstderr: {err[-1500:]}"
     assert "internal error" not in err and "Traceback" not in err, where
     assert "RuntimeWarning" not in err, where  # numpy overflow/invalid: a value escaped validation
