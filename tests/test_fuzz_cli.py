@@ -68,6 +68,8 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
                 rc = main(argv)
             except SystemExit as e:  # --help/--version (and argparse errors in older trees)
                 rc = e.code
+    except Overtime:
+        raise AssertionError(f"simlib {' '.join(argv)} ran longer than {BOUND_S} s") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
