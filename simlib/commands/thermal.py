@@ -14,7 +14,9 @@ FLAGS = {"device": "--device", "workload": "--workload", "duty_fraction": "--wor
          "duration_s": "--duration", "ambient_c": "--ambient", "governor": "--governor", "dt_s": "--dt",
          "arrival_qps": "--qps", "service": "--service", "mean_s": "--service", "time_s": "--service",
          "cv": "--service", "window_s": "--window", "seed": "--seed", "rate_qps": "--qps"}
-JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no request arrived in this window"}
+JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no request arrived in this window",
+                "p99_first_window_ms": "no request arrived in the first window",
+                "p99_last_window_ms": "no request arrived in the last window"}
 
 
 def run(args: argparse.Namespace) -> int:
