@@ -197,14 +197,16 @@ THERMAL = st.one_of(
 
 ROOFLINE = flags(
     st.just(["roofline"]),
-    st.sampled_from(["a100-sxm", "t4", "edgetpu", "h100-sxm", "nope", ""]).map(lambda d: [f"--device={d}"]),
-    st.sampled_from(["fp32", "fp16", "int8", "tf32", "x", ""]).map(lambda p: [f"--precision={p}"]),
-    st.one_of(flags(st.tuples(number(), number()).map(lambda fb: [f"--flops={fb[0]}", f"--bytes={fb[1]}"])),
-              flags(opt("--model", st.sampled_from(["mobilenetv2", "bert-base", "resnet50", "x", ""])),
-                    opt("--batch", integer()),
-                    opt("--traffic", st.sampled_from(["weights", "weights+activations", "x"])))),
-    opt("--memory", st.sampled_from(["hbm", "l2", "x", ""])), switch("--json"),
-    stray(opt("--batch", integer()), opt("--flops", number()), opt("--model", st.just("resnet50"))))
+    _mix(["a100-sxm", "t4", "h100-sxm"], st.sampled_from(["edgetpu", "nope", ""])).map(lambda d: [f"--device={d}"]),
+    _mix(["fp16", "int8"], st.sampled_from(["fp32", "tf32", "x", ""])).map(lambda p: [f"--precision={p}"]),
+    st.one_of(st.tuples(number(["1e9", "2.2e10", "1e12"]), number(["1", "4.4e8", "1e9"])).map(
+                  lambda fb: [f"--flops={fb[0]}", f"--bytes={fb[1]}"]),
+              flags(_mix(["mobilenetv2", "bert-base", "resnet50"], st.sampled_from(["x", ""])).map(
+                  lambda m: [f"--model={m}"]), opt("--batch", integer()),
+                  opt("--traffic", st.sampled_from(["weights", "weights+activations", "x"])))),
+    switch("--json"),
+    stray(opt("--batch", integer()), opt("--flops", number()), opt("--model", st.just("resnet50")),
+          opt("--memory", st.sampled_from(["hbm", "l2", "x", ""]))))
 
 LAB = command(
     "lab", st.just(["build"]),
