@@ -235,3 +235,31 @@ def test_lab_build_several_labs_into_a_folder(capsys, tmp_path, repo):
     assert main(["lab", "build", *labs, "--out", str(tmp_path)]) == 0
     assert sorted(p.name for p in tmp_path.glob("*.ipynb")) == ["capacity.ipynb", "percentiles.ipynb"]
     assert not list(tmp_path.glob(".*building"))
+
+
+class _FakeTerminal:
+    """A stderr that says it is a terminal (tqdm draws its bar only there)."""
+
+    def __init__(self):
+        self.text = ""
+
+    def isatty(self):
+        return True
+
+    def write(self, s):
+        self.text += s
+
+    def flush(self):
+        pass
+
+
+def test_a_long_thermal_run_draws_a_progress_bar_on_a_terminal(monkeypatch):
+    from simlib.thermal import simulate
+
+    term = _FakeTerminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    simulate("edgetpu", "sustained", 2500.0)  # 2.5e6 steps: long enough for a bar
+    assert "thermal steps" in term.text
+    term.text = ""
+    simulate("edgetpu", "sustained", 20.0)  # short: no bar
+    assert term.text == ""
