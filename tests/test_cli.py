@@ -138,12 +138,14 @@ def test_limits_scale_with_the_budget_and_allow_large_lifts_them(capsys):
 
 
 def test_allow_large_flag_runs_what_the_budget_refuses(capsys):
-    argv = ["simulate", "--rate", "50", "--max-batch", "2", "--requests", "150000"]
+    argv = ["simulate", "--rate", "50", "--max-batch", "2", "--requests", "120000", "--json"]
     from simlib import budget
 
     with budget.use("quick"):
+        assert limits.limit("simpy_requests") < 120_000
         fails(capsys, argv, "--requests", "--allow-large")
-        assert limits.limit("simpy_requests") < 150_000
+        assert main([*argv, "--allow-large"]) == 0
+    assert _strict(capsys.readouterr().out)["settings"]["effective"]["n_requests"] == 120_000
 
 
 def test_progress_bar_only_for_long_runs():
