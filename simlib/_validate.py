@@ -26,23 +26,61 @@ import functools
 import inspect
 import math
 import numbers
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["InvalidParameterError", "Interval", "Options", "check", "validate_params"]
+__all__ = ["InvalidParameterError", "Interval", "Options", "check", "invalid", "show", "validate_params"]
+
+_PARAM_IN_MESSAGE = re.compile(r"The '([^']+)' parameter")
 
 
 class InvalidParameterError(ValueError, TypeError):
-    """A parameter got a value it does not allow (both a ValueError and a TypeError)."""
+    """A parameter got a value it does not allow (both a ValueError and a TypeError).
+
+    Besides the sentence, it carries the pieces the command line prints on one line:
+    ``parameter`` (the name), ``problem`` (what is wrong) and ``allowed`` (what would be
+    accepted). Raised by :func:`check` and :func:`invalid`; an error raised with only a
+    sentence gets ``parameter`` from a leading "The 'name' parameter" and ``allowed`` None.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None, problem: str | None = None,
+                 allowed: str | None = None) -> None:
+        super().__init__(message)
+        if parameter is None:
+            m = _PARAM_IN_MESSAGE.search(message)
+            parameter = m.group(1) if m else None
+        self.parameter = parameter
+        self.problem = problem
+        self.allowed = allowed
+
+
+def show(value: Any, width: int = 60) -> str:
+    """A one-line repr of ``value``, cut to ``width`` characters."""
+    text = " ".join(repr(value).split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def invalid(name: str, problem: str, allowed: str, *, owner: str = "") -> InvalidParameterError:
+    """The error for a rule that is not a single constraint (a cross-parameter rule, a size).
+
+    >>> str(invalid("window_s", "is longer than the run (duration_s = 5 s)", "a number in (0, 5] s",
+    ...             owner="simulate_server"))
+    "The 'window_s' parameter of simulate_server is longer than the run (duration_s = 5 s). Allowed: a number in (0, 5] s."
+    """
+    of = f" of {owner}" if owner else ""
+    return InvalidParameterError(f"The {name!r} parameter{of} {problem}. Allowed: {allowed}.",
+                                 parameter=name, problem=problem, allowed=allowed)
 
 
 @dataclass(frozen=True)
 class Interval:
-    """Real numbers between ``left`` and ``right`` (None means unbounded on that side).
+    """Finite real numbers between ``left`` and ``right`` (None means unbounded on that side).
 
     ``closed`` is one of "both", "left", "right", "neither". ``integer=True`` also requires an
-    integral value. ``unit`` is appended to the message ("s", "requests/s", ...).
+    integral value. ``unit`` is appended to the message ("s", "requests/s", ...). NaN and
+    +-inf are never accepted: an unbounded side is open at infinity, as the message says.
     """
 
     left: float | None = None
@@ -54,10 +92,13 @@ class Interval:
     def accepts(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             return False
-        if self.integer and not float(value).is_integer():
+        try:
+            v = float(value)
+        except OverflowError:  # an int too large for a float
             return False
-        v = float(value)
-        if math.isnan(v):
+        if not math.isfinite(v):
+            return False
+        if self.integer and not v.is_integer():
             return False
         lo_ok = self.left is None or (v >= self.left if self.closed in ("both", "left") else v > self.left)
         hi_ok = self.right is None or (v <= self.right if self.closed in ("both", "right") else v < self.right)
@@ -121,8 +162,8 @@ def check(name: str, value: Any, *constraints: Any, owner: str = "") -> Any:
     allowed = " or ".join(_describe(c) for c in constraints)
     of = f" of {owner}" if owner else ""
     raise InvalidParameterError(
-        f"The {name!r} parameter{of} must be {allowed}. Got {value!r} instead."
-    )
+        f"The {name!r} parameter{of} must be {allowed}. Got {show(value, 200)} instead.",
+        parameter=name, problem=f"got {show(value)}", allowed=allowed)
 
 
 def validate_params(constraints: dict[str, Any | list]) -> Callable:

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import enum
 
-from simlib._validate import InvalidParameterError
+from simlib._validate import Options, check
 
 __all__ = ["METRIC", "MULTISTREAM_SAMPLES_PER_QUERY", "TAIL_PERCENTILE", "Scenario"]
 
@@ -42,9 +42,7 @@ class Scenario(str, enum.Enum):
         for member in cls:
             if member.value == key:
                 return member
-        raise InvalidParameterError(
-            f"The 'scenario' parameter must be one of {[m.value for m in cls]}. Got {value!r} instead."
-        )
+        return check("scenario", value, Options(m.value for m in cls))
 
 
 #: The latency percentile each scenario reports, in percent (MLPerf LoadGen defaults).

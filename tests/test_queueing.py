@@ -200,7 +200,8 @@ def test_cli_json(capsys):
 def test_cli_errors(argv, name, capsys):
     assert main(["simulate", *argv]) == 2
     err = capsys.readouterr().err
-    assert "error" in err and name in err
+    assert err.startswith("simlib simulate: ") and "; allowed: " in err and name in err
+    assert err.count("\n") == 1  # one line
 
 
 def test_percentile_rule_is_loadgen():

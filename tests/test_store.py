@@ -327,7 +327,9 @@ def test_cli_json_is_strict_and_errors_have_one_shape(store_path, tmp_path, caps
     assert _strict(cli(capsys, "results", "show", "1", "--json").stdout)["metrics"]["energy_j"] is None
     bad = cli(capsys, "results", "show", "42")
     assert bad.returncode == 2
-    assert bad.stderr.startswith("simlib results: error: The 'id' parameter of simlib results must be")
+    # the CLI's one error shape: one line, "simlib <command>: <parameter>: ...; allowed: ..."
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("simlib results: id: The 'id' parameter")
+    assert "; allowed: " in bad.stderr
     bad = cli(capsys, "results", "list", "--since", "yesterday")
     assert bad.returncode == 2 and "The 'since' parameter" in bad.stderr
     bad = cli(capsys, "results", "import", str(tmp_path / "missing"))

@@ -46,3 +46,29 @@ def test_decorator_rejects_unknown_parameter_names():
         @validate_params({"missing": Interval(0)})
         def g(x):
             return x
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), 10**400])
+def test_interval_refuses_infinity_even_on_an_unbounded_side(value):
+    assert not Interval(0, None, closed="neither").accepts(value)
+    assert not Interval(None, None).accepts(value)
+
+
+def test_errors_carry_the_pieces_of_the_cli_line():
+    from simlib._validate import invalid
+
+    with pytest.raises(InvalidParameterError) as exc:
+        check("rate_qps", float("nan"), Interval(0, 10, unit="requests/s"), owner="Poisson")
+    e = exc.value
+    assert (e.parameter, e.problem, e.allowed) == ("rate_qps", "got nan", "a number in [0, 10] requests/s")
+    e = invalid("window_s", "is longer than the run", "a number in (0, 5] s", owner="simulate_server")
+    assert str(e) == ("The 'window_s' parameter of simulate_server is longer than the run. "
+                      "Allowed: a number in (0, 5] s.")
+    assert e.parameter == "window_s" and e.allowed == "a number in (0, 5] s"
+    assert InvalidParameterError("The 'x' parameter of f is odd.").parameter == "x"
+
+
+def test_long_values_are_shown_on_one_short_line():
+    with pytest.raises(InvalidParameterError) as exc:
+        check("service", "a\nb" * 100, Options(["exp"]))
+    assert "\n" not in exc.value.problem and len(exc.value.problem) < 80

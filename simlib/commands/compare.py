@@ -3,32 +3,44 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
+
+from simlib._validate import invalid
+from simlib.commands._common import add_allow_large, print_json
+from simlib.commands.measure import unavailable
+
+FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision",
+         "utilizations": "--utilization", "duration_s": "--duration", "threads": "--threads",
+         "seed": "--seed", "target_latency_s": "--latency-bound"}
 
 
 def _floats(text: str) -> list[float]:
     try:
-        return [float(x) for x in text.split(",") if x.strip()]
-    except ValueError as err:
-        raise argparse.ArgumentTypeError(f"expected comma-separated numbers, got {text!r}") from err
+        values = [float(x) for x in text.split(",")]
+    except ValueError:
+        raise invalid("--utilization", f"got {text!r}", "comma-separated fractions in (0, 1), e.g. "
+                      "0.3,0.5") from None
+    return values
 
 
 def run(args: argparse.Namespace) -> int:
     from simlib.measure import BackendUnavailable, compare
 
+    utilizations = [0.3, 0.5, 0.7, 0.85] if args.utilization is None else _floats(args.utilization)
     try:
-        c = compare(args.model, args.backend, utilizations=args.utilization, precision=args.precision,
+        c = compare(args.model, args.backend, utilizations=utilizations, precision=args.precision,
                     duration_s=args.duration, threads=args.threads, seed=args.seed,
-                    progress=None if not args.json else False)
+                    target_latency_s=args.latency_bound, progress=None if not args.json else False)
     except BackendUnavailable as err:
-        print(f"simlib compare: unavailable: {err}", file=sys.stderr)
-        return 3
+        raise unavailable(err, "--backend") from None
     if args.save:
         from simlib.store import save_or_keep
 
         print(save_or_keep(c, args.save), file=sys.stderr)
-    print(json.dumps(c.table(), indent=2) if args.json else repr(c))
+    if args.json:
+        print_json(c.table())
+    else:
+        print(repr(c))
     return 0
 
 
@@ -40,12 +52,15 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--model", default="cnn", help="cnn | encoder | digits")
     p.add_argument("--backend", default="onnxruntime", help="torch | onnxruntime")
     p.add_argument("--precision", default="fp32", help="fp32 | int8")
-    p.add_argument("--utilization", type=_floats, default=[0.3, 0.5, 0.7, 0.85],
+    p.add_argument("--utilization", default=None,
                    help="comma-separated fractions of measured capacity (default 0.3,0.5,0.7,0.85)")
-    p.add_argument("--duration", type=float, default=None, help="seconds per load (default: budget)")
+    p.add_argument("--duration", type=float, default=None, help="seconds per load, (0, 3600] (default: budget)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--latency-bound", type=float, default=0.1,
+                   help="p99 bound for each Server run's verdict, s (default 0.1, as measure)")
     p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
                    help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
-    p.add_argument("--json", action="store_true", help="print the rows as JSON")
+    p.add_argument("--json", action="store_true", help="print the rows as strict JSON")
+    add_allow_large(p)
     p.set_defaults(func=run)

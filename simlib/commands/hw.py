@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from simlib.sysdesc import summary_text, system_description, to_json
+from simlib.commands._common import print_json
+from simlib.sysdesc import summary_text, system_description
 
 
 def run(args: argparse.Namespace) -> int:
     d = system_description()
-    print(to_json(d) if args.json else summary_text(d))
+    if args.json:
+        print_json(d)
+    else:
+        print(summary_text(d))
     return 0
 
 

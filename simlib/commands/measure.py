@@ -1,29 +1,56 @@
-"""``simlib measure``: run one MLPerf scenario against a real model and backend."""
+"""``simlib measure``: run one MLPerf scenario against a real model and backend.
+
+Exit 0 VALID, 1 INVALID (the result is still printed), 2 bad input, 3 a runtime or meter that
+was asked for is missing. ``--qps`` and ``--latency-bound`` belong to ``--scenario server``,
+``--batch-timeout`` to ``--max-batch`` > 1: given elsewhere they are refused.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from simlib.commands._common import add_allow_large, only_with, print_json
+
+FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision", "scenario": "--scenario",
+         "qps": "--qps", "duration_s": "--duration", "target_latency_s": "--latency-bound",
+         "threads": "--threads", "device": "--device", "max_batch": "--max-batch",
+         "batch_timeout_s": "--batch-timeout", "meter": "--meter", "seed": "--seed"}
+
+
+def unavailable(err: Exception, flag: str):
+    """The CLI's exit-3 error for a missing runtime or meter."""
+    from simlib.cli import Unavailable
+
+    return Unavailable(flag, f"unavailable: {err}", "a runtime/meter installed on this machine "
+                                                    "(see `simlib hw`)")
+
 
 def run(args: argparse.Namespace) -> int:
     from simlib.measure import BackendUnavailable, MeterUnavailable, measure
+    from simlib.scenarios import Scenario
 
+    server = Scenario.parse(args.scenario) is Scenario.SERVER
+    only_with("--qps", args.qps is not None, "--scenario server", server)
+    only_with("--latency-bound", args.latency_bound is not None, "--scenario server", server)
+    only_with("--batch-timeout", args.batch_timeout is not None, "--max-batch greater than 1",
+              (args.max_batch or 1) > 1)
     try:
         r = measure(args.model, args.backend, scenario=args.scenario, precision=args.precision,
                     qps=args.qps, duration_s=args.duration, threads=args.threads, device=args.device,
-                    max_batch=args.max_batch, batch_timeout_s=args.batch_timeout,
-                    target_latency_s=args.latency_bound, meter=args.meter, seed=args.seed,
-                    progress=None if not args.json else False)
-    except (BackendUnavailable, MeterUnavailable) as err:
-        print(f"simlib measure: unavailable: {err}", file=sys.stderr)
-        return 3
+                    max_batch=args.max_batch, batch_timeout_s=args.batch_timeout or 0.0,
+                    target_latency_s=0.1 if args.latency_bound is None else args.latency_bound,
+                    meter=args.meter, seed=args.seed, progress=None if not args.json else False)
+    except BackendUnavailable as err:
+        raise unavailable(err, "--backend") from None
+    except MeterUnavailable as err:
+        raise unavailable(err, "--meter") from None
     if args.save:
         from simlib.store import save_or_keep
 
         print(save_or_keep(r, args.save), file=sys.stderr)
     if args.json:
-        print(r.to_json())
+        print_json(r.to_dict())
     else:
         print(r.summary_text())
         print()
@@ -35,22 +62,26 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("measure", help="measure a real model under an MLPerf scenario",
                        description="Load a model on a backend, measure its cold start, run one MLPerf "
                                    "scenario with LoadGen's rules, print the verdict and summary. "
-                                   "Exit code 1 when the run is INVALID, 3 when a runtime is missing.")
+                                   "Exit code 1 when the run is INVALID, 2 on bad input, 3 when a "
+                                   "runtime is missing.")
     p.add_argument("--model", default="cnn", help="cnn | encoder | digits (default cnn)")
     p.add_argument("--backend", default="onnxruntime", help="torch | onnxruntime | edgetpu")
     p.add_argument("--precision", default="fp32", help="fp32 | int8 (int8: onnxruntime only)")
     p.add_argument("--scenario", default="singlestream",
                    help="singlestream | multistream | server | offline")
-    p.add_argument("--qps", type=float, default=None, help="target queries/s (Server)")
-    p.add_argument("--duration", type=float, default=None, help="minimum duration, s (default: budget)")
-    p.add_argument("--latency-bound", type=float, default=0.1, help="Server p99 bound, s (default 0.1)")
+    p.add_argument("--qps", type=float, default=None, help="server: target queries/s (required there)")
+    p.add_argument("--duration", type=float, default=None,
+                   help="minimum duration, s, in (0, 3600] (default: budget)")
+    p.add_argument("--latency-bound", type=float, default=None, help="server: p99 bound, s (default 0.1)")
     p.add_argument("--threads", type=int, default=None, help="model intra-op threads (default cores-1)")
     p.add_argument("--device", default="cpu", help="cpu | cuda")
-    p.add_argument("--max-batch", type=int, default=None, help="dynamic batching: max batch size")
-    p.add_argument("--batch-timeout", type=float, default=0.0, help="dynamic batching timeout, s")
+    p.add_argument("--max-batch", type=int, default=None, help="dynamic batching: max batch size, [1, 4096]")
+    p.add_argument("--batch-timeout", type=float, default=None,
+                   help="with --max-batch > 1: dynamic batching timeout, s (default 0)")
     p.add_argument("--meter", default="auto", help="auto | none | nvml | rapl")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
                    help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
-    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--json", action="store_true", help="print the full result as strict JSON")
+    add_allow_large(p)
     p.set_defaults(func=run)

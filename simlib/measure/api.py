@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from simlib import budget
-from simlib._validate import Interval, Options, check
+from simlib import budget, limits
+from simlib._validate import Interval, Options, check, invalid
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import RunResult, Settings, run_scenario
 from simlib.measure.meters import NullMeter, auto_meter, energy_fields
@@ -56,9 +56,18 @@ def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str =
     check("backend", backend, Options(BACKENDS), owner=_OWN)
     sc = Scenario.parse(scenario)
     check("duration_s", duration_s, None, Interval(0, 3600, closed="right", unit="s"), owner=_OWN)
+    check("max_batch", max_batch, None, Interval(1, 4096, integer=True), owner=_OWN)
+    check("batch_timeout_s", batch_timeout_s, Interval(0, 10, unit="s"), owner=_OWN)
+    check("target_latency_s", target_latency_s, Interval(0, 3600, closed="right", unit="s"), owner=_OWN)
+    dur = duration_s if duration_s is not None else budget.pick(quick=1.0, standard=10.0, full=60.0)
+    limits.check_work("wall_s", dur, owner=_OWN, parameter="duration_s")
     if sc is Scenario.SERVER:
-        check("qps", qps, Interval(0, None, closed="neither", unit="queries/s"),
+        check("qps", qps, Interval(0, 1e7, closed="right", unit="queries/s"),
               owner=f"{_OWN} (required for the Server scenario)")
+        limits.check_work("requests", qps * dur, owner=_OWN, parameter="qps")  # the arrival schedule
+    elif qps is not None:
+        raise invalid("qps", f"applies only to the Server scenario, not to {sc.value}",
+                      "None unless scenario='server'", owner=_OWN)
     m = _meter(meter)
     b = open_backend(backend, model, precision=precision, device=device, threads=threads)
     try:

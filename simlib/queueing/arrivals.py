@@ -31,8 +31,9 @@ from simlib._validate import Interval, InvalidParameterError, check
 __all__ = ["ArrivalProcess", "Bursty", "Deterministic", "Diurnal", "Poisson", "TimeVarying", "Trace",
            "poisson_given_count"]
 
-_RATE = Interval(0, None, closed="neither", unit="requests/s")
-_POS_S = Interval(0, None, closed="neither", unit="s")
+# Finite bounds: beyond them arrival times overflow or underflow a float.
+_RATE = Interval(1e-9, 1e9, unit="requests/s")
+_POS_S = Interval(0, 1e9, closed="right", unit="s")
 
 
 def _need(n, until_s, owner):
@@ -139,7 +140,7 @@ class Bursty(ArrivalProcess):
 
     def __post_init__(self) -> None:
         check("rate_qps", self.rate_qps, _RATE, owner="Bursty")
-        check("burst_factor", self.burst_factor, Interval(1, None, unit="(x mean rate)"), owner="Bursty")
+        check("burst_factor", self.burst_factor, Interval(1, 1e3, unit="(x mean rate)"), owner="Bursty")
         check("mean_burst_s", self.mean_burst_s, _POS_S, None, owner="Bursty")
 
     @property

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import simpy
 
+from simlib import limits
 from simlib.queueing.effects import ColdStart, Pauses
 from simlib.queueing.service import ServiceModel
 
@@ -169,5 +170,22 @@ def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator
     svc = service_s.tolist() if service_s is not None else None
     for w in range(cfg.servers):
         env.process(_worker(env, w, queue, mon, cfg, service, svc, rng, done))
-    env.run()
+    _run_with_progress(env, arrival_s, n)
     return mon.arrays()
+
+
+def _run_with_progress(env: simpy.Environment, arrival_s: np.ndarray | None, n: int) -> None:
+    """Run to completion; a long open-loop run shows a tqdm bar on a terminal (by arrivals)."""
+    disable = limits.show_progress("simpy_requests", n)
+    if disable is True or arrival_s is None or n == 0:
+        env.run()
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=n, desc="simulating (SimPy)", unit="request", disable=disable, leave=False) as bar:
+        for k in range(1, 101):
+            i = k * n // 100
+            if i and arrival_s[i - 1] > env.now:
+                env.run(until=float(arrival_s[i - 1]))
+            bar.update(i - bar.n)
+        env.run()

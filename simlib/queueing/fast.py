@@ -64,11 +64,23 @@ def ggc(arrival_s: np.ndarray, service_s: np.ndarray, servers: int) -> dict[str,
     worker = [0] * n
     free = [(0.0, w) for w in range(servers)]
     replace = heapq.heapreplace
-    for i, (t, s) in enumerate(zip(a.tolist(), np.asarray(service_s, dtype=float).tolist(), strict=False)):
-        f, w = free[0]
-        st = t if t > f else f
-        start[i] = st
-        worker[i] = w
-        replace(free, (st + s, w))
+    with _bar(n) as bar:  # a long run shows progress on a terminal
+        for i, (t, s) in enumerate(zip(a.tolist(), np.asarray(service_s, dtype=float).tolist(), strict=False)):
+            f, w = free[0]
+            st = t if t > f else f
+            start[i] = st
+            worker[i] = w
+            replace(free, (st + s, w))
+            if not i & 0xFFFF:
+                bar.update(i - bar.n)
     start_a = np.asarray(start)
     return _records(a, start_a, start_a + np.asarray(service_s, dtype=float), np.asarray(worker, dtype=np.int64))
+
+
+def _bar(n: int):
+    from tqdm.auto import tqdm
+
+    from simlib import limits
+
+    return tqdm(total=n, desc="simulating (G/G/c)", unit="request", unit_scale=True, leave=False,
+                disable=limits.show_progress("requests", n))

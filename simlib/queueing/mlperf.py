@@ -18,7 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, check, validate_params
+from simlib import limits
+from simlib._validate import Interval, check, invalid, validate_params
 from simlib.queueing.arrivals import Deterministic, Poisson, Trace
 from simlib.queueing.results import SimResult
 from simlib.queueing.runner import COMMON_CONSTRAINTS, _desc, _resolve, _run, find_max_qps
@@ -50,7 +51,16 @@ def run_scenario(scenario: Scenario | str, service, *, rate: float | None = None
                   slowdown=effects.pop("slowdown", None), pauses=effects.pop("pauses", None),
                   cold_start=effects.pop("cold_start", None), deadline_s=effects.pop("deadline_s", None))
     if effects:
-        check("effects", sorted(effects), lambda v: False, owner="run_scenario")
+        raise invalid(", ".join(sorted(effects)), "is not an effect run_scenario knows",
+                      "slowdown, pauses, cold_start, deadline_s", owner="run_scenario")
+    if search and latency_bound_s is None:
+        raise invalid("search", "needs latency_bound_s (the bound the search must meet)",
+                      "search=True together with latency_bound_s", owner="run_scenario")
+    if sc is not Scenario.SERVER:
+        for name, value in (("rate", rate), ("arrivals", arrivals), ("latency_bound_s", latency_bound_s)):
+            if value is not None:
+                raise invalid(name, f"applies only to the Server scenario, not to {sc.value}",
+                              f"None with scenario={sc.value!r}", owner="run_scenario")
     requested = dict(scenario=sc.value, service=_desc(svc), rate=rate, latency_bound_s=latency_bound_s,
                      servers=servers, max_batch=max_batch, n_requests=n_requests, seed=seed)
 
@@ -74,6 +84,11 @@ def run_scenario(scenario: Scenario | str, service, *, rate: float | None = None
         if n is None:
             from simlib.queueing.runner import default_requests
             n = default_requests()
+        if duration_s is not None:
+            raise invalid("duration_s", "does not apply to the Offline scenario (all queries arrive at t = 0)",
+                          "None; give n_requests", owner="run_scenario")
+        limits.check_work("requests" if max_batch == 1 else "simpy_requests", n, owner="run_scenario",
+                          parameter="n_requests")
         common["n_requests"], common["duration_s"] = None, None
         trace = Trace(np.zeros(int(n)))
 

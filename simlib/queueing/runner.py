@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib import __version__, budget
+from simlib import __version__, budget, limits
 from simlib._validate import Interval, InvalidParameterError, Options, check, validate_params
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
@@ -53,17 +53,17 @@ _RATE = Interval(0, None, closed="neither", unit="requests/s")
 COMMON_CONSTRAINTS = {
     "arrivals": [ArrivalProcess, _RATE],
     "service": [ServiceModel, str],
-    "servers": Interval(1, None, integer=True),
-    "max_batch": Interval(1, None, integer=True),
-    "batch_timeout_s": Interval(0, None, unit="s"),
+    "servers": Interval(1, 1e5, integer=True),
+    "max_batch": Interval(1, 1e5, integer=True),
+    "batch_timeout_s": Interval(0, 1e6, unit="s"),
     "n_requests": [Interval(1, None, integer=True), None],
-    "duration_s": [Interval(0, None, closed="neither", unit="s"), None],
+    "duration_s": [Interval(0, 1e12, closed="right", unit="s"), None],
     "warmup_fraction": Interval(0, 1, closed="left"),
     "seed": Interval(0, None, integer=True),
     "slowdown": [_is_callable, None],
     "pauses": [Pauses, None],
     "cold_start": [ColdStart, None],
-    "deadline_s": [Interval(0, None, closed="neither", unit="s"), None],
+    "deadline_s": [Interval(0, 1e12, closed="right", unit="s"), None],
     "engine": Options(("auto", "fast", "simpy")),
 }
 
@@ -108,6 +108,22 @@ def _records(arrival_s, service, cfg: EngineConfig, svc_rng, batch_rng, engine, 
     if simple and engine != "simpy":
         return fast.ggc(arrival_s, service_s, cfg.servers), "fast"
     return run_simpy(service, cfg, batch_rng, arrival_s=arrival_s, service_s=service_s), "simpy"
+
+
+def _check_size(arrivals, n, duration_s, per_query: int, cfg: EngineConfig, engine: str, closed: bool) -> None:
+    """Estimate the requests a run simulates (and so its memory); refuse it above the limit."""
+    from simlib.queueing.arrivals import Trace
+
+    if duration_s is None:
+        count, parameter = float(n), "n_requests"
+    else:
+        count, parameter = arrivals.rate_qps * float(duration_s), "duration_s"
+    if isinstance(arrivals, Trace) and not closed:
+        count = min(count, float(arrivals.timestamps_s.size))
+    simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None and cfg.cold_start is None
+              and cfg.deadline_s is None and not closed)
+    kind = "requests" if simple and engine != "simpy" else "simpy_requests"
+    limits.check_work(kind, count * per_query, owner="simulate", parameter=parameter)
 
 
 def _offered_load(rate_qps: float, service: ServiceModel, servers: int, max_batch: int) -> float:
@@ -177,6 +193,7 @@ def _run(arrivals, service, *, servers, max_batch, batch_timeout_s, n_requests, 
                        slowdown=_slowdown_fn(slowdown), pauses=pauses, cold_start=cold_start, deadline_s=deadline_s)
     n_default = n_requests is None and duration_s is None
     n = default_requests() if n_default else n_requests
+    _check_size(arrivals, n, duration_s, group * fan_k, cfg, engine, closed_loop_clients is not None)
     closed = None
     if closed_loop_clients is not None:
         if duration_s is not None:
@@ -283,7 +300,7 @@ def simulate(arrivals: ArrivalProcess | float, service: ServiceModel | str, *, s
                 engine=engine, requested=requested)
 
 
-@validate_params({**COMMON_CONSTRAINTS, "k": Interval(1, None, integer=True)})
+@validate_params({**COMMON_CONSTRAINTS, "k": Interval(1, 1e4, integer=True)})
 def fanout(arrivals: ArrivalProcess | float, service: ServiceModel | str, k: int, *, servers: int = 1,
            max_batch: int = 1, batch_timeout_s: float = 0.0, n_requests: int | None = None,
            duration_s: float | None = None, warmup_fraction: float = 0.1, seed: int = 0,

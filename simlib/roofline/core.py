@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import Interval, InvalidParameterError, check, invalid
 from simlib.hardware.catalog import Device, get
 
 __all__ = [
@@ -140,19 +140,25 @@ def analyze(device: str | Device, precision: str, *, flops: float | None = None,
     dev = get(device)
     peak = dev.peak(precision)
     level = dev.level(memory)
-    check("batch", batch, Interval(1, None, integer=True), owner="analyze")
+    check("batch", batch, Interval(1, 1e6, integer=True), owner="analyze")
     workload = ""
     if model is not None:
         if flops is not None or bytes is not None:
-            raise InvalidParameterError("analyze takes either model=... or flops=... and bytes=..., not both.")
+            raise invalid("model", "was given together with flops/bytes", "either model=... or flops=... and "
+                          "bytes=..., not both", owner="analyze")
         from simlib.roofline.models import cost
 
         c = cost(model, batch=batch, dtype=precision, traffic=traffic, seq_len=seq_len)
         flops, bytes, workload = c.flops, c.bytes, f"{model} (batch {batch})"
     elif flops is None or bytes is None:
-        raise InvalidParameterError("analyze needs flops=... and bytes=... (or model=...).")
-    check("flops", flops, Interval(0, None, closed="neither", unit="FLOP"), owner="analyze")
-    check("bytes", bytes, Interval(0, None, closed="neither", unit="bytes"), owner="analyze")
+        raise invalid("flops" if flops is None else "bytes", "is missing: analyze needs flops=... and bytes=...",
+                      "both flops=... and bytes=..., or model=...", owner="analyze")
+    elif batch != 1 or seq_len is not None:
+        raise invalid("batch" if batch != 1 else "seq_len", "applies only to model=... (flops and bytes are "
+                      "totals for the whole workload)", "leave it out with flops=... and bytes=...", owner="analyze")
+    # finite, and bytes >= 1 so the intensity flops/bytes stays a float (no overflow to inf)
+    check("flops", flops, Interval(0, 1e30, closed="right", unit="FLOP"), owner="analyze")
+    check("bytes", bytes, Interval(1, 1e30, unit="bytes"), owner="analyze")
     bw = level.bandwidth_bytes_per_s
     intensity = flops / bytes
     rate = attainable(intensity, peak, bw)

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Interval, Options, check, invalid
 from simlib.thermal.power import OperatingPoint, PowerModel
 from simlib.thermal.rc import ThermalParams
 
@@ -145,7 +145,8 @@ def get_device(name: str | ThermalDevice, **overrides: Any) -> ThermalDevice:
     pre = PRESETS[name]
     sources = {f"catalog.{k}": v for k, v in (hw.sources or {}).items()}
     if hw.thermal is None:
-        check("device", name, Options(()), owner="thermal.get_device (catalog lacks thermal constants)")
+        raise invalid("device", f"{name!r} has no thermal constants in the hardware catalog",
+                      "a device with thermal constants", owner="thermal.get_device")
     thermal = ThermalParams.from_catalog(hw.thermal)
     if hw.dvfs:
         opps = _opps(hw.dvfs)

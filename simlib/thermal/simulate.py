@@ -15,14 +15,14 @@ True
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, check
+from simlib import limits, strictjson
+from simlib._validate import Interval, check, invalid, validate_params
 from simlib.thermal.governors import Governor, make_governor
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
@@ -161,15 +161,19 @@ class ThermalResult:
     def workload_ops(self) -> float:
         return self.workload.ops_per_inference or self.device.ops_per_inference
 
-    def to_json(self, **kw) -> str:
-        """The CLI's JSON: the six headline keys plus context (all MODELED)."""
+    def json_dict(self) -> dict[str, Any]:
+        """The CLI's JSON object: the six headline keys plus context (all MODELED)."""
         s = self.summary()
         d = {k: s[k] for k in JSON_KEYS}
         d.update({"modeled": True, "device": self.device.name, "governor": self.governor,
                   "workload": self.workload.kind, "duration_s": self.duration_s,
                   "ambient_c": self.ambient_c, "steady_state": s["steady_state"],
                   "throughput_unit": "inferences/s"})
-        return json.dumps(d, **kw)
+        return d
+
+    def to_json(self, **kw) -> str:
+        """:meth:`json_dict` as strict JSON (a non-finite value becomes null, explained)."""
+        return strictjson.dumps(self.json_dict(), **kw)
 
     def __repr__(self) -> str:
         s = self.summary()
@@ -183,6 +187,12 @@ class ThermalResult:
                 f"energy/inference {'n/a' if epi is None else f'{epi:.4g} J'}")
 
 
+@validate_params({"duration_s": Interval(0, 30 * 86400, closed="right", unit="s"),
+                  "dt_s": Interval(1e-6, 1.0, unit="s"),
+                  "ambient_c": [Interval(-60, 200, unit="C"), None],
+                  "initial_temp_c": [Interval(-60, 500, unit="C"), None],
+                  "burst_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None],
+                  "sustained_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None]})
 def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained",
              duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
              ambient_c: float | None = None, topology: str | None = None,
@@ -201,15 +211,16 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     dev = get_device(device)
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
     check("workload", wl, Workload, owner=own)
-    check("duration_s", duration_s, Interval(0, 30 * 86400, closed="right", unit="s"), owner=own)
-    check("dt_s", dt_s, Interval(0, 1.0, closed="right", unit="s"), owner=own)
     if ambient_c is not None:
         check("ambient_c", ambient_c, Interval(-60, dev.thermal.trip_c, closed="neither",
                                                unit="C (below the trip point)"), owner=own)
         dev = dev.with_(ambient_c=float(ambient_c))
     amb = dev.thermal.ambient_c
+    limits.check_work("steps", duration_s / dt_s, owner=own, parameter="duration_s")
     n = int(round(duration_s / dt_s))
-    check("duration_s/dt_s", n, Interval(1, None, integer=True, unit="steps"), owner=own)
+    if n < 1:
+        raise invalid("duration_s", f"is shorter than one time step (dt_s = {dt_s:g} s)",
+                      f"duration_s >= dt_s = {dt_s:g} s", owner=own)
     if burst_window_s is None:
         burst_window_s = min(5.0, duration_s)
     check("burst_window_s", burst_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
@@ -237,34 +248,37 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     watch = gov.watch_c
     watch = () if watch is None else (watch, watch + getattr(gov, "hysteresis_c", 0.0))
     poll = max(1, int(round(gov.poll_s / dt_s)))
+    limits.check_work("periods", math.ceil(n / poll), owner=own, parameter="dt_s" if poll == 1 else "duration_s")
     idx = gov.reset(n_opp)
     leak_scale = pm.leak_ref_w / pm._v[0] * pm._v
     i = 0
-    while i < n:
-        j = min(n, i + poll)
-        if rate_act is not None:
-            act_all[i:j] = rate_act[idx]
-        a = act_all[i:j]
-        leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
-        p_act = dyn[idx] + leak_by_opp[idx]
-        P = pm.idle_w + a * (p_act - pm.idle_w)
-        X, H = net.run(x, P, amb)
-        for w in watch:  # sensor interrupt at an upward trip crossing
-            if x[0] < w:
-                hit = np.flatnonzero(X[:, 0] >= w)
-                if hit.size and hit[0] + 1 < j - i:
-                    k = hit[0] + 1
-                    X, H, P, j = X[:k], H[:k], P[:k], i + k
-        temp[i:j] = X[:, 0]
-        if case is not None:
-            case[i:j] = X[:, 1]
-        f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
-        x = X[-1]
-        i = j
-        if i < n:
-            a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
-            p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
-            idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
+    with _progress_bar(n, math.ceil(n / poll)) as bar:  # closed on Ctrl-C too
+        while i < n:
+            bar.update(i - bar.n)
+            j = min(n, i + poll)
+            if rate_act is not None:
+                act_all[i:j] = rate_act[idx]
+            a = act_all[i:j]
+            leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
+            p_act = dyn[idx] + leak_by_opp[idx]
+            P = pm.idle_w + a * (p_act - pm.idle_w)
+            X, H = net.run(x, P, amb)
+            for w in watch:  # sensor interrupt at an upward trip crossing
+                if x[0] < w:
+                    hit = np.flatnonzero(X[:, 0] >= w)
+                    if hit.size and hit[0] + 1 < j - i:
+                        k = hit[0] + 1
+                        X, H, P, j = X[:k], H[:k], P[:k], i + k
+            temp[i:j] = X[:, 0]
+            if case is not None:
+                case[i:j] = X[:, 1]
+            f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
+            x = X[-1]
+            i = j
+            if i < n:
+                a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
+                p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
+                idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
     stored = float(net.capacities @ (x - x0))
     gname = getattr(gov, "name", type(gov).__name__)
     return ThermalResult(device=dev, workload=wl, governor=gname, ambient_c=amb, dt_s=dt_s,
@@ -272,3 +286,12 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                          power_w=p_out, activity=act_all, heat_out_j=heat, stored_j=stored,
                          cycles_per_inference=cycles, burst_window_s=burst_window_s,
                          sustained_window_s=sustained_window_s, active_power_w=pa_out)
+
+
+def _progress_bar(n_steps: int, n_periods: int):
+    """A tqdm bar over time steps: shown on a terminal for long runs, silent otherwise."""
+    from tqdm.auto import tqdm
+
+    long_run = limits.show_progress("steps", n_steps) is None or limits.show_progress("periods", n_periods) is None
+    return tqdm(total=n_steps, desc="thermal steps", unit="step", unit_scale=True, leave=False,
+                disable=None if long_run else True)
