@@ -42,7 +42,7 @@ from simlib.cli import main
 EXAMPLES = int(os.environ.get("SIMLIB_FUZZ_EXAMPLES", "40"))
 RELAXED = bool(os.environ.get("SIMLIB_FUZZ_RELAXED"))  # audit an older tree: crashes, hangs, bad JSON only
 BOUND_S = float(os.environ.get("SIMLIB_FUZZ_BOUND_S", "120"))  # a 2-core CI box shared by others
-ONE_LINE = re.compile(r"^simlib [a-z]+( build)?: [^\n]+: [^\n]+; allowed: [^\n]+\n$")
+ONE_LINE = re.compile(r"^simlib [a-z]+( [a-z]+)?: [^\n]+: [^\n]+; allowed: [^\n]+\n$")
 REPO = Path(__file__).resolve().parents[1]
 TMP = Path(tempfile.mkdtemp(prefix="simlib-fuzz-"))
 (TMP / "good.csv").write_text("0.0\n0.01\n0.02\n0.5\n")
@@ -239,14 +239,41 @@ GRADE = command(
     opt("--timeout", number()), opt("--memory", integer()), opt("--output", integer()))
 
 
-def fuzz(strategy, examples: int, **codes):
+RESULTS = st.one_of(
+    command("results", st.just(["list"]), opt("--since", st.sampled_from(["2026-01-01", "yesterday", "", "nan"])),
+            switch("--json")),
+    command("results", st.sampled_from([["show"], ["compare"], ["history"]]),
+            st.lists(st.sampled_from(["1", "2", "0", "-1", "nan", "1e309", "", "x"]), max_size=2),
+            opt("--metric", st.sampled_from(["p50", "p99", "", "x"])), switch("--json")),
+    command("results", st.sampled_from([["export"], ["import"], ["gallery", "--out"]]),
+            st.sampled_from([[str(TMP / "ex")], [str(TMP / "missing")], [""], [str(TMP / "good.csv")]]),
+            switch("--json")),
+)
+
+
+def fuzz(strategy, examples: int, env: dict | None = None, **codes):
     @settings(max_examples=max(1, examples), deadline=None, derandomize=False, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
     @given(argv=strategy)
     def test(argv):
-        check_outcome(argv, **codes)
+        with _environ(env or {}):
+            check_outcome(argv, **codes)
 
     return test
+
+
+@contextlib.contextmanager
+def _environ(values: dict):
+    old = {k: os.environ.get(k) for k in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 test_fuzz_simulate = fuzz(SIMULATE, EXAMPLES * 2)
@@ -256,6 +283,8 @@ test_fuzz_lab_build = fuzz(LAB, EXAMPLES // 2)
 test_fuzz_measure = fuzz(MEASURE, EXAMPLES // 10, ok_codes=(0, 1), fail_codes=(2, 3))
 test_fuzz_compare = fuzz(COMPARE, EXAMPLES // 10, fail_codes=(2, 3))
 test_fuzz_grade = fuzz(GRADE, EXAMPLES // 10)
+# the store lives in the fuzz run's own folder, never in the user's data folder
+test_fuzz_results = fuzz(RESULTS, EXAMPLES // 2, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")})
 
 
 @pytest.mark.parametrize("argv", [["hw"], ["hw", "--json"], [], ["--version"], ["nope"], ["simulate", "--nope"],

@@ -416,3 +416,11 @@ def test_someone_elses_database_is_refused_and_left_alone(tmp_path):
     with pytest.raises(InvalidParameterError, match="must be a simlib result store.*left as it is"):
         ResultStore(path)
     assert path.read_bytes() == before
+
+
+def test_import_refuses_an_empty_path_and_a_folder_of_non_results(store_path, tmp_path, capsys):
+    (tmp_path / "notes.json").write_text('{"a": 1}')
+    bad = cli(capsys, "results", "import", "")
+    assert bad.returncode == 2 and "empty path" in bad.stderr  # never the whole current folder
+    bad = cli(capsys, "results", "import", str(tmp_path))
+    assert bad.returncode == 2 and "none of the 1 file(s) is a simlib result" in bad.stderr

@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from simlib._validate import InvalidParameterError
+from simlib._validate import InvalidParameterError, invalid
 from simlib.measure.result import _jsonable
 
 
@@ -136,14 +136,19 @@ def _import(args: argparse.Namespace) -> int:
 
     with _open(args) as st:
         rep = import_results(st, args.paths)
+    if rep["skipped"] and not rep["imported"] and not rep["already"]:
+        first = rep["skipped"][0][0]
+        raise invalid("paths", f"none of the {len(rep['skipped'])} file(s) is a simlib result "
+                      f"(the first: {first})", "result JSON files written by simlib results export or "
+                      "Result.save(path)")
+    for f, why in rep["skipped"]:  # the CLI prints each as one "warning:" line on stderr
+        warnings.warn(f"skipped {f}: {why}", stacklevel=1)
     if args.json:
         _print_json(rep)
     else:
         print(f"imported {len(rep['imported'])}, already in the store {len(rep['already'])}, "
               f"skipped {len(rep['skipped'])}")
-    for f, why in rep["skipped"]:
-        print(f"simlib results import: skipped {f}: {why}", file=sys.stderr)
-    return 1 if rep["skipped"] else 0
+    return 0
 
 
 def _gallery(args: argparse.Namespace) -> int:

@@ -87,7 +87,11 @@ def read_result_file(path: str | os.PathLike) -> dict[str, Any]:
 
 def _files(paths: list[str | os.PathLike]) -> list[Path]:
     out: list[Path] = []
-    for p in map(Path, paths):
+    for raw in paths:
+        if not str(raw).strip():  # Path("") is the current folder: never import a whole tree by accident
+            raise InvalidParameterError("The 'paths' parameter of simlib results import must name JSON "
+                                        "files or folders. Got an empty path instead.")
+        p = Path(raw)
         if p.is_dir():
             out.extend(sorted(q for q in p.rglob("*.json") if q.is_file()))
         elif p.is_file():
