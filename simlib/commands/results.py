@@ -216,7 +216,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("--ids", type=_ids, default=None, help="comma-separated ids (default: all)")
     q.set_defaults(action=_export)
     q = rs.add_parser("import", parents=[common], help="import result JSON files or folders of them")
-    q.add_argument("paths", nargs="+", type=Path)
+    q.add_argument("paths", nargs="+")  # str, not Path: Path("") would be the current folder
     q.set_defaults(action=_import)
     q = rs.add_parser("gallery", parents=[common], help="a static HTML page of every machine side by side")
     q.add_argument("--out", default="gallery.html", type=Path, help="output file (default gallery.html)")
