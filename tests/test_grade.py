@@ -11,13 +11,16 @@ import nbformat
 import pytest
 
 from simlib.cli import main
-from simlib.exercises.grading import build_student, grade_submissions, load_lab
+from simlib.exercises.grading import build_student, bwrap, grade_submissions, load_lab
 from simlib.exercises.grading import solution_notebook as _solution_notebook
+from simlib.exercises.grading.bwrap import unavailable_reason
 from simlib.exercises.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 LAB = ROOT / "labs" / "percentiles"
 LIMITS = Limits(timeout_s=10, cpu_s=10, memory_mb=1024, output_mb=2)
+needs_sandbox = pytest.mark.skipif(bool(unavailable_reason()),
+                                   reason=f"needs bubblewrap: {unavailable_reason()}")
 
 
 def solution_notebook():
@@ -78,6 +81,7 @@ def test_committed_student_version_is_up_to_date(tmp_path):
         [c.source for c in committed.cells], "run `simlib lab build labs/percentiles`"
 
 
+@needs_sandbox
 def test_grade_folder(submissions, tmp_path):
     out = tmp_path / "grades.csv"
     grades = grade_submissions(LAB, [submissions], out, limits=LIMITS, progress=False)
@@ -114,6 +118,7 @@ def _lab_copy(tmp_path: Path, front: str, hidden: str, extra_cell: str) -> Path:
     return lab
 
 
+@needs_sandbox
 def test_manual_task_goes_to_review_and_budget_reaches_the_child(tmp_path):
     lab = _lab_copy(
         tmp_path, "grading:\n  budget: quick\n",
@@ -156,3 +161,20 @@ def test_lab_front_matter_and_manual_tasks_are_validated(tmp_path, front, hidden
     with pytest.raises(ValueError, match=match) as err:
         load_lab(lab)
     assert "source.md" in str(err.value)
+
+
+def test_grading_refuses_without_bubblewrap(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(bwrap.shutil, "which", lambda name: None)
+    monkeypatch.setattr(bwrap.os, "access", lambda *a: False)
+    bwrap._bwrap.cache_clear()
+    bwrap.check_available.cache_clear()
+    try:
+        nbformat.write(solution_notebook(), str(tmp_path / "a.ipynb"))
+        assert main(["grade", str(tmp_path / "a.ipynb"), "--lab", str(LAB),
+                     "--out", str(tmp_path / "g.csv")]) == 2
+    finally:
+        bwrap._bwrap.cache_clear()
+        bwrap.check_available.cache_clear()
+    err = capsys.readouterr().err
+    assert "bubblewrap" in err and "--unsafe-no-sandbox" in err
+    assert not (tmp_path / "g.csv").exists()

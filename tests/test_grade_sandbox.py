@@ -27,7 +27,7 @@ import pytest
 from simlib.cli import main
 from simlib.exercises.grading import grade_submissions, solution_notebook
 from simlib.exercises.grading import sandbox as sandbox_mod
-from simlib.exercises.grading.bwrap import SandboxUnavailable, check_available
+from simlib.exercises.grading.bwrap import unavailable_reason
 from simlib.exercises.grading.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,15 +36,8 @@ LIMITS = Limits(timeout_s=20, cpu_s=20, memory_mb=1024, output_mb=2, processes=2
 MARK = "98765"  # the argument of the sleeps hostile notebooks try to leave running
 
 
-def _bwrap_missing() -> str:
-    try:
-        check_available()
-    except SandboxUnavailable as err:
-        return str(err)
-    return ""
-
-
-pytestmark = pytest.mark.skipif(bool(_bwrap_missing()), reason=f"needs bubblewrap: {_bwrap_missing()}")
+pytestmark = pytest.mark.skipif(bool(unavailable_reason()),
+                                reason=f"needs bubblewrap: {unavailable_reason()}")
 
 
 def _solution_code() -> str:

@@ -28,7 +28,8 @@ from pathlib import Path
 
 from simlib._validate import InvalidParameterError
 
-__all__ = ["SandboxUnavailable", "check_available", "command", "visible_paths"]
+__all__ = ["SandboxUnavailable", "check_available", "command", "unavailable_reason",
+           "visible_paths"]
 
 #: where the submission runs inside the sandbox (its working folder and HOME)
 WORK = "/submission"
@@ -136,3 +137,12 @@ def check_available() -> None:
             f"{r.stderr.strip()[-300:] or f'exit status {r.returncode}'}. Enable unprivileged "
             "user namespaces (sysctl kernel.unprivileged_userns_clone=1, or on Ubuntu 24.04 "
             "an AppArmor profile for bwrap), or run the grader where they work. " + _HOW)
+
+
+def unavailable_reason() -> str:
+    """Why the sandbox cannot run here ('' when it can); tests use it to skip with a message."""
+    try:
+        check_available()
+    except SandboxUnavailable as err:
+        return str(err)
+    return ""
