@@ -274,3 +274,18 @@ def test_formula_injection_and_notes_are_escaped(tmp_path):
     row = next(csv.DictReader(out.open()))
     assert row["student"] == "'=cmd"
     assert "\n" not in row["notes"] and "line1 line2" in row["notes"]
+
+
+def test_model_cache_is_copied_in_and_never_written_back(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "cnn-abc-fp32.onnx").write_bytes(b"model")
+    res = sandbox_mod.run_notebook_code(
+        ["import os, pathlib\nfrom simlib.models.cache import cache_dir\n"
+         "seen = sorted(os.listdir(cache_dir()))\n"
+         "(cache_dir() / 'cnn-abc-fp32.onnx').write_bytes(b'poisoned')\n"
+         "(cache_dir() / 'new.onnx').write_bytes(b'x')"],
+        ["seen"], LIMITS, cache=cache)
+    assert res.values["seen"] == {"ok": ["cnn-abc-fp32.onnx"]} and not res.cell_errors
+    assert sorted(p.name for p in cache.iterdir()) == ["cnn-abc-fp32.onnx"]
+    assert (cache / "cnn-abc-fp32.onnx").read_bytes() == b"model"

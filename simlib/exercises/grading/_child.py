@@ -35,17 +35,16 @@ def _encode(value: object) -> object:
 
 def _seed_cache(seed: str, home: str) -> None:
     """Copy the instructor's cached models (read-only at ``seed``) into this sandbox's cache."""
-    src = Path(seed)
-    if not src.is_dir():
-        return
+    from simlib.exercises.grading.bwrap import seed_files
+
+    files = seed_files(Path(seed)) if seed else []
     dst = Path(home) / ".cache" / "simlib"
     dst.mkdir(parents=True, exist_ok=True)
-    for f in src.iterdir():
-        if f.is_file() and not f.is_symlink() and not f.name.endswith(".tmp"):
-            try:
-                shutil.copyfile(f, dst / f.name)
-            except OSError:  # a full folder: the submission exports its own copy
-                break
+    for f in files:
+        try:
+            shutil.copyfile(f, dst / f.name)
+        except OSError:  # a full folder: the submission exports its own copy
+            break
 
 
 def _hook(forbidden: list[str]):  # noqa: ANN202 - only with --unsafe-no-sandbox

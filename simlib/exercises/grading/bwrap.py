@@ -6,8 +6,9 @@ UTS and mount namespaces, seeing only:
 * read-only: ``/usr`` (and the ``/bin``, ``/lib``, ``/sbin`` links or folders), a short list of
   files from ``/etc`` (the dynamic-linker cache, time zone, passwd/group, fonts), the Python
   interpreter (``sys.base_prefix``), the virtual environment (``sys.prefix``), the simlib
-  package, and, at ``/cache-seed``, the instructor's model cache (the child copies it into its
-  own folder, so an exported model is reused but never written back);
+  package, and, at ``/cache-seed``, the instructor's model cache if it is at most
+  :data:`SEED_LIMIT_MB` (the child copies it into its own folder, so an exported model is
+  reused but never written back);
 * writable, in memory and size-limited: ``/submission`` (the working folder and ``HOME``,
   holding only this submission's notebook) and ``/tmp``;
 * a fresh ``/proc`` of its own PID namespace and a minimal ``/dev``.
@@ -28,13 +29,15 @@ from pathlib import Path
 
 from simlib._validate import InvalidParameterError
 
-__all__ = ["SandboxUnavailable", "check_available", "command", "unavailable_reason",
-           "visible_paths"]
+__all__ = ["SandboxUnavailable", "check_available", "command", "seed_files", "seed_mb",
+           "unavailable_reason", "visible_paths"]
 
 #: where the submission runs inside the sandbox (its working folder and HOME)
 WORK = "/submission"
 #: where the instructor's model cache is visible (read-only) inside the sandbox
 CACHE_SEED = "/cache-seed"
+#: the largest model cache copied into each sandbox, MB (a larger one is not shown at all)
+SEED_LIMIT_MB = 512
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf",
         "passwd", "group", "fonts", "mime.types", "alternatives", "os-release", "hosts")
 _TOP = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
@@ -67,6 +70,21 @@ def visible_paths() -> list[str]:
     return sorted(p for p in found if not p.startswith("/usr/"))
 
 
+def seed_files(folder: Path) -> list[Path]:
+    """The cached models copied into a sandbox: regular files of ``folder``, no temporaries."""
+    if not folder.is_dir():
+        return []
+    return sorted(f for f in folder.iterdir()
+                  if f.is_file() and not f.is_symlink() and not f.name.endswith(".tmp"))
+
+
+def seed_mb(folder: Path | None) -> int | None:
+    """Size of :func:`seed_files`, MB rounded up (None: over :data:`SEED_LIMIT_MB`)."""
+    total = sum(f.stat().st_size for f in seed_files(folder)) if folder else 0
+    mb = -(-total // 2**20)
+    return mb if mb <= SEED_LIMIT_MB else None
+
+
 def _system_binds() -> list[str]:
     args = ["--ro-bind", "/usr", "/usr"]
     for name in _TOP:
@@ -96,7 +114,8 @@ def command(python_args: list[str], *, work_mb: int, hidden: list[Path], cache: 
             env: dict[str, str], info_fd: int | None = None) -> list[str]:
     """The bwrap argv running ``python -m ...`` (``python_args``) in a fresh sandbox.
 
-    ``work_mb``: size of each writable in-memory folder (``/submission``, ``/tmp``), MB.
+    ``work_mb``: size of each writable in-memory folder (``/submission``, ``/tmp``), MB; the
+    working folder also gets room for the model cache it receives.
     ``hidden``: host paths that must not be visible (the lab, the submissions, the gradebook's
     folder); a read-only bind that would contain one is refused. ``cache``: the host model
     cache, shown read-only at ``/cache-seed`` (None: none). ``info_fd``: a pipe bwrap writes
@@ -109,11 +128,13 @@ def command(python_args: list[str], *, work_mb: int, hidden: list[Path], cache: 
             "--proc", "/proc", "--dev", "/dev", *_system_binds()]
     for b in binds:
         args += ["--ro-bind", b, b]
-    if cache is not None and cache.is_dir():
+    seed = seed_mb(cache) if cache is not None and cache.is_dir() else None
+    if seed is not None:
         _check_not_exposed([str(cache.resolve())], hidden)
         args += ["--ro-bind", str(cache), CACHE_SEED]
     size = str(int(work_mb) * 2**20)
-    args += ["--size", size, "--tmpfs", "/tmp", "--size", size, "--tmpfs", WORK,
+    args += ["--size", size, "--tmpfs", "/tmp", "--size", str((int(work_mb) + (seed or 0)) * 2**20),
+             "--tmpfs", WORK,
              "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for k, v in env.items():
         args += ["--setenv", k, v]
