@@ -133,6 +133,13 @@ def _hostile(lab: Path, subs: Path, out: Path, outside: Path) -> dict[str, nbfor
             "'tampering': []}).encode()\n"
             "for fd in range(3, 64):\n    try:\n        os.write(fd, forged)\n"
             "    except OSError:\n        pass\nos._exit(0)"),
+        # filling memory-backed folders: each is size-limited, /dev and / are read-only
+        "fill": _cheat_if(
+            "import os\nfor d in ['.', '/tmp', '/dev/shm', '/dev']:\n    try:\n"
+            "        for i in range(10_000):\n"
+            "            open(f'{d}/f{i}', 'wb').write(b'x' * 2**20)\n"
+            "    except OSError:\n        pass\n"
+            f"stolen = open({src!r}).read()"),
         "network": _cheat_if("import socket\nstolen = socket.create_connection(('1.1.1.1', 80), 3)"),
     }
 
@@ -157,7 +164,8 @@ def graded(tmp_path_factory):
 
 
 ATTACKS = ["read-lab", "proc-paths", "symlink", "list-folders", "classmate", "relative",
-           "grader-state", "shell", "daemon", "fork-bomb", "write-out", "forged-reply", "network"]
+           "grader-state", "shell", "daemon", "fork-bomb", "write-out", "forged-reply", "fill",
+           "network"]
 
 
 @pytest.mark.parametrize("name", ATTACKS)

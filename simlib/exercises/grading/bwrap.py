@@ -10,7 +10,8 @@ UTS and mount namespaces, seeing only:
   :data:`SEED_LIMIT_MB` (the child copies it into its own folder, so an exported model is
   reused but never written back);
 * writable, in memory and size-limited: ``/submission`` (the working folder and ``HOME``,
-  holding only this submission's notebook) and ``/tmp``;
+  holding only this submission's notebook), ``/tmp`` and ``/dev/shm``; everything else
+  (``/``, ``/dev``) is read-only;
 * a fresh ``/proc`` of its own PID namespace and a minimal ``/dev``.
 
 The lab folder, the submissions folder, the gradebook's folder and the home directory are not
@@ -134,7 +135,7 @@ def command(python_args: list[str], *, work_mb: int, hidden: list[Path], cache: 
         args += ["--ro-bind", str(cache), CACHE_SEED]
     size = str(int(work_mb) * 2**20)
     args += ["--size", size, "--tmpfs", "/tmp", "--size", str((int(work_mb) + (seed or 0)) * 2**20),
-             "--tmpfs", WORK,
+             "--tmpfs", WORK, "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
              "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for k, v in env.items():
         args += ["--setenv", k, v]
