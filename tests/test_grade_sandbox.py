@@ -36,8 +36,10 @@ LIMITS = Limits(timeout_s=20, cpu_s=20, memory_mb=1024, output_mb=2, processes=2
 MARK = "98765"  # the argument of the sleeps hostile notebooks try to leave running
 
 
-pytestmark = pytest.mark.skipif(bool(unavailable_reason()),
-                                reason=f"needs bubblewrap: {unavailable_reason()}")
+# about 35 sandboxed runs (a couple of minutes on a busy 2-core machine); `make test` runs them
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(bool(unavailable_reason()),
+                                 reason=f"needs bubblewrap: {unavailable_reason()}")]
 
 
 def _solution_code() -> str:
