@@ -66,7 +66,8 @@ class Limits:
     cpu_s: int = 60
     memory_mb: int = 2048
     output_mb: int = 5
-    processes: int = 256
+    #: thread pools grow with the cores (onnxruntime, torch), so the default does too
+    processes: int = field(default_factory=lambda: 128 + 4 * (os.cpu_count() or 1))
 
     @classmethod
     def for_lab(cls, lab_limits: dict, **overrides: float | None) -> Limits:
