@@ -24,8 +24,12 @@ to hurt the grader. Covered:
   sandbox.** The child receives the cells and the probe expressions (test *inputs*, e.g.
   ``in_flight(200, 50)``) on stdin and writes one JSON reply on a pipe. The grader reads at
   most :data:`REPLY_BYTES`, parses it with :func:`json.loads` (never pickle) and keeps only
-  well-formed values for the probes it asked for, so whatever the submission writes to that
-  pipe (a forged reply included) can at most change the values of its own answers.
+  well-formed values for the probes it asked for (and at most 20 one-line cell errors, which
+  only fill its own notes). Probe values can only be computed in the process that holds the
+  student's objects, so no channel from that process is out of the student code's reach; the
+  guarantee comes from what the grader accepts: whatever the submission writes to that pipe (a
+  forged reply included) can at most change the values of its own answers, which it controls
+  anyway. It cannot claim a score, a clean run after a failure, or another student's values.
 
 Not covered: kernel exploits (bubblewrap is as strong as the kernel's namespaces); reading what
 every submission may read (the interpreter, the installed packages, the probe expressions,
