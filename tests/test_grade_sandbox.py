@@ -176,8 +176,8 @@ def test_attack_scores_zero(graded, name):
     assert float(row["total"]) == 0, row
 
 
-@pytest.mark.parametrize("name", ["read-lab", "list-folders", "classmate", "relative",
-                                  "write-out", "network", "shell"])
+@pytest.mark.parametrize("name", ["read-lab", "proc-paths", "list-folders", "classmate",
+                                  "relative", "write-out", "network", "shell", "daemon", "fill"])
 def test_denials_are_noted_as_sandbox(graded, name):
     assert "sandbox: denied" in graded["rows"][name]["notes"], graded["rows"][name]["notes"]
 
