@@ -299,3 +299,9 @@ def test_model_cache_is_copied_in_and_never_written_back(tmp_path):
     assert res.values["seen"] == {"ok": ["cnn-abc-fp32.onnx"]} and not res.cell_errors
     assert sorted(p.name for p in cache.iterdir()) == ["cnn-abc-fp32.onnx"]
     assert (cache / "cnn-abc-fp32.onnx").read_bytes() == b"model"
+
+
+def test_cpu_limit_is_reported_through_bubblewrap():
+    res = sandbox_mod.run_notebook_code(["while True:\n    pass"], ["1"],
+                                        Limits(timeout_s=60, cpu_s=2, processes=24))
+    assert res.failure == "CPU time limit (2 s) exceeded" and res.values == {}

@@ -253,6 +253,8 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
         os.close(read_fd)
         result = RunResult(seconds=time.monotonic() - start, failure=stop)
         rc = proc.returncode
+        if sandbox and rc is not None and rc > 128:  # bwrap reports a signal as 128 + number
+            rc = -(rc - 128)
         if stop:
             pass
         elif rc == -signal.SIGXCPU or rc == -signal.SIGKILL and result.seconds >= limits.cpu_s:
