@@ -11,6 +11,7 @@ alternating (so half run every measurement, half stop early, as a real class mix
 from __future__ import annotations
 
 import argparse
+import collections
 import os
 import tempfile
 import time
@@ -54,6 +55,10 @@ def main() -> None:
                   f"{base / wall_s:.2f}x the first), {full} full marks; projected "
                   f"{a.course} students: {wall_s / a.n * a.course / 60:.1f} min ({load_note()})",
                   flush=True)
+            lost = collections.Counter(n.split(":")[0] for g in grades if g.total < lab.max_points
+                                       and g.total > 0 for n in g.notes)
+            if lost:
+                print(f"jobs={jobs}: tasks that cost a solution points: {dict(lost)}")
 
 
 if __name__ == "__main__":
