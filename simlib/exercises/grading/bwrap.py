@@ -4,7 +4,9 @@
 UTS and mount namespaces, seeing only:
 
 * read-only: ``/usr`` (and the ``/bin``, ``/lib``, ``/sbin`` links or folders), a short list of
-  files from ``/etc`` (the dynamic-linker cache, time zone, passwd/group, fonts), the Python
+  files from ``/etc`` (the dynamic-linker cache, time zone, passwd/group, fonts), the CPU
+  topology and cgroup limits from ``/sys`` (without them onnxruntime and torch size their
+  thread pools wrongly and measured tails grow several-fold), the Python
   interpreter (``sys.base_prefix``), the virtual environment (``sys.prefix``), the simlib
   package, and, at ``/cache-seed``, the instructor's model cache if it is at most
   :data:`SEED_LIMIT_MB` (the child copies it into its own folder, so an exported model is
@@ -41,6 +43,7 @@ CACHE_SEED = "/cache-seed"
 SEED_LIMIT_MB = 512
 _ETC = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "timezone", "nsswitch.conf",
         "passwd", "group", "fonts", "mime.types", "alternatives", "os-release", "hosts")
+_SYS = ("/sys/devices/system/cpu", "/sys/devices/system/node", "/sys/fs/cgroup")
 _TOP = ("bin", "sbin", "lib", "lib32", "lib64", "libx32")
 _HOW = ("Install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install "
         "bubblewrap), or, where that is impossible (macOS), grade with --unsafe-no-sandbox "
@@ -94,6 +97,9 @@ def _system_binds() -> list[str]:
             args += ["--symlink", os.readlink(p), str(p)]
         elif p.is_dir():
             args += ["--ro-bind", str(p), str(p)]
+    for sys_dir in _SYS:  # CPU topology: thread pools size themselves from it
+        if os.path.isdir(sys_dir):
+            args += ["--ro-bind", sys_dir, sys_dir]
     for name in _ETC:
         if os.path.lexists(f"/etc/{name}"):
             args += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
