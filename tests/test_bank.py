@@ -98,3 +98,28 @@ def test_not_yaml(tmp_path):
     p.write_text("questions: [unclosed")
     with pytest.raises(BankError, match="x.yaml"):
         validate_bank(p)
+
+
+def test_correct_must_be_a_boolean(tmp_path):
+    q = {**GOOD, "choices": [{"text": "a", "correct": "yes"}, {"text": "b", "correct": True}]}
+    with pytest.raises(BankError) as err:
+        validate_bank(write(tmp_path, q))
+    assert err.value.field == "choices[0].correct" and err.value.question == "q1"
+    assert "'yes'" in str(err.value)
+
+
+def test_duplicate_key_in_one_question_is_an_error(tmp_path):
+    text = write(tmp_path, GOOD).read_text()
+    path = tmp_path / "dup.yaml"
+    path.write_text(text.replace("  prompt:", "  explanation: first\n  prompt:", 1))
+    with pytest.raises(BankError) as err:
+        validate_bank(path)
+    assert err.value.field == "explanation" and err.value.question == "q1"
+    assert "dup.yaml" in str(err.value) and "twice" in str(err.value)
+
+
+def test_missing_bank_path_is_a_clear_error(tmp_path):
+    from simlib.exercises.bank import load_bank
+
+    with pytest.raises(ValueError, match="'chapter' parameter.*does not exist"):
+        load_bank(tmp_path / "nowhere.yaml")

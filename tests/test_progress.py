@@ -67,3 +67,37 @@ def test_crash_during_write_keeps_old_file(tmp_path, monkeypatch):
         p.record("howto", "q2", answer=2, score=1.0, correct=True)
     assert p.path.read_text() == before
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_undecodable_file_is_moved_aside(tmp_path):
+    (tmp_path / "ada.json").write_bytes(b'{"chapters": {"\xff\xfe": 1}}')
+    p = Progress(reader="ada", directory=tmp_path)
+    with pytest.warns(UserWarning, match="kept it as"):
+        assert p.get("howto", "q1") is None
+    assert len(list(tmp_path.glob("ada.json.corrupt-*"))) == 1
+    assert p.record("howto", "q1", answer=1, score=1.0, correct=True)["attempts"] == 1
+
+
+@pytest.mark.parametrize("reader", ["../escape", "a/b", ".hidden", "..", "x" * 200, "a\nb"])
+def test_reader_name_cannot_escape_the_folder(tmp_path, reader):
+    with pytest.raises(ValueError, match="'reader' parameter"):
+        Progress(reader=reader, directory=tmp_path)
+
+
+@pytest.mark.parametrize("score", [-0.1, 1.5, float("nan"), float("inf"), "1", True])
+def test_score_outside_unit_interval_is_refused(tmp_path, score):
+    with pytest.raises(ValueError, match="'score' parameter"):
+        Progress(reader="ada", directory=tmp_path).record("howto", "q", answer=1, score=score,
+                                                          correct=False)
+    assert not (tmp_path / "ada.json").exists()
+
+
+def test_corrupt_file_that_cannot_be_moved_is_left_alone(tmp_path, monkeypatch):
+    bad = tmp_path / "ada.json"
+    bad.write_text("{ truncated")
+    monkeypatch.setattr("simlib.exercises.progress.os.replace",
+                        lambda *a: (_ for _ in ()).throw(PermissionError("read-only")))
+    p = Progress(reader="ada", directory=tmp_path)
+    with pytest.warns(UserWarning, match="could not be moved aside"):
+        p.record("howto", "q1", answer=1, score=1.0, correct=True)
+    assert bad.read_text() == "{ truncated"

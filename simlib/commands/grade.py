@@ -14,10 +14,12 @@ def run(args: argparse.Namespace) -> int:
     check("timeout", args.timeout, None, Interval(0, None, closed="neither", unit="s"), owner="grade")
     check("memory", args.memory, None, Interval(64, None, integer=True, unit="MB"), owner="grade")
     check("output", args.output, None, Interval(1, None, integer=True, unit="MB"), owner="grade")
+    check("jobs", args.jobs, None, Interval(1, None, integer=True), owner="grade")
     limits = Limits.for_lab(load_lab(args.lab).limits, timeout_s=args.timeout,
                             cpu_s=None if args.timeout is None else int(args.timeout) + 1,
                             memory_mb=args.memory, output_mb=args.output)
-    grades = grade_submissions(args.lab, args.submissions, args.out, limits=limits)
+    grades = grade_submissions(args.lab, args.submissions, args.out, limits=limits,
+                               jobs=args.jobs, sandbox=not args.unsafe_no_sandbox)
     print(f"wrote {args.out}: {len(grades)} submission(s)")
     return 0
 
@@ -25,9 +27,10 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "grade", help="grade submitted lab notebooks into a CSV gradebook",
-        description="Run each submission in its own process with time and memory limits, score "
-                    "it against the lab's hidden tests and write one CSV row per student. An "
-                    "existing CSV is never overwritten.")
+        description="Run each submission in its own operating-system sandbox (bubblewrap: no "
+                    "view of the lab, the other submissions or the gradebook; time, memory, "
+                    "output and process limits), score it against the lab's hidden tests and "
+                    "write one CSV row per student. An existing CSV is never overwritten.")
     p.add_argument("submissions", nargs="+", metavar="SUBMISSION",
                    help=".ipynb files or folders of them (student id: the file name, or the "
                         "folder name when the file is named after the lab)")
@@ -39,4 +42,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="memory limit per submission, MB (default: the lab's, else 2048)")
     p.add_argument("--output", type=int, default=None,
                    help="largest file or output per submission, MB (default: the lab's, else 5)")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="submissions graded at once, each in its own sandbox (default: the "
+                        "number of cores); the CSV does not depend on it")
+    p.add_argument("--unsafe-no-sandbox", action="store_true",
+                   help="grade without bubblewrap (macOS, no user namespaces): a submission can "
+                        "then read the lab and other submissions; every row's notes say so")
     p.set_defaults(func=run)

@@ -100,6 +100,10 @@ def bank_path(chapter: str) -> Path:
     """The YAML file of ``chapter`` (an id in ``banks/`` or a path to a .yaml file)."""
     p = Path(chapter)
     if p.suffix in (".yaml", ".yml"):
+        if not p.is_file():
+            raise InvalidParameterError(
+                f"The 'chapter' parameter must be a bank id or an existing .yaml file. "
+                f"Got {chapter!r}, which does not exist.")
         return p
     path = BANK_DIR / f"{chapter}.yaml"
     if not path.exists():
@@ -140,10 +144,39 @@ def validate_bank(path: str | Path, seeds: int = 5) -> Bank:
     return bank
 
 
+class _Duplicate(Exception):
+    def __init__(self, owner: str, key: object, line: int) -> None:
+        super().__init__(owner, key, line)
+        self.owner, self.key, self.line = owner, key, line
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML's safe loader, except that a key given twice in one mapping is an error."""
+
+
+def _mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if isinstance(key, str | int | float | bool) and key in seen:
+            owner = next((v.value for k, v in node.value if getattr(k, "value", None) == "id"
+                          and isinstance(v, yaml.ScalarNode)), f"line {node.start_mark.line + 1}")
+            raise _Duplicate(owner, key, key_node.start_mark.line + 1)
+        if isinstance(key, str | int | float | bool):
+            seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
 def _parse(path: Path) -> Bank:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as err:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader
+    except _Duplicate as dup:
+        raise BankError(path, dup.owner, str(dup.key), f"given twice (line {dup.line}); YAML "
+                        "would silently keep only the last") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as err:
         raise BankError(path, "-", "-", f"not valid YAML: {err}") from None
     if not isinstance(data, dict):
         raise BankError(path, "-", "-", "the file must be a mapping with 'chapter' and 'questions'")
@@ -214,6 +247,9 @@ def _choice(path: Path, qid: str, raw: dict, common: dict) -> Choice:
             raise BankError(path, qid, f"choices[{i}]", "must be text or {text, correct, feedback}")
         texts.append(str(c["text"]).strip())
         feedback.append(str(c.get("feedback") or ""))
+        if not isinstance(c.get("correct", False), bool):
+            raise BankError(path, qid, f"choices[{i}].correct",
+                            f"must be true or false (got {c['correct']!r})")
         if c.get("correct") is True:
             correct.add(i)
     select = raw.get("select", "one")

@@ -29,6 +29,7 @@ import contextlib
 import datetime as _dt
 import getpass
 import json
+import numbers
 import os
 import re
 import tempfile
@@ -43,9 +44,12 @@ try:  # POSIX; elsewhere writes are still atomic, only the two-kernel merge is u
 except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
+from simlib._validate import InvalidParameterError
+
 __all__ = ["FORMAT", "ChapterSummary", "Progress", "default_reader"]
 
 FORMAT = "simlib-progress/1"
+_READER = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,99}")
 
 
 def default_reader() -> str:
@@ -98,27 +102,38 @@ class Progress:
 
     def __init__(self, reader: str | None = None, directory: str | Path | None = None) -> None:
         self.reader = reader or default_reader()
+        if not isinstance(self.reader, str) or not _READER.fullmatch(self.reader):
+            raise InvalidParameterError(
+                "The 'reader' parameter of Progress must be a name of letters, digits, '_', '.' "
+                f"and '-' that does not start with '.' (it names a file). Got {self.reader!r}.")
         base = directory or os.environ.get("SIMLIB_PROGRESS_DIR") or Path.home() / ".simlib" / "progress"
         self.path = Path(base) / f"{self.reader}.json"
+        self._stuck = False  # an unreadable file could not be moved aside: do not write
 
     # -- reading ------------------------------------------------------------------------------
     def load(self) -> dict:
         """The whole file as a dict (an empty record if there is none yet)."""
         empty = {"format": FORMAT, "reader": self.reader, "chapters": {}}
         try:
-            text = self.path.read_text(encoding="utf-8")
+            raw = self.path.read_bytes()
         except FileNotFoundError:
             return empty
         try:
-            data = json.loads(text)
+            data = json.loads(raw.decode("utf-8"))  # UnicodeDecodeError is a ValueError
             if not isinstance(data, dict) or not isinstance(data.get("chapters"), dict):
                 raise ValueError("not a progress file")
             return data
-        except ValueError:
+        except (ValueError, RecursionError):
             stamp = _dt.datetime.now().strftime("%Y%m%dT%H%M%S%f")
             keep = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
-            with contextlib.suppress(OSError):
+            try:
                 os.replace(self.path, keep)
+            except OSError as err:
+                warnings.warn(f"Progress file {self.path} is unreadable and could not be moved "
+                              f"aside ({err}); it is left as it is, and answers given now are "
+                              "not saved until it is fixed or removed.", stacklevel=2)
+                self._stuck = True
+                return empty
             warnings.warn(f"Progress file {self.path} was unreadable; kept it as {keep.name} "
                           "and started a new one.", stacklevel=2)
             return empty
@@ -165,6 +180,9 @@ class Progress:
     def record(self, chapter: str, qid: str, *, answer: Any, score: float, correct: bool,
                params: dict | None = None) -> dict:
         """Add one attempt at ``chapter``/``qid`` and return the updated entry."""
+        if isinstance(score, bool) or not isinstance(score, numbers.Real) or not 0 <= score <= 1:
+            raise InvalidParameterError("The 'score' parameter of Progress.record must be a "
+                                        f"number in [0, 1]. Got {score!r} instead.")
         with self._locked():
             data = self.load()
             entry = data["chapters"].setdefault(chapter, {}).get(qid) or {
@@ -178,7 +196,8 @@ class Progress:
                 entry["params"] = _jsonable(params)
             entry["updated"] = _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
             data["chapters"][chapter][qid] = entry
-            self._write(data)
+            if not self._stuck:  # never overwrite an unreadable file that could not be kept
+                self._write(data)
             return entry
 
     def reset(self, chapter: str) -> None:
@@ -186,7 +205,8 @@ class Progress:
         with self._locked():
             data = self.load()
             data["chapters"].pop(chapter, None)
-            self._write(data)
+            if not self._stuck:
+                self._write(data)
 
     # -- summaries ----------------------------------------------------------------------------
     def summary(self, chapter: str, question_ids: list[str] | None = None) -> ChapterSummary:

@@ -2,8 +2,10 @@
 
 * :mod:`.labfile` reads a lab's source notebook: its tasks, solutions and hidden tests.
 * :mod:`.build` writes the student version (no solutions, no hidden tests).
-* :mod:`.sandbox` runs one notebook in a separate, limited process (the threat model is there).
-* :mod:`.grader` grades a folder of submissions into a CSV gradebook.
+* :mod:`.sandbox` runs one notebook in an operating-system sandbox (:mod:`.bwrap`, the
+  bubblewrap command line); the threat model, what is and is not covered, is there.
+* :mod:`.grader` grades a folder of submissions into a CSV gradebook (:mod:`.gradebook`:
+  written safely; :mod:`.review`: the companion file for manual tasks), ``jobs`` at once.
 """
 
 from .build import build_student, solution_notebook

@@ -1,12 +1,16 @@
 """Grade a folder of submitted notebooks into a CSV gradebook.
 
-Each submission runs in its own limited process (:mod:`.sandbox`); the solution runs the same
-way once to give the reference values. A probe scores when its value matches the reference
-(numbers within the task's ``rtol``/``atol``); a task scores ``points`` times the share of its
-probes that match. A submission that tampers (tries to read the lab or other submissions, start
-a process, open a socket) scores zero. Reasons go into the ``notes`` column.
+Each submission runs in its own operating-system sandbox (:mod:`.sandbox`); the solution runs
+the same way once to give the reference values, which stay in this process. A probe scores
+when its value matches the reference (numbers within the task's ``rtol``/``atol``); a task
+scores ``points`` times the share of its probes that match. A manual task is not scored: its
+CSV cell reads ``review`` and its values go to ``<out>.review.md`` (:mod:`.review`). Reasons go
+into the ``notes`` column; a cell the sandbox denied (a read-only or missing path, a process
+limit, no network) is noted as ``sandbox: ...``.
 
-The gradebook is written with exclusive creation: an existing file is never overwritten.
+``jobs`` submissions are graded at once, each in its own sandbox; the CSV does not depend on
+``jobs``. The gradebook is never overwritten and cannot be reached from a sandbox
+(:mod:`.gradebook`).
 """
 
 from __future__ import annotations
@@ -14,16 +18,25 @@ from __future__ import annotations
 import csv
 import io
 import math
-import tempfile
+import os
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from simlib._validate import InvalidParameterError
 
+from . import bwrap, gradebook, review
 from .labfile import Lab, load_lab, read_notebook, tags
 from .sandbox import Limits, RunResult, run_notebook_code
 
 __all__ = ["Grade", "grade_notebook", "grade_submissions", "student_id"]
+
+NOTE_CHARS = 300  # longest note, characters (notes are one line each)
+UNSAFE_NOTE = "UNSAFE: graded with --unsafe-no-sandbox (no operating-system isolation)"
+_DENIED = ("[Errno 1] ", "[Errno 11] ", "[Errno 13] ", "[Errno 30] ", "[Errno 101] ",
+           "[Errno -2] ", "[Errno -3] ", "grading sandbox:")
 
 
 @dataclass
@@ -31,6 +44,8 @@ class Grade:
     student: str
     scores: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    #: manual task -> {expression: {"ok": value} or {"error": text}} from this submission's run
+    review: dict[str, dict] = field(default_factory=dict)
 
     @property
     def total(self) -> float:
@@ -39,7 +54,7 @@ class Grade:
 
 def student_id(path: Path, lab_name: str) -> str:
     """``alice.ipynb`` → alice; ``alice/<lab>.ipynb`` → alice."""
-    return path.parent.name if path.stem == lab_name else path.stem
+    return gradebook.one_line(path.parent.name if path.stem == lab_name else path.stem, 100)
 
 
 def _code_cells(nb) -> list[str]:  # noqa: ANN001
@@ -58,9 +73,31 @@ def _same(got: object, ref: object, rtol: float, atol: float) -> bool:
     return got == ref
 
 
-def reference(lab: Lab, limits: Limits) -> dict[str, dict]:
-    probes = sorted({p for t in lab.tasks for p in t.probes})
-    res = run_notebook_code(_code_cells(lab.notebook), probes, limits, forbidden=[])
+@dataclass(frozen=True)
+class _Run:
+    """How every notebook of one grading run is executed."""
+
+    limits: Limits
+    budget: str
+    sandbox: bool
+    hidden: tuple[Path, ...]
+    cache: Path | None
+
+    def __call__(self, cells: list[str], expressions: list[str],
+                 notebook: tuple[str, str] | None = None) -> RunResult:
+        return run_notebook_code(cells, expressions, self.limits, budget=self.budget,
+                                 sandbox=self.sandbox, hidden=list(self.hidden), cache=self.cache,
+                                 notebook=notebook)
+
+
+def _expressions(lab: Lab) -> list[str]:
+    return sorted({e for t in lab.tasks for e in t.expressions})
+
+
+def reference(lab: Lab, run: _Run) -> dict[str, dict]:
+    """The solution's probe values (computed in a sandbox, kept in the grader)."""
+    probes = sorted({p for t in lab.tasks if not t.manual for p in t.probes})
+    res = run(_code_cells(lab.notebook), probes)
     bad = [p for p in probes if "ok" not in res.values.get(p, {})]
     if res.failure or bad or res.cell_errors:
         raise InvalidParameterError(
@@ -69,25 +106,32 @@ def reference(lab: Lab, limits: Limits) -> dict[str, dict]:
     return res.values
 
 
-def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], limits: Limits,
-                   forbidden: list[Path]) -> Grade:
+def _error_note(err: str, hidden: tuple[Path, ...]) -> str:
+    denied = any(d in err for d in _DENIED) or any(str(h) in err for h in hidden)
+    return ("sandbox: denied, " if denied else "") + err
+
+
+def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run) -> Grade:
+    """Run one submission and score it against ``ref`` (see the module docstring)."""
     sid = student_id(path, lab.name)
-    zero = {t.name: 0.0 for t in lab.tasks}
+    zero = {t.name: 0.0 for t in lab.tasks if not t.manual}
+    if path.is_symlink():
+        return Grade(sid, zero, ["not graded: the submission is a symbolic link"])
     try:
-        nb = read_notebook(path)
-        cells = _code_cells(nb)
+        text = path.read_text(encoding="utf-8")
+        cells = _code_cells(read_notebook(path))
     except Exception as err:  # noqa: BLE001 - any unreadable file is the submission's problem
         return Grade(sid, zero, [f"unreadable notebook: {type(err).__name__}: {str(err)[:120]}"])
-    probes = sorted({p for t in lab.tasks for p in t.probes})
-    res: RunResult = run_notebook_code(cells, probes, limits, forbidden)
-    if res.tampering:
-        return Grade(sid, zero, ["tampering: " + "; ".join(sorted(set(res.tampering))[:3])])
+    res = run(cells, _expressions(lab), (path.name, text))
     if res.failure:
         return Grade(sid, zero, [res.failure])
-    grade = Grade(sid, {}, [e for e in res.cell_errors[:3]])
+    grade = Grade(sid, {}, [_error_note(e, run.hidden) for e in res.cell_errors[:3]])
     if any("Errno 27" in e or "File too large" in e for e in res.cell_errors):
-        grade.notes.insert(0, f"output limit ({limits.output_mb} MB) exceeded")
+        grade.notes.insert(0, f"output limit ({run.limits.output_mb} MB) exceeded")
     for t in lab.tasks:
+        if t.manual:
+            grade.review[t.name] = {e: res.values[e] for e in t.expressions if e in res.values}
+            continue
         ok = [p for p in t.probes if "ok" in res.values.get(p, {})
               and _same(res.values[p]["ok"], ref[p]["ok"], t.rtol, t.atol)]
         grade.scores[t.name] = round(t.points * len(ok) / len(t.probes), 3)
@@ -99,45 +143,101 @@ def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], limits: Limits,
 
 
 def _submissions(paths: list[Path]) -> list[Path]:
+    missing = [str(p) for p in paths if not os.path.lexists(p)]
+    if missing:
+        raise InvalidParameterError(f"The 'submissions' parameter of grade must name existing "
+                                    f"files or folders. Not found: {', '.join(missing)}.")
     found: list[Path] = []
     for p in paths:
-        found += sorted(p.rglob("*.ipynb")) if p.is_dir() else [p]
-    return [p for p in found if ".ipynb_checkpoints" not in p.parts]
+        if p.is_dir() and not p.is_symlink():
+            for root, dirs, files in os.walk(p):  # never follows symlinked folders
+                dirs[:] = sorted(d for d in dirs if d != ".ipynb_checkpoints")
+                found += [Path(root) / f for f in sorted(files) if f.endswith(".ipynb")]
+        else:
+            found.append(p)
+    return found
+
+
+def _unique_ids(paths: list[Path], lab_name: str) -> None:
+    by_id: dict[str, list[str]] = {}
+    for p in paths:
+        by_id.setdefault(student_id(p, lab_name), []).append(str(p))
+    dup = {k: v for k, v in by_id.items() if len(v) > 1}
+    if dup:
+        raise InvalidParameterError(
+            "The 'submissions' parameter of grade must give each student one notebook; these "
+            "map to the same student id (rename or remove one, nothing was graded): "
+            + "; ".join(f"{k!r}: {', '.join(v)}" for k, v in sorted(dup.items())))
+
+
+def _csv(lab: Lab, grades: list[Grade], unsafe: bool) -> str:
+    manual = [t for t in lab.tasks if t.manual]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["student", *[t.name for t in lab.tasks], "total", "max",
+                *(["pending_review"] if manual else []), "notes"])
+    for g in sorted(grades, key=lambda g: g.student):
+        notes = ([UNSAFE_NOTE] if unsafe else []) + [gradebook.one_line(n, NOTE_CHARS) for n in g.notes]
+        w.writerow([gradebook.cell(g.student),
+                    *["review" if t.manual else f"{g.scores[t.name]:g}" for t in lab.tasks],
+                    f"{g.total:g}", f"{lab.max_points:g}",
+                    *([f"{lab.review_points:g}"] if manual else []),
+                    gradebook.cell(gradebook.one_line(" | ".join(notes), 4 * NOTE_CHARS))])
+    return buf.getvalue()
+
+
+def review_path(out: Path) -> Path:
+    """The review companion of the gradebook ``out``: ``<out>.review.md``."""
+    return out.with_name(out.name + ".review.md")
 
 
 def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: str | Path,
-                      limits: Limits | None = None, progress: bool = True) -> list[Grade]:
-    """Grade ``submissions`` (files or folders of .ipynb) of ``lab_dir`` into the CSV ``out``."""
+                      limits: Limits | None = None, progress: bool = True,
+                      jobs: int | None = None, sandbox: bool = True) -> list[Grade]:
+    """Grade ``submissions`` (files or folders of .ipynb) of ``lab_dir`` into the CSV ``out``.
+
+    ``jobs``: submissions graded at once (default: the number of cores). ``sandbox=False``
+    grades without the operating-system sandbox (``--unsafe-no-sandbox``): every row's notes
+    then say so.
+    """
     lab = load_lab(lab_dir)
     limits = limits or Limits.for_lab(lab.limits)
-    out = Path(out)
-    if out.exists():
-        raise InvalidParameterError(
-            f"The 'out' parameter of grade must be a new file: {out} exists and is never "
-            "overwritten. Choose another name (e.g. add the date).")
+    out = Path(out).absolute()
+    manual = [t for t in lab.tasks if t.manual]
+    gradebook.check_new(out)
+    if manual:
+        gradebook.check_new(review_path(out))
     paths = _submissions([Path(s) for s in submissions])
     if not paths:
         raise InvalidParameterError("The 'submissions' parameter of grade must name .ipynb "
                                     f"files or folders containing them. Got {submissions!r}.")
-    ref = reference(lab, limits)
-    tmp = Path(tempfile.gettempdir()).resolve()
-    forbidden = [lab.directory] + sorted(d for d in {p.parent.resolve() for p in paths}
-                                         if d not in (tmp, *tmp.parents))
-    grades = []
-    for i, path in enumerate(paths, 1):
-        g = grade_notebook(lab, path, ref, limits, forbidden)
-        grades.append(g)
-        if progress:
-            print(f"[{i}/{len(paths)}] {g.student}: {g.total:g}/{lab.max_points:g}"
-                  + (f"  ({'; '.join(g.notes)[:120]})" if g.notes else ""), flush=True)
-    buf = io.StringIO()
-    w = csv.writer(buf)
-    w.writerow(["student", *[t.name for t in lab.tasks], "total", "max", "notes"])
-    for g in sorted(grades, key=lambda g: g.student):
-        w.writerow([g.student, *[f"{g.scores[t.name]:g}" for t in lab.tasks], f"{g.total:g}",
-                    f"{lab.max_points:g}", " | ".join(g.notes)])
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, "x", encoding="utf-8", newline="") as f:  # "x": never overwrite
-        f.write(buf.getvalue())
-    return grades
+    _unique_ids(paths, lab.name)
+    jobs = jobs or os.cpu_count() or 1
+    if sandbox:
+        bwrap.check_available()
+    else:
+        print(f"WARNING: {UNSAFE_NOTE}: a submission can read the lab and other submissions "
+              "and start processes.", file=sys.stderr)
+    from simlib.models.cache import cache_dir
 
+    hidden = tuple(sorted({lab.directory.resolve(), out.parent.resolve(), Path.home().resolve(),
+                           *(p.parent.resolve() for p in paths)}))
+    run = _Run(limits, lab.budget, sandbox, hidden, cache_dir())
+    ref = reference(lab, run)
+    done, lock = [0], threading.Lock()
+
+    def one(path: Path) -> Grade:
+        g = grade_notebook(lab, path, ref, run)
+        if progress:
+            with lock:
+                done[0] += 1
+                print(f"[{done[0]}/{len(paths)}] {g.student}: {g.total:g}/{lab.max_points:g}"
+                      + (f"  ({'; '.join(g.notes)[:120]})" if g.notes else ""), flush=True)
+        return g
+
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        grades = list(pool.map(one, paths))
+    if manual:
+        gradebook.write_new(review_path(out), review.render(lab.name, manual, grades))
+    gradebook.write_new(out, _csv(lab, grades, unsafe=not sandbox))
+    return grades

@@ -12,7 +12,13 @@ dict literal::
 
 Each probe is an expression evaluated after the notebook ran; a probe scores when its value
 equals the value from the solution (numbers and arrays within ``rtol``/``atol``). A task scores
-``points`` times the share of its probes that match.
+``points`` times the share of its probes that match. A task with ``"manual": True`` is never
+scored automatically: its probes (free text, e.g. ``"explanation"``) and its ``"show"``
+expressions are evaluated in the sandbox and listed for the instructor to review.
+
+The front matter's ``grading:`` sets the sandbox limits (``timeout_s``, ``cpu_s``,
+``memory_mb``, ``output_mb``, ``processes``) and the measurement ``budget`` the submissions run
+under (``quick``, ``standard`` or ``full``; default ``standard``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,10 @@ import nbformat
 
 from simlib._validate import InvalidParameterError
 
-__all__ = ["Lab", "LabError", "TaskSpec", "load_lab", "read_notebook"]
+__all__ = ["BUDGETS", "Lab", "LabError", "TaskSpec", "load_lab", "read_notebook"]
+
+#: measurement budgets a lab may ask for (``SIMLIB_BUDGET`` in the sandbox)
+BUDGETS = ("quick", "standard", "full")
 
 
 class LabError(InvalidParameterError):
@@ -40,6 +49,14 @@ class TaskSpec:
     probes: tuple[str, ...]
     rtol: float = 1e-6
     atol: float = 1e-9
+    #: scored by the instructor: probes and ``show`` values are listed for review, never compared
+    manual: bool = False
+    show: tuple[str, ...] = ()
+
+    @property
+    def expressions(self) -> tuple[str, ...]:
+        """Every expression the child evaluates for this task."""
+        return self.probes + self.show
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,8 @@ class Lab:
     #: default sandbox limits for this lab (front matter ``grading:``), e.g. a lab that exports a
     #: model needs a larger ``output_mb`` (the file-size limit) and ``timeout_s``
     limits: dict = field(default_factory=dict)
+    #: SIMLIB_BUDGET the submissions (and the solution) run under (front matter ``grading.budget``)
+    budget: str = "standard"
 
     @property
     def student_path(self) -> Path:
@@ -59,7 +78,13 @@ class Lab:
 
     @property
     def max_points(self) -> float:
-        return sum(t.points for t in self.tasks)
+        """Points scored automatically (manual tasks excluded: see :attr:`review_points`)."""
+        return sum(t.points for t in self.tasks if not t.manual)
+
+    @property
+    def review_points(self) -> float:
+        """Points of the tasks the instructor scores by hand."""
+        return sum(t.points for t in self.tasks if t.manual)
 
 
 def read_notebook(path: Path) -> Any:
@@ -100,18 +125,55 @@ def load_lab(directory: str | Path) -> Lab:
             raise LabError(f"{source}: task {name!r}, field 'probes': must be a non-empty list")
         if not isinstance(t.get("points"), int | float) or t["points"] <= 0:
             raise LabError(f"{source}: task {name!r}, field 'points': must be a positive number")
-        for p in t["probes"]:
-            try:
-                ast.parse(p, mode="eval")
-            except SyntaxError:
-                raise LabError(f"{source}: task {name!r}, field 'probes': {p!r} is not an "
-                               "expression") from None
-        tasks.append(TaskSpec(name, float(t["points"]), tuple(t["probes"]),
-                              float(t.get("rtol", 1e-6)), float(t.get("atol", 1e-9))))
+        tasks.append(_task(source, name, t))
     limits = dict(nb.metadata.get("grading") or {})
-    allowed = {"timeout_s", "cpu_s", "memory_mb", "output_mb"}
+    budget = limits.pop("budget", "standard")
+    if budget not in BUDGETS:
+        raise LabError(f"{source}: front matter 'grading', field 'budget': must be one of "
+                       f"{list(BUDGETS)}. Got {budget!r}.")
+    allowed = {"timeout_s", "cpu_s", "memory_mb", "output_mb", "processes"}
     for key, value in limits.items():
         if key not in allowed or isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-            raise LabError(f"{source}: front matter 'grading', field {key!r}: must be one of "
-                           f"{sorted(allowed)} with a positive number. Got {value!r}.")
-    return Lab(d.name, d, source, nb, tuple(tasks), limits)
+            raise LabError(f"{source}: front matter 'grading', field {key!r}: must be 'budget' "
+                           f"or one of {sorted(allowed)} with a positive number. Got {value!r}.")
+    return Lab(d.name, d, source, nb, tuple(tasks), limits, budget)
+
+
+_TASK_KEYS = {"points", "probes", "rtol", "atol", "manual", "show"}
+
+
+def _expressions(source: Path, name: str, key: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list) or (key == "probes" and not value) or \
+            not all(isinstance(p, str) for p in value):
+        raise LabError(f"{source}: task {name!r}, field {key!r}: must be a "
+                       f"{'non-empty ' if key == 'probes' else ''}list of expressions (strings)")
+    for p in value:
+        try:
+            ast.parse(p, mode="eval")
+        except SyntaxError:
+            raise LabError(f"{source}: task {name!r}, field {key!r}: {p!r} is not an "
+                           "expression") from None
+    return tuple(value)
+
+
+def _task(source: Path, name: str, t: object) -> TaskSpec:
+    if not isinstance(t, dict):
+        raise LabError(f"{source}: task {name!r}: must be a dict with 'points' and 'probes'")
+    unknown = sorted(set(t) - _TASK_KEYS)
+    if unknown:
+        raise LabError(f"{source}: task {name!r}, field {unknown[0]!r}: unknown (allowed: "
+                       f"{sorted(_TASK_KEYS)})")
+    probes = _expressions(source, name, "probes", t.get("probes"))
+    if isinstance(t.get("points"), bool) or not isinstance(t.get("points"), int | float) \
+            or t["points"] <= 0:
+        raise LabError(f"{source}: task {name!r}, field 'points': must be a positive number")
+    manual = t.get("manual", False)
+    if not isinstance(manual, bool):
+        raise LabError(f"{source}: task {name!r}, field 'manual': must be True or False. "
+                       f"Got {manual!r}.")
+    if "show" in t and not manual:
+        raise LabError(f"{source}: task {name!r}, field 'show': only a manual task "
+                       "(\"manual\": True) shows values for review")
+    show = _expressions(source, name, "show", t["show"]) if "show" in t else ()
+    return TaskSpec(name, float(t["points"]), probes, float(t.get("rtol", 1e-6)),
+                    float(t.get("atol", 1e-9)), manual, show)

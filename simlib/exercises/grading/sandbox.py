@@ -1,26 +1,43 @@
-"""Run one notebook's code in a separate, limited process and return probe values as data.
+"""Run one notebook's code in an operating-system sandbox and return probe values as data.
 
-Threat model (a submission is untrusted code written by someone who wants a better grade):
+Threat model: a submission is untrusted code written by someone who wants a better grade, or
+to hurt the grader. Covered:
 
-* **Scores are never computed where student code runs.** The child process executes the
-  submission's code cells, then evaluates the probe expressions (test *inputs*, e.g.
-  ``in_flight(200, 50)``) and sends back their values as JSON on a private pipe. Expected
-  values, points and comparisons live only in the grader process, which parses the reply with
-  :func:`json.loads` (never pickle), so a submission can at worst report wrong values for its own
-  answers. The reference values come from running the instructor's solution the same way.
-* **Limits**: ``RLIMIT_CPU`` (CPU seconds), ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (output:
-  the student's stdout/stderr go to a file, so a flood of output kills the child with SIGXFSZ),
-  ``RLIMIT_CORE`` 0, plus a wall-clock timeout after which the whole process group is killed.
-  An infinite loop, a memory bomb or huge output cost that one submission, nothing else.
-* **Out of reach**: the child starts in an empty temporary directory with a scrubbed
-  environment and never receives the lab's path. A Python audit hook (PEP 578, cannot be removed)
-  refuses to open files under the lab directory or the submissions directory and to start
-  processes or open sockets; any attempt is reported and the grader scores the submission zero
-  for tampering.
-* **Not covered** (use a container or a separate user for that): native code (ctypes, a C
-  extension) can bypass the audit hook; probe expressions are visible to a determined
-  submission (they are inputs, not answers). Keep instructor sources unreadable by the grading
-  user on shared machines.
+* **Isolation by the operating system** (:mod:`.bwrap`): each submission runs under bubblewrap
+  in new user, PID, IPC, network, UTS and mount namespaces. It sees read-only only the system
+  libraries, the Python interpreter, the virtual environment and simlib; its working folder
+  (``/submission``, holding only its own notebook) and ``/tmp`` are private, in memory and
+  size-limited. The lab folder, the solution, the other submissions, the gradebook's folder and
+  the home directory do not exist in its view, whatever path it tries (``..``, ``/proc/<pid>``,
+  symlinks it creates). It has no network. ``--die-with-parent`` and the PID namespace
+  guarantee that every process it started is gone when it ends, times out or the grader dies.
+  Nothing is detected or flagged: what a library does on import (``ctypes.util.find_library``
+  running ``ldconfig``, CPU probes, thread pools) is simply contained, never counted against
+  the student.
+* **Limits**: ``RLIMIT_CPU`` (CPU seconds), ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (largest
+  file, and the student's stdout/stderr, which go to a file: a flood of output ends the child
+  with SIGXFSZ), ``RLIMIT_CORE`` 0, ``RLIMIT_NPROC`` (processes and threads, counted inside the
+  sandbox's own user namespace), a watchdog that counts the processes of the sandbox's PID
+  namespace (the kernel does not apply ``RLIMIT_NPROC`` to processes of the host's root, so a
+  grader run as root relies on it), and a wall-clock timeout after which the sandbox is killed.
+* **Scores are never computed where student code runs; expected values never enter the
+  sandbox.** The child receives the cells and the probe expressions (test *inputs*, e.g.
+  ``in_flight(200, 50)``) on stdin and writes one JSON reply on a pipe. The grader reads at
+  most :data:`REPLY_BYTES`, parses it with :func:`json.loads` (never pickle) and keeps only
+  well-formed values for the probes it asked for (and at most 20 one-line cell errors, which
+  only fill its own notes). Probe values can only be computed in the process that holds the
+  student's objects, so no channel from that process is out of the student code's reach; the
+  guarantee comes from what the grader accepts: whatever the submission writes to that pipe (a
+  forged reply included) can at most change the values of its own answers, which it controls
+  anyway. It cannot claim a score, a clean run after a failure, or another student's values.
+
+Not covered: kernel exploits (bubblewrap is as strong as the kernel's namespaces); reading what
+every submission may read (the interpreter, the installed packages, the probe expressions,
+which are inputs, not answers); CPU-time side channels between parallel jobs. With
+``sandbox=False`` (``simlib grade --unsafe-no-sandbox``, for machines without bubblewrap) the
+child is only a limited process in an empty temporary folder, with an audit hook refusing to
+open the grader's folders: native code, another process or a determined script can get around
+that.
 """
 
 from __future__ import annotations
@@ -36,22 +53,31 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Limits", "RunResult", "run_notebook_code"]
+from . import bwrap
+
+__all__ = ["REPLY_BYTES", "Limits", "RunResult", "run_notebook_code"]
+
+#: the largest reply (probe values) the grader reads from a child, bytes
+REPLY_BYTES = 8 * 2**20
 
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-submission limits: ``timeout_s`` wall clock, ``cpu_s``, ``memory_mb``, ``output_mb``."""
+    """Per-submission limits: ``timeout_s`` wall clock, ``cpu_s``, ``memory_mb``, ``output_mb``
+    (largest file and printed output, MB), ``processes`` (processes and threads at once)."""
 
     timeout_s: float = 60.0
     cpu_s: int = 60
     memory_mb: int = 2048
     output_mb: int = 5
+    #: thread pools grow with the cores (onnxruntime, torch), so the default does too
+    processes: int = field(default_factory=lambda: 128 + 4 * (os.cpu_count() or 1))
 
     @classmethod
     def for_lab(cls, lab_limits: dict, **overrides: float | None) -> Limits:
         """The lab's defaults (front matter ``grading:``), then explicit ``overrides`` (None: keep)."""
         values = {**lab_limits, **{k: v for k, v in overrides.items() if v is not None}}
+        values.pop("budget", None)
         if "timeout_s" in values and "cpu_s" not in values:
             values["cpu_s"] = int(values["timeout_s"]) + 1
         return cls(**{k: (int(v) if k != "timeout_s" else float(v)) for k, v in values.items()})
@@ -63,14 +89,12 @@ class RunResult:
 
     values: dict[str, dict] = field(default_factory=dict)
     cell_errors: list[str] = field(default_factory=list)
-    tampering: list[str] = field(default_factory=list)
     failure: str = ""  # empty when the child finished normally
     seconds: float = 0.0
 
 
 def _preexec(limits: Limits):
     def apply() -> None:
-        os.setsid()
         mem = limits.memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
@@ -80,75 +104,201 @@ def _preexec(limits: Limits):
     return apply
 
 
-def run_notebook_code(cells: list[str], probes: list[str], limits: Limits,
-                      forbidden: list[Path]) -> RunResult:
-    """Execute ``cells`` then evaluate ``probes`` in a limited child (see the module docstring)."""
+def _env(budget: str, home: str) -> dict[str, str]:
+    return {"PATH": "/usr/bin:/bin", "HOME": home, "MPLBACKEND": "Agg", "TMPDIR": "/tmp",
+            "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+            "SIMLIB_BUDGET": budget, "PYTHONHASHSEED": "0", "LANG": "C.UTF-8",
+            "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def parse_reply(raw: bytes, probes: list[str]) -> dict | None:
+    """The child's reply, keeping only well-formed values of the requested ``probes``.
+
+    >>> parse_reply(b'{"values": {"x": {"ok": 1}, "y": {"ok": 2}}, "cell_errors": []}', ["x"])
+    {'values': {'x': {'ok': 1}}, 'cell_errors': []}
+    >>> parse_reply(b'not json', ["x"]) is None
+    True
+    """
+    try:
+        reply = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if not isinstance(reply, dict) or not isinstance(reply.get("values"), dict):
+        return None
+    values = {}
+    for p in probes:
+        v = reply["values"].get(p)
+        if isinstance(v, dict) and len(v) == 1 and ("ok" in v or isinstance(v.get("error"), str)):
+            values[p] = v
+    errors = reply.get("cell_errors")
+    errors = [str(e)[:300] for e in errors[:20]] if isinstance(errors, list) else []
+    return {"values": values, "cell_errors": errors}
+
+
+class _Watch:
+    """Counts the processes of a sandbox's PID namespace (from bwrap's ``--info-fd``)."""
+
+    def __init__(self, fd: int | None) -> None:
+        self.fd, self.buf, self.pid1 = fd, b"", None
+        if fd is not None:
+            os.set_blocking(fd, False)
+
+    def count(self) -> int:
+        if self.pid1 is None and self.fd is not None:
+            try:
+                self.buf += os.read(self.fd, 4096)
+                self.pid1 = json.loads(self.buf).get("child-pid")
+            except (BlockingIOError, ValueError, OSError):
+                return 0
+        if self.pid1 is None:
+            return 0
+        try:
+            proc = f"/proc/{self.pid1}/root/proc"
+            if os.stat(proc).st_dev == os.stat("/proc").st_dev:
+                return 0  # still setting up: its root is not the sandbox's yet
+            return sum(n.isdigit() for n in os.listdir(proc))
+        except OSError:
+            return 0
+
+    def kill(self) -> None:
+        if self.pid1 is not None:  # PID 1 of the namespace: the kernel kills all the others
+            try:
+                os.kill(self.pid1, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+
+
+def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
+                      budget: str = "standard", sandbox: bool = True, hidden: list[Path] = (),
+                      cache: Path | None = None, notebook: tuple[str, str] | None = None
+                      ) -> RunResult:
+    """Execute ``cells`` then evaluate ``probes`` in a sandbox (see the module docstring).
+
+    ``hidden``: host folders the submission must not see (the lab, the submissions, the
+    gradebook's folder). ``cache``: the instructor's model cache, copied into the sandbox.
+    ``notebook``: (file name, text) of the submission, placed in its working folder.
+    ``sandbox=False`` runs without bubblewrap (weaker; see the module docstring).
+    """
+    job = {"cells": cells, "probes": probes}
+    if notebook:
+        job["notebook_name"], job["notebook_text"] = os.path.basename(notebook[0]), notebook[1]
     with tempfile.TemporaryDirectory(prefix="simlib-grade-") as tmp:
-        job = Path(tmp) / "job.json"
-        job.write_text(json.dumps({"cells": cells, "probes": probes,
-                                   "forbidden": [str(p.resolve()) for p in forbidden]}))
-        work = Path(tmp) / "work"
-        work.mkdir()
         read_fd, write_fd = os.pipe()
-        env = {"PATH": "/usr/bin:/bin", "HOME": str(work), "MPLBACKEND": "Agg",
-               "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-               "SIMLIB_BUDGET": "quick", "PYTHONHASHSEED": "0", "LANG": "C.UTF-8"}
+        info_r = info_w = None
+        if sandbox:
+            info_r, info_w = os.pipe()
+            job.update(processes=limits.processes, cache_seed=bwrap.CACHE_SEED)
+            argv = bwrap.command(["-m", "simlib.exercises.grading._child", str(write_fd)],
+                                 work_mb=max(64, 4 * limits.output_mb), hidden=list(hidden),
+                                 cache=cache, env=_env(budget, bwrap.WORK), info_fd=info_w)
+            cwd = tmp
+        else:
+            cwd = Path(tmp) / "work"
+            cwd.mkdir()
+            job["forbidden"] = _forbidden(hidden, Path(tmp))
+            argv = [sys.executable, "-m", "simlib.exercises.grading._child", str(write_fd)]
         start = time.monotonic()
         with open(Path(tmp) / "output.txt", "wb") as out:
             proc = subprocess.Popen(
-                [sys.executable, "-m", "simlib.exercises.grading._child", str(job), str(write_fd)],
-                cwd=work, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
-                pass_fds=(write_fd,), preexec_fn=_preexec(limits))
+                argv, cwd=cwd, env=_env(budget, str(cwd)), stdin=subprocess.PIPE, stdout=out,
+                stderr=out, pass_fds=tuple(f for f in (write_fd, info_w) if f is not None),
+                preexec_fn=_preexec(limits), start_new_session=True)
         os.close(write_fd)
-        chunks, timed_out = [], False
+        if info_w is not None:
+            os.close(info_w)
+        watch = _Watch(info_r)
+        try:
+            proc.stdin.write(json.dumps(job).encode())
+            proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        chunks, size, stop = [], 0, ""
         os.set_blocking(read_fd, False)
+        next_count = start
         while True:
             try:
                 b = os.read(read_fd, 1 << 16)
                 if b:
                     chunks.append(b)
-                    if sum(map(len, chunks)) > 8 * 2**20:
+                    size += len(b)
+                    if size > REPLY_BYTES:
+                        stop = f"reply larger than {REPLY_BYTES // 2**20} MB"
                         break
                     continue
                 if proc.poll() is not None:
                     break
-            except BlockingIOError:
-                pass
-            if time.monotonic() - start > limits.timeout_s:
-                timed_out = True
+            except BlockingIOError:  # no data yet; a process it left may hold the pipe open
+                if proc.poll() is not None:
+                    chunks += _drain(read_fd, REPLY_BYTES - size)
+                    break
+            now = time.monotonic()
+            if now - start > limits.timeout_s:
+                stop = f"time limit: still running after {limits.timeout_s:g} s"
                 break
+            if sandbox and now >= next_count:
+                next_count = now + 0.05
+                if watch.count() > limits.processes:
+                    stop = f"process limit ({limits.processes} processes) exceeded"
+                    break
             time.sleep(0.02)
         if proc.poll() is None:
-            with_group_kill(proc)
+            watch.count()
+            watch.kill()
+            _group_kill(proc)
+        watch.close()
         os.close(read_fd)
-        result = RunResult(seconds=time.monotonic() - start)
+        result = RunResult(seconds=time.monotonic() - start, failure=stop)
         rc = proc.returncode
-        if timed_out:
-            result.failure = f"time limit: still running after {limits.timeout_s:g} s"
+        if sandbox and rc is not None and rc > 128:  # bwrap reports a signal as 128 + number
+            rc = -(rc - 128)
+        if stop:
+            pass
         elif rc == -signal.SIGXCPU or rc == -signal.SIGKILL and result.seconds >= limits.cpu_s:
             result.failure = f"CPU time limit ({limits.cpu_s} s) exceeded"
         elif rc == -signal.SIGXFSZ:
             result.failure = f"output limit ({limits.output_mb} MB) exceeded"
-        try:
-            reply = json.loads(b"".join(chunks).decode("utf-8")) if chunks else None
-        except (UnicodeDecodeError, ValueError):
-            reply = None
-        if isinstance(reply, dict):
-            result.values = {k: v for k, v in reply.get("values", {}).items() if isinstance(v, dict)}
-            result.cell_errors = [str(e) for e in reply.get("cell_errors", [])][:20]
-            result.tampering = [str(e) for e in reply.get("tampering", [])][:20]
+        reply = parse_reply(b"".join(chunks), probes) if chunks and not stop else None
+        if reply is not None:
+            result.values, result.cell_errors = reply["values"], reply["cell_errors"]
         elif not result.failure:
             tail = (Path(tmp) / "output.txt").read_bytes()[-400:].decode("utf-8", "replace")
             if "MemoryError" in tail:
                 result.failure = f"memory limit ({limits.memory_mb} MB) exceeded"
             else:
-                result.failure = f"the notebook process died (exit status {rc}): {tail.strip()[-200:]}"
+                result.failure = ("the notebook process returned no answers (exit status "
+                                  f"{rc}): {tail.strip()[-200:]}")
         return result
 
 
-def with_group_kill(proc: subprocess.Popen) -> None:
+def _drain(fd: int, limit: int) -> list[bytes]:
+    """What is left in the non-blocking pipe ``fd`` (at most ``limit`` bytes)."""
+    out: list[bytes] = []
+    while limit > 0:
+        try:
+            b = os.read(fd, min(1 << 16, limit))
+        except BlockingIOError:
+            break
+        if not b:
+            break
+        out.append(b)
+        limit -= len(b)
+    return out
+
+
+def _forbidden(hidden: list[Path], tmp: Path) -> list[str]:
+    """The hidden folders the unsafe mode's audit hook refuses (not those holding Python or tmp)."""
+    needed = [Path(p) for p in bwrap.visible_paths()] + [tmp.resolve()]
+    return [str(h) for h in (Path(p).resolve() for p in hidden)
+            if not any(n == h or h in n.parents for n in needed)]
+
+
+def _group_kill(proc: subprocess.Popen) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
-    except ProcessLookupError:
+    except (ProcessLookupError, PermissionError):
         pass
     proc.wait()
