@@ -44,14 +44,14 @@ def test_missing_python(tmp_path):
     assert r.returncode != 0 and "was not found" in r.stdout + r.stderr
 
 
-@pytest.mark.parametrize("version", ["3.8.18", "2.7.18", "3.9.0"])
+@pytest.mark.parametrize("version", ["3.10.13", "3.8.18", "2.7.18", "3.9.0"])
 def test_old_python(tmp_path, version):
     r = _check(str(_fake_python(tmp_path, version=version)))
     out = r.stdout + r.stderr
-    assert r.returncode != 0 and f"is Python {version};" in out and "3.10 or newer" in out
+    assert r.returncode != 0 and f"is Python {version};" in out and "3.11 or newer" in out
 
 
-@pytest.mark.parametrize("version", ["3.10.0", "3.13.0", "3.20.1"])
+@pytest.mark.parametrize("version", ["3.11.0", "3.13.0", "3.20.1"])
 def test_new_python_passes_the_version_check(tmp_path, version):
     assert _check(str(_fake_python(tmp_path, version=version))).returncode == 0
 
