@@ -92,3 +92,16 @@ def test_describe_an_installed_cuda_build():
 def test_scripts_are_executable():
     for script in ("check-pythons", "torch-preflight"):
         assert (Path(REPO, "tools", script).stat().st_mode & 0o111), script
+
+
+def test_table_merges_earlier_runs_sorted_by_version(tmp_path, capsys):
+    import json
+
+    rows = [check_pythons.Row("3.12.1", "py312", counts={"passed": 3}),
+            check_pythons.Row("3.9.18", "py39", error="does not start: x")]
+    for i, row in enumerate(rows):
+        (tmp_path / f"{i}.json").write_text(json.dumps(
+            {"commit": "abc123", "rows": [check_pythons.asdict(row)]}))
+    assert check_pythons.main(["--table", str(tmp_path / "0.json"), str(tmp_path / "1.json")]) == 0
+    out = capsys.readouterr().out
+    assert "commit abc123" in out and out.index("| 3.9.18 |") < out.index("| 3.12.1 |")
