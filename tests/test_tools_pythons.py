@@ -105,3 +105,13 @@ def test_table_merges_earlier_runs_sorted_by_version(tmp_path, capsys):
     assert check_pythons.main(["--table", str(tmp_path / "0.json"), str(tmp_path / "1.json")]) == 0
     out = capsys.readouterr().out
     assert "commit abc123" in out and out.index("| 3.9.18 |") < out.index("| 3.12.1 |")
+
+
+def test_an_existing_clone_folder_is_kept_and_reported(tmp_path):
+    """A folder left by an earlier --keep run is never removed or overwritten."""
+    minor = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    kept = tmp_path / f"clone-{minor}"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    row = check_pythons.measure(sys.executable, "HEAD", tmp_path, tmp_path, keep=False)
+    assert "already exists" in row.error and (kept / "notes.txt").read_text() == "mine"
