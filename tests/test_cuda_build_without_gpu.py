@@ -136,3 +136,17 @@ def test_gpu_marker_skips_with_the_reason(build):
     reason = item.markers[0].kwargs["reason"]
     assert "needs an NVIDIA GPU" in reason and "pytest -m gpu" in reason
     assert ("CUDA 13.0 build" if build == "cuda" else "has no CUDA") in reason
+
+
+def test_a_cuda_query_that_raises_is_reported_not_raised(monkeypatch):
+    monkeypatch.setattr(torch.version, "cuda", "13.0")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+
+    def lost(i):
+        raise RuntimeError("CUDA error: unknown error")
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lost)
+    cuda = probe_torch_cuda()
+    assert cuda["available"] is False and "CUDA query failed" in cuda["reason"]
+    assert cuda["build"] == "CUDA 13.0"

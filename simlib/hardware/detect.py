@@ -185,13 +185,17 @@ def probe_torch_cuda() -> Probe:
     if torch.version.cuda is None:
         return _unavailable("this torch build has no CUDA (a CPU build): torch runs on the CPU",
                             build=build)
-    if not torch.cuda.is_available():
-        return _unavailable(f"no CUDA device found: this torch is a {build} build, but no NVIDIA "
-                            "GPU or driver is visible, so torch runs on the CPU", build=build)
-    return {"available": True, "build": build, "version": torch.version.cuda, "devices": [
-        {"index": i, "name": torch.cuda.get_device_name(i),
-         "memory_bytes": torch.cuda.get_device_properties(i).total_memory}
-        for i in range(torch.cuda.device_count())]}
+    try:
+        if not torch.cuda.is_available():
+            return _unavailable(f"no CUDA device found: this torch is a {build} build, but no "
+                                "NVIDIA GPU or driver is visible, so torch runs on the CPU",
+                                build=build)
+        return {"available": True, "build": build, "version": torch.version.cuda, "devices": [
+            {"index": i, "name": torch.cuda.get_device_name(i),
+             "memory_bytes": torch.cuda.get_device_properties(i).total_memory}
+            for i in range(torch.cuda.device_count())]}
+    except Exception as err:  # a driver that fails part-way: report, do not raise
+        return _unavailable(f"CUDA query failed ({err}): torch runs on the CPU", build=build)
 
 
 def probe_gpu() -> Probe:
