@@ -18,16 +18,18 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 
 
 def pytest_collection_modifyitems(config, items):
-    """Skip `gpu` tests on machines without CUDA (run them with `pytest -m gpu` on a GPU box)."""
-    try:
-        import torch
+    """Skip `gpu` tests on machines without CUDA (run them with `pytest -m gpu` on a GPU box).
 
-        has_cuda = torch.cuda.is_available()
-    except Exception:
-        has_cuda = False
-    if has_cuda:
+    The same with the CPU build of torch and with a CUDA build on a machine without a GPU; the
+    skip reason says which (from :func:`simlib.hardware.detect.probe_torch_cuda`).
+    """
+    from simlib.hardware.detect import probe_torch_cuda
+
+    cuda = probe_torch_cuda()
+    if cuda["available"]:
         return
-    skip = pytest.mark.skip(reason="needs an NVIDIA GPU with CUDA; run `pytest -m gpu` on one")
+    skip = pytest.mark.skip(reason=f"needs an NVIDIA GPU with CUDA ({cuda['reason']}); "
+                                   "run `pytest -m gpu` on a machine with one")
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)

@@ -86,7 +86,7 @@ def test_nvml_raising_during_queries_is_reported(monkeypatch):
     gpu = probe_gpu()
     assert gpu["nvml"]["available"] is False
     assert "GPU is lost" in gpu["nvml"]["reason"]
-    assert gpu["cuda"]["reason"] == "no CUDA device found"
+    assert gpu["cuda"]["reason"].startswith("no CUDA device found")
 
 
 def test_nvml_present_reports_power_limit_and_energy_counter(monkeypatch):

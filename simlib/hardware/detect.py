@@ -28,6 +28,7 @@ __all__ = [
     "probe_memory",
     "probe_rapl",
     "probe_threads",
+    "probe_torch_cuda",
 ]
 
 POWERCAP_ROOT = "/sys/class/powercap"
@@ -169,26 +170,43 @@ def _nvml_probe() -> Probe:
             pass
 
 
-def probe_gpu() -> Probe:
-    """NVIDIA GPUs seen by torch.cuda and by NVML (power limit, driver, energy counter)."""
-    out: Probe = {}
+def probe_torch_cuda() -> Probe:
+    """Whether torch can use a CUDA device, and which torch build this is (``build``).
+
+    ``build`` is "CPU" for a CPU-only torch and "CUDA <version>" for a CUDA build. A CUDA build
+    on a machine without an NVIDIA GPU or driver (the common laptop case) is unavailable with a
+    reason saying so: torch then runs on the CPU, exactly as the CPU build does.
+    """
     try:
         import torch
+    except Exception as err:  # torch missing or broken: report, do not raise
+        return _unavailable(f"torch unavailable: {err}", build=None)
+    build = f"CUDA {torch.version.cuda}" if torch.version.cuda else "CPU"
+    if torch.version.cuda is None:
+        return _unavailable("this torch build has no CUDA (a CPU build): torch runs on the CPU",
+                            build=build)
+    try:
+        if not torch.cuda.is_available():
+            return _unavailable(f"no CUDA device found: this torch is a {build} build, but no "
+                                "NVIDIA GPU or driver is visible, so torch runs on the CPU",
+                                build=build)
+        return {"available": True, "build": build, "version": torch.version.cuda, "devices": [
+            {"index": i, "name": torch.cuda.get_device_name(i),
+             "memory_bytes": torch.cuda.get_device_properties(i).total_memory}
+            for i in range(torch.cuda.device_count())]}
+    except Exception as err:  # a driver that fails part-way: report, do not raise
+        return _unavailable(f"CUDA query failed ({err}): torch runs on the CPU", build=build)
 
-        if torch.cuda.is_available():
-            out["cuda"] = {"available": True, "version": torch.version.cuda, "devices": [
-                {"index": i, "name": torch.cuda.get_device_name(i),
-                 "memory_bytes": torch.cuda.get_device_properties(i).total_memory}
-                for i in range(torch.cuda.device_count())]}
-        else:
-            why = "this torch build has no CUDA" if torch.version.cuda is None else "no CUDA device found"
-            out["cuda"] = _unavailable(why)
-    except Exception as err:
-        out["cuda"] = _unavailable(f"torch unavailable: {err}")
-    out["nvml"] = _nvml_probe()
+
+def probe_gpu() -> Probe:
+    """NVIDIA GPUs seen by torch.cuda and by NVML (power limit, driver, energy counter)."""
+    out: Probe = {"cuda": probe_torch_cuda(), "nvml": _nvml_probe()}
     out["available"] = bool(out["cuda"]["available"] or out["nvml"]["available"])
     if not out["available"]:
-        out["reason"] = "no NVIDIA GPU: GPU measurements are skipped and modeled numbers are shown instead"
+        build = out["cuda"].get("build")
+        out["reason"] = ("no NVIDIA GPU found" + (f" (torch is a {build} build)" if build else "")
+                         + ": measurements here are CPU measurements; GPU measurements are "
+                         "skipped and modeled numbers are shown instead")
     return out
 
 

@@ -124,9 +124,15 @@ class TorchBackend(Backend):
             raise InvalidParameterError(
                 f"The 'precision' parameter of the torch backend must be 'fp32'. Got {self.precision!r} "
                 "instead: use backend='onnxruntime' for INT8.")
-        if self.device == "cuda" and not torch.cuda.is_available():
-            raise BackendUnavailable("torch backend on 'cuda': no CUDA device or this torch build has "
-                                     "no CUDA; use device='cpu', or install a CUDA build of torch")
+        if self.device == "cuda":
+            from simlib.hardware.detect import probe_torch_cuda
+
+            cuda = probe_torch_cuda()
+            if not cuda["available"]:
+                fix = ("install a CUDA build of torch on a machine with an NVIDIA GPU"
+                       if cuda.get("build") == "CPU" else "run it on a machine with an NVIDIA GPU")
+                raise BackendUnavailable(f"torch backend on 'cuda': {cuda['reason']}. Use "
+                                         f"device='cpu' (a CPU measurement), or {fix}")
         self._torch = torch
         self._saved_threads = torch.get_num_threads()
         if self.device == "cpu":

@@ -34,8 +34,16 @@ _POS_S = Interval(0, None, closed="neither", unit="s")
 
 
 def _cuda():  # indirection so CPU tests can substitute a mock torch.cuda
+    """torch.cuda when a CUDA device is usable; else BackendUnavailable saying why (both builds)."""
     import torch
 
+    from simlib.hardware.detect import probe_torch_cuda
+    from simlib.measure.backends import BackendUnavailable
+
+    cuda = probe_torch_cuda()
+    if not cuda["available"]:
+        raise BackendUnavailable(f"CUDA synchronization needs a CUDA device: {cuda['reason']}. "
+                                 "Use sync='none' to time CPU work")
     return torch.cuda
 
 
