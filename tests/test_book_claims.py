@@ -87,6 +87,10 @@ def test_trends_and_comparisons_match_the_numbers(glued):
     gap = glued["model_gap"]
     if gap == gap:  # not NaN
         assert ("below 1" in glued["gap_text"]) == (gap <= 1)
+    if "times less than Offline" in glued["server_meas_text"]:
+        assert float(re.search(r"([\d.]+) times less", glued["server_meas_text"]).group(1)) > 1.0
+    if "went from" in glued["p99_trend"]:
+        assert "no trend is established" in glued["p99_trend"]
 
 
 def test_saturated_runs_are_never_described_as_latency_samples(glued):
