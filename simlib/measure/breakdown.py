@@ -115,4 +115,4 @@ def breakdown_html(rows: list[BreakdownRow], caption: str = "") -> str:
         f"<td>{'' if r.measured_ms is None else f'{r.measured_ms:.3g} ms'}</td>"
         f"<td>{r.position}</td><td>{html.escape(r.note)}</td></tr>" for r in rows)
     cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table class='simlib-table'>{cap}{head}{body}</table>"
+    return f"<table class='simlib-table table'>{cap}{head}{body}</table>"

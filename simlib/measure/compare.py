@@ -188,7 +188,7 @@ class Comparison:
         warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
         foot = (f"<p>* fewer than the {need} queries a 95% interval for a p99 needs: a rough value.</p>"
                 if any(r.get("queries", need) < need for r in self.rows) else "")
-        return (f"<table class='simlib-table'><caption>Server scenario: MEASURED vs MODELED "
+        return (f"<table class='simlib-table table'><caption>Server scenario: MEASURED vs MODELED "
                 f"(simlib.queueing FIFO on the same arrivals); verdicts against a p99 bound of "
                 f"{self._bound_ms()}</caption>{head}{body}</table>{foot}"
                 + (f"<p>Findings:</p><ul>{notes}</ul>" if notes else "")
