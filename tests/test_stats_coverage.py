@@ -1,7 +1,8 @@
 """Coverage of the 95% latency intervals, measured against exact queueing results.
 
 The full study (200 runs per case, five cases) is ``benchmarks/bench_coverage.py``; this test
-runs three of its cases with R = 200 seeded runs of 50,000 requests each (about 10 s of CPU).
+runs three of its cases with R = 200 seeded runs of 50,000 requests each (100,000 for M/M/4;
+about 15 s of CPU).
 
 Tolerance. The target is a true coverage within 95% +/- 3%. With R runs the observed coverage
 of a method whose true coverage is c has a binomial standard deviation sqrt(c (1 - c) / R):
@@ -31,9 +32,13 @@ def _band(reps: int) -> tuple[float, float]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ["M/M/1 rho=0.8", "M/D/1 rho=0.8", "M/M/4 rho=0.8"])
-def test_batch_means_intervals_cover_the_exact_value(name):
-    r = coverage(CASES[name], reps=R, n_requests=50_000)
+# M/M/4's p99 needs longer runs for its batches to span enough correlation lengths: at 50,000
+# requests its coverage sits at the lower edge of the target (0.87 with one set of seeds), at
+# 100,000 inside it (0.94 in benchmarks/bench_coverage.py), as for the benchmark's own runs
+@pytest.mark.parametrize("name,n_requests", [("M/M/1 rho=0.8", 50_000), ("M/D/1 rho=0.8", 50_000),
+                                             ("M/M/4 rho=0.8", 100_000)])
+def test_batch_means_intervals_cover_the_exact_value(name, n_requests):
+    r = coverage(CASES[name], reps=R, n_requests=n_requests)
     lo, hi = _band(R)
     for stat in ("mean", "p99"):
         after, before = r["after"][stat], r["before"][stat]

@@ -130,17 +130,19 @@ def command(python_args: list[str], *, work_mb: int, hidden: list[Path], cache: 
     """
     binds = visible_paths()
     _check_not_exposed(binds, hidden)
+    size = str(int(work_mb) * 2**20)
+    # the private /tmp comes before the read-only binds: a venv or a checkout that lives under the
+    # host's /tmp (a CI clone, say) is then bound on top of it instead of being hidden by it
     args = [_bwrap(), "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
             "--die-with-parent", "--new-session", "--hostname", "sandbox",
-            "--proc", "/proc", "--dev", "/dev", *_system_binds()]
+            "--proc", "/proc", "--dev", "/dev", *_system_binds(), "--size", size, "--tmpfs", "/tmp"]
     for b in binds:
         args += ["--ro-bind", b, b]
     seed = seed_mb(cache) if cache is not None and cache.is_dir() else None
     if seed is not None:
         _check_not_exposed([str(cache.resolve())], hidden)
         args += ["--ro-bind", str(cache), CACHE_SEED]
-    size = str(int(work_mb) * 2**20)
-    args += ["--size", size, "--tmpfs", "/tmp", "--size", str((int(work_mb) + (seed or 0)) * 2**20),
+    args += ["--size", str((int(work_mb) + (seed or 0)) * 2**20),
              "--tmpfs", WORK, "--size", size, "--tmpfs", "/dev/shm", "--remount-ro", "/dev",
              "--remount-ro", "/", "--chdir", WORK, "--clearenv"]
     for k, v in env.items():
