@@ -40,10 +40,16 @@ def repo() -> Path:
     return REPO
 
 
+HOG = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end:\n    pass\n"
+
+
 @contextlib.contextmanager
-def cpu_hogs(n: int):
-    """``n`` busy-loop processes for the duration of the block (a reader's busy laptop)."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+def cpu_hogs(n: int = 2):
+    """``n`` busy-looping processes (each one core: a reader's busy laptop), killed by their own
+    pids afterwards; each also ends by itself after 15 minutes, so a test killed mid-way leaves
+    nothing behind for long."""
+    procs = [subprocess.Popen([sys.executable, "-c", HOG], stdin=subprocess.DEVNULL,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
     try:
         yield
     finally:

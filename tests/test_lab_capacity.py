@@ -21,8 +21,6 @@ import csv
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import fields
 
@@ -34,7 +32,7 @@ from simlib.exercises.grading import grader as grader_module
 from simlib.exercises.grading import solution_notebook as _solution_notebook
 from simlib.exercises.grading.labfile import TaskSpec, tags
 from simlib.exercises.grading.sandbox import Limits
-from tests.conftest import REPO
+from tests.conftest import REPO, cpu_hogs
 from tests.test_grade import replace
 
 LAB = REPO / "labs" / "capacity"
@@ -65,23 +63,6 @@ def fill_student(lab_dir) -> nbformat.NotebookNode:
         cell.source = "\n".join(re.sub(r"\s*# SOLUTION\s*$", "", line)
                                 for line in answer.source.splitlines() if not marker.fullmatch(line))
     return student
-
-
-HOG = "import time\nend = time.monotonic() + 900\nwhile time.monotonic() < end:\n    pass\n"
-
-
-@contextlib.contextmanager
-def cpu_hogs(n: int = 2) -> Iterator[None]:
-    """``n`` busy-looping processes (each one core), killed by their own pids afterwards; each
-    also ends by itself after 15 minutes, so a test killed mid-way leaves nothing behind for long."""
-    procs = [subprocess.Popen([sys.executable, "-c", HOG], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(n)]
-    try:
-        yield
-    finally:
-        for p in procs:
-            p.kill()
-            p.wait()
 
 
 @contextlib.contextmanager
