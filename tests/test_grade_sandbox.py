@@ -305,3 +305,17 @@ def test_cpu_limit_is_reported_through_bubblewrap():
     res = sandbox_mod.run_notebook_code(["while True:\n    pass"], ["1"],
                                         Limits(timeout_s=60, cpu_s=2, processes=24))
     assert res.failure == "CPU time limit (2 s) exceeded" and res.values == {}
+
+
+def test_large_library_mappings_fit_but_allocations_are_limited():
+    """Issue 25: the CUDA build of torch maps more than 3 GB of libraries before it does any work;
+    a correct solution that imports it must not fail under a 1 GB memory limit. A read-only
+    3 GB reservation (what a big library looks like to the kernel) fits; allocating 2 GB does not."""
+    reserve = ("import mmap\n"
+               "m = mmap.mmap(-1, 3 * 2**30, flags=mmap.MAP_PRIVATE, prot=mmap.PROT_READ)\n"
+               "reserved = len(m) // 2**30")
+    res = sandbox_mod.run_notebook_code([reserve], ["reserved"], LIMITS)
+    assert res.values["reserved"] == {"ok": 3} and not res.cell_errors, (res.values, res.cell_errors)
+    bomb = sandbox_mod.run_notebook_code(["x = bytearray(2 * 2**30)\nsize = len(x)"], ["size"], LIMITS)
+    assert "size" not in bomb.values or "error" in bomb.values["size"]
+    assert bomb.failure.startswith("memory limit") or any("MemoryError" in e for e in bomb.cell_errors)

@@ -14,7 +14,10 @@ to hurt the grader. Covered:
   Nothing is detected or flagged: what a library does on import (``ctypes.util.find_library``
   running ``ldconfig``, CPU probes, thread pools) is simply contained, never counted against
   the student.
-* **Limits**: ``RLIMIT_CPU`` (CPU seconds), ``RLIMIT_AS`` (memory), ``RLIMIT_FSIZE`` (largest
+* **Limits**: ``RLIMIT_CPU`` (CPU seconds), ``RLIMIT_DATA`` (memory the code allocates,
+  ``memory_mb``) and ``RLIMIT_AS`` (everything mapped: ``memory_mb`` plus
+  :data:`LIBRARY_HEADROOM_MB` for large libraries such as the CUDA build of torch, which maps
+  more than 3 GB before doing any work), ``RLIMIT_FSIZE`` (largest
   file, and the student's stdout/stderr, which go to a file: a flood of output ends the child
   with SIGXFSZ), ``RLIMIT_CORE`` 0, ``RLIMIT_NPROC`` (processes and threads, counted inside the
   sandbox's own user namespace), a watchdog that counts the processes of the sandbox's PID
@@ -93,10 +96,22 @@ class RunResult:
     seconds: float = 0.0
 
 
+#: address space granted beyond ``memory_mb`` for the libraries a lab imports: the CUDA build of
+#: torch maps >3 GB of shared libraries and reservations before any work (measured: `import torch`
+#: fails under a 3 GB address-space limit, succeeds under 4 GB); mapped files are not memory in use
+LIBRARY_HEADROOM_MB = 4096
+
+
 def _preexec(limits: Limits):
     def apply() -> None:
         mem = limits.memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (mem, mem))
+        # memory the code allocates (heap, private anonymous mappings: numpy arrays, bytearrays)
+        resource.setrlimit(resource.RLIMIT_DATA, (mem, mem))
+        # and everything it maps, with room for large libraries: a correct solution must not fail
+        # because the instructor's torch is the CUDA build (issue 25); shared anonymous mappings,
+        # which RLIMIT_DATA does not count, stay bounded by this
+        total = mem + LIBRARY_HEADROOM_MB * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (total, total))
         resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_s, limits.cpu_s + 1))
         out = limits.output_mb * 2**20
         resource.setrlimit(resource.RLIMIT_FSIZE, (out, out))
