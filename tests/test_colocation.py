@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from simlib._validate import InvalidParameterError
-from simlib.measure.colocation import Colocation, colocation_study, usable_cores
+from simlib.measure.backends import usable_cores
+from simlib.measure.colocation import Colocation, colocation_study
 from simlib.stats import Interval
 
 

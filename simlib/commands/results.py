@@ -11,18 +11,19 @@ The store is ``$SIMLIB_STORE`` or results.sqlite3 in the user's data folder (``-
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import warnings
 from pathlib import Path
 from typing import Any
 
 from simlib._validate import InvalidParameterError, invalid
+from simlib.commands._common import print_json
 from simlib.measure.result import _jsonable
 
 
 def _print_json(obj: Any) -> None:
-    print(json.dumps(_jsonable(obj), indent=2, allow_nan=False))
+    """Results (dataclasses, numpy values; non-finite numbers as null) as the CLI's strict JSON."""
+    print_json(_jsonable(obj))
 
 
 def _open(args: argparse.Namespace):

@@ -30,7 +30,7 @@ import numpy as np
 from simlib._validate import Interval, InvalidParameterError, Options, check
 from simlib.models.registry import MODELS, ModelSpec, get_model
 
-__all__ = ["BACKENDS", "Backend", "BackendUnavailable", "default_threads", "open_backend"]
+__all__ = ["BACKENDS", "Backend", "BackendUnavailable", "default_threads", "open_backend", "usable_cores"]
 
 BACKENDS = ("torch", "onnxruntime", "edgetpu")
 
@@ -39,13 +39,17 @@ class BackendUnavailable(RuntimeError):
     """The requested runtime or device is missing; the message says what to install or attach."""
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (the affinity mask where the OS has one)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover (macOS)
+        return os.cpu_count() or 1
+
+
 def default_threads() -> int:
     """Model threads that leave one core to the load generator: max(1, usable cores - 1)."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover (macOS)
-        n = os.cpu_count() or 1
-    return max(1, n - 1)
+    return max(1, usable_cores() - 1)
 
 
 class Backend:

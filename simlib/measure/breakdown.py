@@ -77,6 +77,7 @@ def latency_breakdown(pipeline, server_run) -> list[BreakdownRow]:
     Server :class:`~simlib.measure.loadgen.RunResult` from a single-worker SUT (or None).
     """
     from simlib.measure.compare import effective_service_times
+    from simlib.measure.saturation import completion_times
 
     rows = []
     for comp, (lo, hi) in SOURCE_RANGES_MS.items():
@@ -88,7 +89,7 @@ def latency_breakdown(pipeline, server_run) -> list[BreakdownRow]:
                 note = "not measured: needs a Server run"
             else:
                 q = server_run.extra["queries"]
-                done = np.array([np.nan if c is None else c for c in q["completed_s"]], dtype=float)
+                done = completion_times(q["completed_s"])
                 ok = np.isfinite(done)
                 latency = done[ok] - np.asarray(q["scheduled_s"], dtype=float)[ok]
                 service = effective_service_times(q["issued_s"], q["completed_s"])

@@ -15,28 +15,19 @@ runtime's own threads, and everything else already running on the machine.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from simlib import budget
 from simlib._validate import Interval, Options, check
-from simlib.measure.backends import BACKENDS, open_backend
+from simlib.measure.backends import BACKENDS, open_backend, usable_cores
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS
 from simlib.stats import Interval as CI
 from simlib.stats import median_ci
 
-__all__ = ["Colocation", "colocation_study", "usable_cores"]
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (the affinity mask where the OS has one)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS
-        return os.cpu_count() or 1
+__all__ = ["Colocation", "colocation_study"]
 
 
 @dataclass

@@ -34,7 +34,9 @@ from simlib.batch_means import lag1_autocorr, percentile_ci
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import Settings, run_scenario
 from simlib.measure.meters import auto_meter, energy_fields
+from simlib.measure.modulated import fit_two_state, replay
 from simlib.measure.result import save_json
+from simlib.measure.saturation import completion_times
 from simlib.measure.sut import BackendSUT
 from simlib.models.registry import MODELS, model_info
 from simlib.stats import InvalidParameterError, percentile
@@ -204,29 +206,26 @@ def effective_service_times(issued_s, completed_s) -> np.ndarray:
     >>> effective_service_times([0.0, 0.1, 0.1], [0.05, 0.15, 0.2]).round(3).tolist()
     [0.05, 0.05, 0.05]
     """
-    a = np.asarray(issued_s, dtype=float)
-    d = np.asarray([np.nan if c is None else c for c in completed_s], dtype=float)
-    ok = np.isfinite(d)
-    a, d = a[ok], d[ok]
-    prev = np.concatenate([[-np.inf], d[:-1]])
-    return np.maximum(d - np.maximum(prev, a), 1e-9)
+    d = _completed(completed_s)
+    return np.maximum(d - service_start_times(issued_s, completed_s), 1e-9)
+
+
+def _completed(completed_s) -> np.ndarray:
+    d = completion_times(completed_s)
+    return d[np.isfinite(d)]
 
 
 def service_start_times(issued_s, completed_s) -> np.ndarray:
     """When each request's service began on a single FIFO server: ``max(d_{k-1}, a_k)`` (the
     companion of :func:`effective_service_times`, same requests in the same order)."""
-    a = np.asarray(issued_s, dtype=float)
-    d = np.asarray([np.nan if c is None else c for c in completed_s], dtype=float)
-    ok = np.isfinite(d)
-    a, d = a[ok], d[ok]
+    a = np.asarray(issued_s, dtype=float)[np.isfinite(completion_times(completed_s))]
+    d = _completed(completed_s)
     return np.maximum(np.concatenate([[-np.inf], d[:-1]]), a)
 
 
 def _add_two_state(rows: list[dict[str, Any]], runs: list, seed: int) -> dict[str, Any]:
     """Calibrate the two-state service model on the lowest load's run and predict every load's
     p99 (:mod:`simlib.measure.modulated`); adds ``modeled_twostate_p99_ms`` and its error."""
-    from simlib.measure.modulated import fit_two_state
-
     k = int(np.argmin([r["utilization"] for r in rows]))
     q = runs[k].extra["queries"]
     try:
@@ -259,17 +258,6 @@ def _p99_interval(lat: np.ndarray, u: float, warnings: list[str]) -> dict[str, A
         warnings.append(f"at {u:.0%}: {ci.warning}")
     out.update(measured_p99_ci_ms=[ci.low * 1e3, ci.high * 1e3], ci_method=ci.method, measured_p99_ess=ci.ess)
     return out
-
-
-def _simulate(arrivals_s: np.ndarray, service_s: np.ndarray, seed: int):
-    import warnings as _w
-
-    from simlib.queueing import Empirical, Trace, simulate
-
-    with _w.catch_warnings():
-        _w.simplefilter("ignore")  # an unstable-queue warning is kept in the SimResult itself
-        return simulate(Trace(arrivals_s), Empirical(service_s), n_requests=len(arrivals_s),
-                    warmup_fraction=0.0, seed=seed)
 
 
 _EXPLAIN = {
@@ -359,8 +347,8 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
             compute = np.asarray(r.extra["service"]["service_s"])
             insitu = effective_service_times(r.extra["queries"]["issued_s"], r.extra["queries"]["completed_s"])
             lat = np.asarray(r.samples_s)
-            m_iso = _simulate(arr, iso, seed)
-            m_in = _simulate(arr, insitu, seed)
+            m_iso = replay(arr, iso, seed)
+            m_in = replay(arr, insitu, seed)
             info = model_info(b.spec)
             e = energy_fields(reading, r.metrics["samples"], flops=info["flops_per_sample"] / 2,
                               weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),

@@ -45,7 +45,7 @@ import numpy as np
 
 from simlib._validate import Interval, check
 
-__all__ = ["TwoStateFit", "fit_two_state"]
+__all__ = ["TwoStateFit", "fit_two_state", "replay"]
 
 #: below this share of slow requests, or this ratio of means, the run shows no slow stretches
 MIN_SLOW_SHARE = 0.01
@@ -100,20 +100,26 @@ class TwoStateFit:
     def predict(self, arrivals_s, percentile: float = 99.0, *, paths: int = 5, seed: int = 0) -> float:
         """Modeled ``percentile`` latency (s) on the arrival times ``arrivals_s``, averaged over
         ``paths`` random paths of the slow state (each with its own service draws)."""
-        from simlib.queueing import Empirical, Trace, simulate
-
         check("paths", paths, Interval(1, 1000, integer=True), owner="TwoStateFit.predict")
         arr = np.asarray(arrivals_s, dtype=float)
         horizon = float(arr.max() - arr.min()) + 10 * float(self.fast_service_s.mean()) * self.slow_factor
-        values = []
-        for k in range(paths):
-            with _warnings.catch_warnings():
-                _warnings.simplefilter("ignore")  # an unstable queue is reported by its result
-                r = simulate(Trace(arr - arr.min()), Empirical(self.fast_service_s), n_requests=arr.size,
-                             warmup_fraction=0.0, seed=seed + k,
-                             slowdown=self.slowdown_path(horizon, seed + 1000 + k))
-            values.append(r.percentile(percentile))
-        return float(np.mean(values))
+        return float(np.mean([
+            replay(arr - arr.min(), self.fast_service_s, seed + k,
+                   slowdown=self.slowdown_path(horizon, seed + 1000 + k)).percentile(percentile)
+            for k in range(paths)]))
+
+
+def replay(arrivals_s, service_s, seed: int, slowdown=None):
+    """The serving simulator (one FIFO server) on these arrival times (s), drawing service times
+    from ``service_s`` (s), with an optional ``slowdown(t)``; MODELED. An unstable-queue warning
+    is not raised: the SimResult keeps it."""
+    from simlib.queueing import Empirical, Trace, simulate
+
+    arr = np.asarray(arrivals_s, dtype=float)
+    with _warnings.catch_warnings():
+        _warnings.simplefilter("ignore")
+        return simulate(Trace(arr), Empirical(service_s), n_requests=arr.size, warmup_fraction=0.0,
+                        seed=seed, slowdown=slowdown)
 
 
 def _split(service_s: np.ndarray, seed: int) -> np.ndarray:

@@ -29,7 +29,16 @@ import numpy as np
 
 from simlib._validate import Interval, check
 
-__all__ = ["Saturation", "sustained_load"]
+__all__ = ["Saturation", "completion_times", "sustained_load"]
+
+
+def completion_times(completed_s) -> np.ndarray:
+    """Completion times (s) as a float array, NaN for a query that never completed (None).
+
+    >>> completion_times([0.1, None]).tolist()
+    [0.1, nan]
+    """
+    return np.array([np.nan if c is None else c for c in completed_s], dtype=float)
 
 
 @dataclass(frozen=True)
@@ -54,7 +63,7 @@ def sustained_load(scheduled_s, completed_s, z: float = 2.0,
     """
     check("z", z, Interval(0, 10, closed="neither"), owner="sustained_load")
     sched = np.asarray(scheduled_s, dtype=float)
-    done = np.array([np.nan if c is None else c for c in completed_s], dtype=float)
+    done = completion_times(completed_s)
     n = sched.size
     if n < 2 or done.size != n:
         raise ValueError(f"sustained_load: needs at least 2 queries with one completion time each "
