@@ -9,7 +9,7 @@ the parameter, its owner, what is allowed (with units) and what was received::
 Use :func:`check` inside constructors (e.g. ``__post_init__`` of a frozen dataclass) and
 :func:`validate_params` as a decorator on functions.
 
->>> @validate_params({"p": Interval(0, 100, closed="neither")})
+>>> @validate_params({"p": Range(0, 100, closed="neither")})
 ... def pct(p):
 ...     return p
 >>> pct(50)
@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["InvalidParameterError", "Interval", "Options", "check", "invalid", "show", "validate_params"]
+__all__ = ["InvalidParameterError", "Range", "Options", "check", "invalid", "show", "validate_params"]
 
 _PARAM_IN_MESSAGE = re.compile(r"The '([^']+)' parameter")
 
@@ -75,7 +75,7 @@ def invalid(name: str, problem: str, allowed: str, *, owner: str = "") -> Invali
 
 
 @dataclass(frozen=True)
-class Interval:
+class Range:
     """Finite real numbers between ``left`` and ``right`` (None means unbounded on that side).
 
     ``closed`` is one of "both", "left", "right", "neither". ``integer=True`` also requires an
@@ -155,7 +155,7 @@ def _accepts(constraint: Any, value: Any) -> bool:
 def check(name: str, value: Any, *constraints: Any, owner: str = "") -> Any:
     """Raise :class:`InvalidParameterError` unless ``value`` meets one of ``constraints``.
 
-    Returns ``value`` so it can be used inline: ``self.rate = check("rate", rate, Interval(0))``.
+    Returns ``value`` so it can be used inline: ``self.rate = check("rate", rate, Range(0))``.
     """
     if any(_accepts(c, value) for c in constraints):
         return value

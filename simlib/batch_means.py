@@ -53,8 +53,8 @@ import numpy as np
 from scipy import stats as _st
 
 from simlib import stats
-from simlib._validate import Interval as _Range
 from simlib._validate import InvalidParameterError, check
+from simlib._validate import Range as _Range
 
 __all__ = ["BatchPlan", "N_BATCHES", "SAFETY", "lag1_autocorr", "mean_ci", "percentile_ci", "plan_batches"]
 

@@ -24,8 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from simlib._validate import Interval as Range
-from simlib._validate import check
+from simlib._validate import Range, check
 from simlib.stats import Interval
 
 __all__ = ["closer", "direction", "extreme_at", "relation_to", "speed_change", "time_scale",

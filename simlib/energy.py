@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simlib._validate import Interval, InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, Range, check
 
 __all__ = [
     "ADD_PJ",
@@ -49,8 +49,8 @@ ADD_PJ = {"fp32": 0.9, "fp16": 0.4, "bf16": 0.4, "int32": 0.1, "int8": 0.03}
 #: Energy per byte moved from each memory level, pJ (source chapter Table 17, after Horowitz 2014).
 BYTE_PJ = {"register": 0.01, "l1": 0.5, "l2": 2.0, "dram": 160.0}
 
-_NONNEG = Interval(0, None)
-_POS = Interval(0, None, closed="neither")
+_NONNEG = Range(0, None)
+_POS = Range(0, None, closed="neither")
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,16 @@ def decompose(flops: float, weight_bytes: float, precision: str = "fp32", memory
     >>> round(e.compute_j * 1e3, 3), round(e.memory_j * 1e6, 3)
     (1.1, 2.0)
     """
-    check("flops", flops, Interval(0, None, unit="operations"), owner="decompose")
-    check("weight_bytes", weight_bytes, Interval(0, None, unit="bytes"), owner="decompose")
+    check("flops", flops, Range(0, None, unit="operations"), owner="decompose")
+    check("weight_bytes", weight_bytes, Range(0, None, unit="bytes"), owner="decompose")
     if pj_per_op is None:
         check("precision", precision, Options(MULT_PJ), owner="decompose")
         pj_per_op = MULT_PJ[precision]
-    check("pj_per_op", pj_per_op, Interval(0, None, unit="pJ"), owner="decompose")
+    check("pj_per_op", pj_per_op, Range(0, None, unit="pJ"), owner="decompose")
     if pj_per_byte is None:
         check("memory", memory, Options(BYTE_PJ), owner="decompose")
         pj_per_byte = BYTE_PJ[memory]
-    check("pj_per_byte", pj_per_byte, Interval(0, None, unit="pJ"), owner="decompose")
+    check("pj_per_byte", pj_per_byte, Range(0, None, unit="pJ"), owner="decompose")
     cj, mj = flops * pj_per_op * 1e-12, weight_bytes * pj_per_byte * 1e-12
     return EnergyBreakdown(float(flops), float(weight_bytes), precision, memory, float(pj_per_op),
                            float(pj_per_byte), cj, mj, cj + mj)
@@ -112,14 +112,14 @@ def energy_j(power_w: float, time_s: float) -> float:
     >>> round(energy_j(0.120, 0.015) * 1e3, 2)
     1.8
     """
-    check("power_w", power_w, Interval(0, None, unit="W"), owner="energy_j")
-    check("time_s", time_s, Interval(0, None, unit="s"), owner="energy_j")
+    check("power_w", power_w, Range(0, None, unit="W"), owner="energy_j")
+    check("time_s", time_s, Range(0, None, unit="s"), owner="energy_j")
     return power_w * time_s
 
 
 def inferences_per_joule(energy_per_inference_j: float) -> float:
     """1 / (J per inference)."""
-    check("energy_per_inference_j", energy_per_inference_j, Interval(0, None, closed="neither", unit="J"),
+    check("energy_per_inference_j", energy_per_inference_j, Range(0, None, closed="neither", unit="J"),
           owner="inferences_per_joule")
     return 1.0 / energy_per_inference_j
 
@@ -130,8 +130,8 @@ def qps_per_watt(qps: float, power_w: float) -> float:
     >>> qps_per_watt(1000, 250)
     4.0
     """
-    check("qps", qps, Interval(0, None, unit="queries/s"), owner="qps_per_watt")
-    check("power_w", power_w, Interval(0, None, closed="neither", unit="W"), owner="qps_per_watt")
+    check("qps", qps, Range(0, None, unit="queries/s"), owner="qps_per_watt")
+    check("power_w", power_w, Range(0, None, closed="neither", unit="W"), owner="qps_per_watt")
     return qps / power_w
 
 
@@ -141,8 +141,8 @@ def tops_per_watt(ops_per_s: float, power_w: float) -> float:
     >>> tops_per_watt(4e12, 2.0)  # the Edge TPU's datasheet figure
     2.0
     """
-    check("ops_per_s", ops_per_s, Interval(0, None, unit="OP/s"), owner="tops_per_watt")
-    check("power_w", power_w, Interval(0, None, closed="neither", unit="W"), owner="tops_per_watt")
+    check("ops_per_s", ops_per_s, Range(0, None, unit="OP/s"), owner="tops_per_watt")
+    check("power_w", power_w, Range(0, None, closed="neither", unit="W"), owner="tops_per_watt")
     return ops_per_s / 1e12 / power_w
 
 
@@ -152,9 +152,9 @@ def average_power_w(active_w: float, idle_w: float, duty_cycle: float) -> float:
     >>> round(average_power_w(0.5, 0.01, 0.02), 4)
     0.0198
     """
-    check("active_w", active_w, Interval(0, None, unit="W"), owner="average_power_w")
-    check("idle_w", idle_w, Interval(0, None, unit="W"), owner="average_power_w")
-    check("duty_cycle", duty_cycle, Interval(0, 1), owner="average_power_w")
+    check("active_w", active_w, Range(0, None, unit="W"), owner="average_power_w")
+    check("idle_w", idle_w, Range(0, None, unit="W"), owner="average_power_w")
+    check("duty_cycle", duty_cycle, Range(0, 1), owner="average_power_w")
     return duty_cycle * active_w + (1 - duty_cycle) * idle_w
 
 
@@ -166,7 +166,7 @@ def battery_life_h(average_power_w: float, *, capacity_wh: float | None = None,
     >>> round(battery_life_h(0.5, capacity_mah=4000), 1)
     30.8
     """
-    check("average_power_w", average_power_w, Interval(0, None, closed="neither", unit="W"),
+    check("average_power_w", average_power_w, Range(0, None, closed="neither", unit="W"),
           owner="battery_life_h")
     if (capacity_wh is None) == (capacity_mah is None):
         raise InvalidParameterError("battery_life_h needs exactly one of capacity_wh or capacity_mah.")
@@ -184,8 +184,8 @@ def facility_energy_j(it_energy_j: float, pue: float = 1.1) -> float:
     >>> facility_energy_j(100.0, 1.5)
     150.0
     """
-    check("it_energy_j", it_energy_j, Interval(0, None, unit="J"), owner="facility_energy_j")
-    check("pue", pue, Interval(1, None), owner="facility_energy_j")
+    check("it_energy_j", it_energy_j, Range(0, None, unit="J"), owner="facility_energy_j")
+    check("pue", pue, Range(1, None), owner="facility_energy_j")
     return it_energy_j * pue
 
 
@@ -199,7 +199,7 @@ def cost_per_inference_usd(energy_j: float, price_usd_per_kwh: float = 0.10, pue
     >>> cost_per_inference_usd(3.6e6)  # 1 kWh at $0.10
     0.1
     """
-    check("price_usd_per_kwh", price_usd_per_kwh, Interval(0, None, unit="USD/kWh"),
+    check("price_usd_per_kwh", price_usd_per_kwh, Range(0, None, unit="USD/kWh"),
           owner="cost_per_inference_usd")
     check("hardware_usd", hardware_usd, _NONNEG, owner="cost_per_inference_usd")
     electricity = facility_energy_j(energy_j, pue) / 3.6e6 * price_usd_per_kwh

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 
 __all__ = [
     "amdahl_ceiling",
@@ -24,8 +24,8 @@ __all__ = [
     "weak_scaling_efficiency",
 ]
 
-_FRACTION = Interval(0, 1)
-_POS = Interval(0, None, closed="neither")
+_FRACTION = Range(0, 1)
+_POS = Range(0, None, closed="neither")
 
 
 def amdahl_speedup(fraction: float, factor: float) -> float:
@@ -57,7 +57,7 @@ def strong_scaling_efficiency(t1: float, tn: float, n: int) -> float:
     """
     check("t1", t1, _POS, owner="strong_scaling_efficiency")
     check("tn", tn, _POS, owner="strong_scaling_efficiency")
-    check("n", n, Interval(1, None, integer=True), owner="strong_scaling_efficiency")
+    check("n", n, Range(1, None, integer=True), owner="strong_scaling_efficiency")
     return t1 / (n * tn)
 
 
@@ -82,7 +82,7 @@ def fanout_tail_probability(n: int, p_slow: float = 0.01) -> float:
     >>> round(fanout_tail_probability(100, 0.01), 3)
     0.634
     """
-    check("n", n, Interval(1, None, integer=True), owner="fanout_tail_probability")
+    check("n", n, Range(1, None, integer=True), owner="fanout_tail_probability")
     check("p_slow", p_slow, _FRACTION, owner="fanout_tail_probability")
     return 1.0 - (1.0 - p_slow) ** n
 
@@ -102,7 +102,7 @@ def littles_law(*, items: float | None = None, rate: float | None = None,
         raise InvalidParameterError(
             f"littles_law needs exactly two of items, rate, time_s; got {sorted(given) or 'none'}.")
     for k, v in given.items():
-        check(k, v, Interval(0, None, unit={"items": "requests", "rate": "requests/s", "time_s": "s"}[k]),
+        check(k, v, Range(0, None, unit={"items": "requests", "rate": "requests/s", "time_s": "s"}[k]),
               owner="littles_law")
     if items is None:
         return rate * time_s

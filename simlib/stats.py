@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as _st
 
-from simlib._validate import Interval as _Range
 from simlib._validate import InvalidParameterError, Options, check
+from simlib._validate import Range as _Range
 
 __all__ = [
     "NOISY_CV",

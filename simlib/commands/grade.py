@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 
 def run(args: argparse.Namespace) -> int:
     from simlib.exercises.grading import grade_submissions, load_lab
     from simlib.exercises.grading.sandbox import Limits
 
-    check("timeout", args.timeout, None, Interval(0, None, closed="neither", unit="s"), owner="grade")
-    check("memory", args.memory, None, Interval(64, None, integer=True, unit="MB"), owner="grade")
-    check("output", args.output, None, Interval(1, None, integer=True, unit="MB"), owner="grade")
-    check("jobs", args.jobs, None, Interval(1, None, integer=True), owner="grade")
+    check("timeout", args.timeout, None, Range(0, None, closed="neither", unit="s"), owner="grade")
+    check("memory", args.memory, None, Range(64, None, integer=True, unit="MB"), owner="grade")
+    check("output", args.output, None, Range(1, None, integer=True, unit="MB"), owner="grade")
+    check("jobs", args.jobs, None, Range(1, None, integer=True), owner="grade")
     limits = Limits.for_lab(load_lab(args.lab).limits, timeout_s=args.timeout,
                             cpu_s=None if args.timeout is None else int(args.timeout) + 1,
                             memory_mb=args.memory, output_mb=args.output)

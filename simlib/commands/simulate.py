@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import warnings
 
-from simlib._validate import Interval, check, invalid
+from simlib._validate import Range, check, invalid
 from simlib.commands._common import add_allow_large, only_with, print_json
 
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
@@ -72,21 +72,21 @@ def run(args: argparse.Namespace) -> int:
 
     _check_flags(args)
     timeout_ms = 0.0 if args.batch_timeout_ms is None else args.batch_timeout_ms
-    check("batch_timeout_ms", timeout_ms, Interval(0, 1e9, unit="ms"), owner="simulate")
+    check("batch_timeout_ms", timeout_ms, Range(0, 1e9, unit="ms"), owner="simulate")
     kw = dict(servers=args.servers, max_batch=args.max_batch, batch_timeout_s=timeout_ms / 1e3,
               n_requests=args.requests, duration_s=args.duration, seed=args.seed)
     if args.scenario == "server":
         kw.update(arrivals=_arrivals(args.arrival or "poisson", args.rate))
         if args.latency_bound_ms is not None:
-            check("latency_bound_ms", args.latency_bound_ms, Interval(0, 1e9, closed="right", unit="ms"),
+            check("latency_bound_ms", args.latency_bound_ms, Range(0, 1e9, closed="right", unit="ms"),
                   owner="simulate")
             kw.update(latency_bound_s=args.latency_bound_ms / 1e3, search=args.search)
     elif args.scenario == "multistream":
         if args.interval_ms is not None:
-            check("interval_ms", args.interval_ms, Interval(1e-6, 1e9, unit="ms"), owner="simulate")
+            check("interval_ms", args.interval_ms, Range(1e-6, 1e9, unit="ms"), owner="simulate")
             kw.update(interval_s=args.interval_ms / 1e3)
         elif args.rate is not None:
-            check("rate", args.rate, Interval(1e-9, 1e9, unit="queries/s"), owner="simulate")
+            check("rate", args.rate, Range(1e-9, 1e9, unit="queries/s"), owner="simulate")
             kw.update(interval_s=1.0 / args.rate)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UnstableQueueWarning)  # it is in result.warnings, printed below

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from simlib import budget, limits
-from simlib._validate import Interval, Options, check, invalid
+from simlib._validate import Options, Range, check, invalid
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import RunResult, Settings, run_scenario
 from simlib.measure.meters import NullMeter, auto_meter, energy_fields
@@ -55,14 +55,14 @@ def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str =
     check("model", model, Options(MODELS), owner=_OWN)
     check("backend", backend, Options(BACKENDS), owner=_OWN)
     sc = Scenario.parse(scenario)
-    check("duration_s", duration_s, None, Interval(0, 3600, closed="right", unit="s"), owner=_OWN)
-    check("max_batch", max_batch, None, Interval(1, 4096, integer=True), owner=_OWN)
-    check("batch_timeout_s", batch_timeout_s, Interval(0, 10, unit="s"), owner=_OWN)
-    check("target_latency_s", target_latency_s, Interval(0, 3600, closed="right", unit="s"), owner=_OWN)
+    check("duration_s", duration_s, None, Range(0, 3600, closed="right", unit="s"), owner=_OWN)
+    check("max_batch", max_batch, None, Range(1, 4096, integer=True), owner=_OWN)
+    check("batch_timeout_s", batch_timeout_s, Range(0, 10, unit="s"), owner=_OWN)
+    check("target_latency_s", target_latency_s, Range(0, 3600, closed="right", unit="s"), owner=_OWN)
     dur = duration_s if duration_s is not None else budget.pick(quick=1.0, standard=10.0, full=60.0)
     limits.check_work("wall_s", dur, owner=_OWN, parameter="duration_s")
     if sc is Scenario.SERVER:
-        check("qps", qps, Interval(0, 1e7, closed="right", unit="queries/s"),
+        check("qps", qps, Range(0, 1e7, closed="right", unit="queries/s"),
               owner=f"{_OWN} (required for the Server scenario)")
         limits.check_work("requests", qps * dur, owner=_OWN, parameter="qps")  # the arrival schedule
     elif qps is not None:
@@ -111,7 +111,7 @@ def time_inference(model: str = "cnn", backend: str = "onnxruntime", *, batch_si
                    precision: str = "fp32", device: str = "cpu", threads: int | None = None,
                    **timer_kw: Any) -> Result:
     """Steady-state per-call latency of one batch (the harness: warm-up, repeats, CIs, overhead)."""
-    check("batch_size", batch_size, Interval(1, 4096, integer=True), owner="time_inference")
+    check("batch_size", batch_size, Range(1, 4096, integer=True), owner="time_inference")
     b = open_backend(backend, model, precision=precision, device=device, threads=threads)
     try:
         x = b.spec.sample_inputs(batch_size)

@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, Range, check
 from simlib.models.registry import MODELS, ModelSpec, get_model
 
 __all__ = ["BACKENDS", "Backend", "BackendUnavailable", "default_threads", "open_backend", "usable_cores"]
@@ -252,7 +252,7 @@ def open_backend(backend: str, model: str | ModelSpec, *, precision: str = "fp32
     check("backend", backend, Options(BACKENDS), owner=own)
     check("precision", precision, Options(("fp32", "int8")), owner=own)
     check("device", device, Options(("cpu", "cuda")), owner=own)
-    check("threads", threads, None, Interval(1, 256, integer=True), owner=own)
+    check("threads", threads, None, Range(1, 256, integer=True), owner=own)
     spec = model if isinstance(model, ModelSpec) else (
         check("model", model, Options(MODELS), owner=own) and get_model(model))
     b = _CLASSES[backend](spec, precision=precision, device=device, threads=threads, **kw)

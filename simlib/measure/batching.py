@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 from simlib.measure.api import measure, time_inference
 from simlib.stats import percentile
 
@@ -81,7 +81,7 @@ def batch_cost_curve(model: str = "cnn", backend: str = "onnxruntime",
     """Median time of one inference call at each batch size, and the fitted batch cost model."""
     from simlib.queueing import BatchCost
 
-    sizes = [int(check("batch_sizes", b, Interval(1, 4096, integer=True), owner="batch_cost_curve"))
+    sizes = [int(check("batch_sizes", b, Range(1, 4096, integer=True), owner="batch_cost_curve"))
              for b in batch_sizes]
     medians, warns = [], []
     budget_s = budget.pick(quick=0.4, standard=2.0, full=8.0)
@@ -164,13 +164,13 @@ def batching_study(model: str = "cnn", qps: float | None = None, *, max_batch: i
     """
     from simlib.queueing import Trace, simulate
 
-    check("max_batch", max_batch, Interval(1, 4096, integer=True), owner="batching_study")
-    check("load", load, Interval(0, 1, closed="neither"), owner="batching_study")
+    check("max_batch", max_batch, Range(1, 4096, integer=True), owner="batching_study")
+    check("load", load, Range(0, 1, closed="neither"), owner="batching_study")
     curve = curve or batch_cost_curve(model, backend, sorted({1, max(2, max_batch // 2), max_batch}))
     rate = float(qps) if qps is not None else load / curve.fit.mean_batch_s(1)
     rows, warns = [], list(curve.warnings)
     for timeout in timeouts_s:
-        check("timeouts_s", timeout, Interval(0, 1, unit="s"), owner="batching_study")
+        check("timeouts_s", timeout, Range(0, 1, unit="s"), owner="batching_study")
         run = measure(model, backend, scenario="server", qps=rate, max_batch=max_batch,
                       batch_timeout_s=float(timeout), duration_s=duration_s, seed=seed, meter="none")
         lat = np.asarray(run.samples_s)

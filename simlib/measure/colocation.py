@@ -20,12 +20,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simlib import budget
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.measure.backends import BACKENDS, open_backend, usable_cores
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS
-from simlib.stats import Interval as CI
-from simlib.stats import median_ci
+from simlib.stats import Interval, median_ci
 
 __all__ = ["Colocation", "colocation_study"]
 
@@ -39,8 +38,8 @@ class Colocation:
     model_b: str
     threads: int
     cores: int
-    alone: CI
-    together: CI
+    alone: Interval
+    together: Interval
     b_calls: int
     warnings: list[str] = field(default_factory=list)
 
@@ -83,8 +82,8 @@ def colocation_study(model_a: str = "cnn", model_b: str = "encoder", *, backend:
     check("model_a", model_a, Options(MODELS), owner=own)
     check("model_b", model_b, Options(MODELS), owner=own)
     check("backend", backend, Options(BACKENDS), owner=own)
-    check("threads", threads, Interval(1, 256, integer=True), owner=own)
-    check("time_budget_s", time_budget_s, None, Interval(0, 600, closed="right", unit="s"), owner=own)
+    check("threads", threads, Range(1, 256, integer=True), owner=own)
+    check("time_budget_s", time_budget_s, None, Range(0, 600, closed="right", unit="s"), owner=own)
     seconds = time_budget_s or budget.pick(quick=0.6, standard=3.0, full=10.0)
     a = open_backend(backend, model_a, threads=threads)
     b = open_backend(backend, model_b, threads=threads)

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget, limits
-from simlib._validate import Interval, Options, check, invalid
+from simlib._validate import Options, Range, check, invalid
 from simlib.batch_means import lag1_autocorr, percentile_ci
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import Settings, run_scenario
@@ -301,16 +301,16 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
     100 ms, the same default as :func:`simlib.measure.measure`), stated in every table.
     """
     own = "compare"
-    check("target_latency_s", target_latency_s, Interval(0, 3600, closed="right", unit="s"), owner=own)
+    check("target_latency_s", target_latency_s, Range(0, 3600, closed="right", unit="s"), owner=own)
     check("model", model, Options(MODELS), owner=own)
     check("backend", backend, Options(BACKENDS), owner=own)
     utilizations = list(utilizations)
     if not utilizations:
         raise invalid("utilizations", "is empty", "at least one fraction of capacity in (0, 1)", owner=own)
     for u in utilizations:
-        check("utilizations", u, Interval(0, 1, closed="neither", unit="(fraction of capacity)"), owner=own)
+        check("utilizations", u, Range(0, 1, closed="neither", unit="(fraction of capacity)"), owner=own)
     utilizations = [float(u) for u in utilizations]
-    check("duration_s", duration_s, None, Interval(0, 3600, closed="right", unit="s"), owner=own)
+    check("duration_s", duration_s, None, Range(0, 3600, closed="right", unit="s"), owner=own)
     dur = duration_s if duration_s is not None else budget.pick(quick=1.0, standard=10.0, full=60.0)
     limits.check_work("wall_s", dur * (1 + len(utilizations)), owner=own, parameter="duration_s")
     b = open_backend(backend, model, precision=precision, threads=threads)

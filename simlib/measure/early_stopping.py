@@ -29,15 +29,15 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binom
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 __all__ = ["EarlyStopping", "early_stopping_estimate", "min_queries_for_early_stopping",
            "server_early_stopping"]
 
 #: LoadGen's confidence for the early-stopping rule
 CONFIDENCE = 0.99
-_PCT = Interval(0, 100, closed="neither", unit="%")
-_CONF = Interval(0, 1, closed="neither")
+_PCT = Range(0, 100, closed="neither", unit="%")
+_CONF = Range(0, 1, closed="neither")
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def min_queries_for_early_stopping(percentile: float, confidence: float = CONFID
     """
     check("percentile", percentile, _PCT, owner="min_queries_for_early_stopping")
     check("confidence", confidence, _CONF, owner="min_queries_for_early_stopping")
-    check("overlatency", overlatency, Interval(0, 10**7, integer=True), owner="min_queries_for_early_stopping")
+    check("overlatency", overlatency, Range(0, 10**7, integer=True), owner="min_queries_for_early_stopping")
     q = 1.0 - percentile / 100.0
     lo, hi = overlatency + 1, overlatency + 2
     while binom.cdf(overlatency, hi, q) >= 1.0 - confidence:  # grow, then bisect
@@ -121,7 +121,7 @@ def server_early_stopping(latencies_s, target_latency_s: float, percentile: floa
     >>> r.passed, r.min_queries
     (False, 2010)
     """
-    check("target_latency_s", target_latency_s, Interval(0, None, closed="neither", unit="s"),
+    check("target_latency_s", target_latency_s, Range(0, None, closed="neither", unit="s"),
           owner="server_early_stopping")
     lat = np.asarray(latencies_s, dtype=float)
     over = int(np.count_nonzero(lat > target_latency_s))

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 from simlib.batch_means import percentile_ci
 from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
@@ -85,18 +85,18 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", Scenario.parse(self.scenario))
-        pos = Interval(0, None, closed="neither", unit="s")
+        pos = Range(0, None, closed="neither", unit="s")
         check("min_duration_s", self.min_duration_s, None, pos, owner=_OWN)
-        check("min_query_count", self.min_query_count, None, Interval(1, None, integer=True), owner=_OWN)
+        check("min_query_count", self.min_query_count, None, Range(1, None, integer=True), owner=_OWN)
         check("max_duration_s", self.max_duration_s, None, pos, owner=_OWN)
-        check("target_qps", self.target_qps, None, Interval(0, None, closed="neither", unit="queries/s"), owner=_OWN)
+        check("target_qps", self.target_qps, None, Range(0, None, closed="neither", unit="queries/s"), owner=_OWN)
         check("target_latency_s", self.target_latency_s, pos, owner=_OWN)
-        check("samples_per_query", self.samples_per_query, Interval(1, 4096, integer=True), owner=_OWN)
-        check("offline_expected_qps", self.offline_expected_qps, None, Interval(0, None, closed="neither"), owner=_OWN)
-        check("max_outstanding", self.max_outstanding, None, Interval(1, None, integer=True), owner=_OWN)
-        check("performance_sample_count", self.performance_sample_count, Interval(1, None, integer=True), owner=_OWN)
+        check("samples_per_query", self.samples_per_query, Range(1, 4096, integer=True), owner=_OWN)
+        check("offline_expected_qps", self.offline_expected_qps, None, Range(0, None, closed="neither"), owner=_OWN)
+        check("max_outstanding", self.max_outstanding, None, Range(1, None, integer=True), owner=_OWN)
+        check("performance_sample_count", self.performance_sample_count, Range(1, None, integer=True), owner=_OWN)
         if self.scenario is Scenario.SERVER and self.target_qps is None:
-            check("target_qps", None, Interval(0, None, closed="neither", unit="queries/s"),
+            check("target_qps", None, Range(0, None, closed="neither", unit="queries/s"),
                   owner="Settings (required for the Server scenario)")
 
     def effective(self) -> dict[str, Any]:
@@ -177,7 +177,7 @@ class RunResult(Result):
             if ci:
                 lines.append(f"{m['tail_percentile']:g} percentile 95% CI (ns) : {int(ci[0] * 1e9)} to {int(ci[1] * 1e9)}")
             if m.get("ci_method"):
-                lines.append(f"Interval method                 : {m['ci_method']}")
+                lines.append(f"Range method                 : {m['ci_method']}")
                 lines.append(f"Effective sample size           : {m['tail_latency_ess']:.0f} of {len(lat)} "
                              f"(for the {m['tail_percentile']:g} percentile)")
         lines += ["", "=" * 52, "Test Parameters Used", "=" * 52]

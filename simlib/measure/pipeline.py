@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.measure.backends import open_backend
 from simlib.measure.result import Result, format_time
 from simlib.scaling import amdahl_speedup
@@ -104,7 +104,7 @@ def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: 
     check("model", model, Options(("cnn",)), owner="run_pipeline (an image model)")
     check("encoding", encoding, Options(ENCODINGS), owner="run_pipeline")
     n = n_requests or budget.pick(quick=40, standard=300, full=2000)
-    check("n_requests", n, Interval(2, None, integer=True), owner="run_pipeline")
+    check("n_requests", n, Range(2, None, integer=True), owner="run_pipeline")
     b = open_backend(backend, model, precision=precision, threads=threads)
     res = b.spec.config["resolution"]
     reqs = make_requests(n + 5, encoding, seed=seed)

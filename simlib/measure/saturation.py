@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 __all__ = ["Saturation", "completion_times", "sustained_load"]
 
@@ -61,7 +61,7 @@ def sustained_load(scheduled_s, completed_s, z: float = 2.0,
     rates count from ``start_s``, default the first scheduled time, as LoadGen counts from the
     start of the run). Queries that never completed (None or NaN) count as not sustained.
     """
-    check("z", z, Interval(0, 10, closed="neither"), owner="sustained_load")
+    check("z", z, Range(0, 10, closed="neither"), owner="sustained_load")
     sched = np.asarray(scheduled_s, dtype=float)
     done = completion_times(completed_s)
     n = sched.size

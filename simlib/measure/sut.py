@@ -30,7 +30,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 __all__ = ["BackendSUT"]
 
@@ -42,8 +42,8 @@ class BackendSUT:
 
     def __init__(self, backend, samples: np.ndarray, *, max_batch: int = 1,
                  batch_timeout_s: float = 0.0, name: str | None = None) -> None:
-        check("max_batch", max_batch, Interval(1, 4096, integer=True), owner="BackendSUT")
-        check("batch_timeout_s", batch_timeout_s, Interval(0, 10, unit="s"), owner="BackendSUT")
+        check("max_batch", max_batch, Range(1, 4096, integer=True), owner="BackendSUT")
+        check("batch_timeout_s", batch_timeout_s, Range(0, 10, unit="s"), owner="BackendSUT")
         self.backend, self.samples = backend, samples
         self.max_batch, self.batch_timeout_s = max_batch, batch_timeout_s
         self.name = name or f"BackendSUT({getattr(backend, 'name', type(backend).__name__)})"

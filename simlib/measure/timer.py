@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.measure.result import Result
 from simlib.stats import percentile_ci
 
 __all__ = ["harness_overhead", "time_callable", "warmup_until_stable"]
 
-_POS_INT = Interval(1, None, integer=True)
-_POS_S = Interval(0, None, closed="neither", unit="s")
+_POS_INT = Range(1, None, integer=True)
+_POS_S = Range(0, None, closed="neither", unit="s")
 
 
 def _cuda():  # indirection so CPU tests can substitute a mock torch.cuda
@@ -126,7 +126,7 @@ def time_callable(
     sync : "none" (CPU), "cuda" (``torch.cuda.synchronize`` around each call) or
         "cuda_events" (CUDA events; device time).
     """
-    check("warmup", warmup, Options(("auto",)), Interval(0, None, integer=True), owner="time_callable")
+    check("warmup", warmup, Options(("auto",)), Range(0, None, integer=True), owner="time_callable")
     if min_samples is None:
         min_samples = budget.pick(quick=30, standard=200, full=1000)
     if max_samples is None:
@@ -134,8 +134,8 @@ def time_callable(
     if time_budget_s is None:
         time_budget_s = budget.pick(quick=1.0, standard=5.0, full=30.0)
     check("min_samples", min_samples, _POS_INT, owner="time_callable")
-    check("max_samples", max_samples, Interval(min_samples, None, integer=True), owner="time_callable")
-    check("target_rel_ci", target_rel_ci, Interval(0, 1, closed="right"), owner="time_callable")
+    check("max_samples", max_samples, Range(min_samples, None, integer=True), owner="time_callable")
+    check("target_rel_ci", target_rel_ci, Range(0, 1, closed="right"), owner="time_callable")
     check("time_budget_s", time_budget_s, _POS_S, owner="time_callable")
     check("sync", sync, Options(("none", "cuda", "cuda_events")), owner="time_callable")
     requested = {"warmup": warmup, "min_samples": min_samples, "max_samples": max_samples,

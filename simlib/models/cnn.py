@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 __all__ = ["mobilenet_v2"]
 
@@ -76,11 +76,11 @@ def mobilenet_v2(width: float = 0.5, resolution: int = 128, num_classes: int = 1
     ``width`` scales channel counts (the paper's 0.35-1.4); ``resolution`` (pixels, a multiple of
     32) is only validated here and recorded: the network accepts any size.
     """
-    check("width", width, Interval(0.1, 2.0), owner="mobilenet_v2")
-    check("resolution", resolution, Interval(32, 1024, integer=True, unit="pixels"), owner="mobilenet_v2")
+    check("width", width, Range(0.1, 2.0), owner="mobilenet_v2")
+    check("resolution", resolution, Range(32, 1024, integer=True, unit="pixels"), owner="mobilenet_v2")
     if resolution % 32:
-        check("resolution", resolution, Interval(32, 32), owner="mobilenet_v2 (a multiple of 32)")
-    check("num_classes", num_classes, Interval(2, None, integer=True), owner="mobilenet_v2")
+        check("resolution", resolution, Range(32, 32), owner="mobilenet_v2 (a multiple of 32)")
+    check("num_classes", num_classes, Range(2, None, integer=True), owner="mobilenet_v2")
     torch.manual_seed(seed)
     m = MobileNetV2(width, num_classes)
     for mod in m.modules():  # non-trivial BN statistics so that folding and INT8 ranges are realistic

@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from simlib._validate import Interval, check
+from simlib._validate import Range, check
 
 __all__ = ["bert_encoder"]
 
@@ -60,12 +60,12 @@ def bert_encoder(layers: int = 2, hidden: int = 128, heads: int = 2, seq_len: in
                  vocab: int = 8192, num_classes: int = 2, seed: int = 0) -> nn.Module:
     """A BERT-style encoder in eval mode; input: int64 token ids of shape (batch, seq_len)."""
     own = "bert_encoder"
-    check("layers", layers, Interval(1, 48, integer=True), owner=own)
-    check("hidden", hidden, Interval(8, 4096, integer=True), owner=own)
-    check("heads", heads, Interval(1, hidden, integer=True), owner=own)
+    check("layers", layers, Range(1, 48, integer=True), owner=own)
+    check("hidden", hidden, Range(8, 4096, integer=True), owner=own)
+    check("heads", heads, Range(1, hidden, integer=True), owner=own)
     if hidden % heads:
-        check("heads", heads, Interval(0, 0), owner=f"{own} (must divide hidden={hidden})")
-    check("seq_len", seq_len, Interval(1, 4096, integer=True, unit="tokens"), owner=own)
-    check("vocab", vocab, Interval(2, None, integer=True), owner=own)
+        check("heads", heads, Range(0, 0), owner=f"{own} (must divide hidden={hidden})")
+    check("seq_len", seq_len, Range(1, 4096, integer=True, unit="tokens"), owner=own)
+    check("vocab", vocab, Range(2, None, integer=True), owner=own)
     torch.manual_seed(seed)
     return BertEncoder(layers, hidden, heads, seq_len, vocab, num_classes).eval()

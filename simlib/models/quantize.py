@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.models.cache import atomic_write, cache_dir, config_key
 from simlib.models.export import export_onnx
 from simlib.models.registry import ModelSpec
@@ -43,7 +43,7 @@ def quantize_int8(spec: ModelSpec, fp32_path: str | Path | None = None, *, calib
         quantize_static,
     )
 
-    check("calib_samples", calib_samples, Interval(1, None, integer=True), owner="quantize_int8")
+    check("calib_samples", calib_samples, Range(1, None, integer=True), owner="quantize_int8")
     check("activation_type", activation_type, Options(("uint8", "int8")), owner="quantize_int8")
     fp32_path = Path(fp32_path) if fp32_path else export_onnx(spec)
     key = config_key({"src": fp32_path.name, "n": calib_samples, "act": activation_type,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 
-from simlib._validate import Interval, InvalidParameterError, invalid, validate_params
+from simlib._validate import InvalidParameterError, Range, invalid, validate_params
 
 __all__ = [
     "erlang_c", "fanout_percentile", "littles_law", "md1_mean_wait", "mg1_mean_time_in_system",
@@ -25,9 +25,9 @@ __all__ = [
     "mmc_mean_time_in_system", "mmc_mean_wait", "mmc_wait_exceeds", "utilization",
 ]
 
-_RATE = Interval(1e-9, 1e9, unit="requests/s")  # finite: 1/rate and rate*t stay floats
-_PCT = Interval(0, 100, closed="neither", unit="(percent)")
-_SERVERS = Interval(1, 1e6, integer=True)  # erlang_c loops once per server
+_RATE = Range(1e-9, 1e9, unit="requests/s")  # finite: 1/rate and rate*t stay floats
+_PCT = Range(0, 100, closed="neither", unit="(percent)")
+_SERVERS = Range(1, 1e6, integer=True)  # erlang_c loops once per server
 _MM1 = {"lam": _RATE, "mu": _RATE}
 _MMC = {"servers": _SERVERS, "lam": _RATE, "mu": _RATE}
 
@@ -72,7 +72,7 @@ def mm1_time_in_system_percentile(lam: float, mu: float, p: float) -> float:
     return -math.log(1 - p / 100.0) / (mu - lam)
 
 
-@validate_params({"lam": _RATE, "mean_s": Interval(1e-12, 1e6, unit="s"), "cv": Interval(0, 100)})
+@validate_params({"lam": _RATE, "mean_s": Range(1e-12, 1e6, unit="s"), "cv": Range(0, 100)})
 def mg1_mean_wait(lam: float, mean_s: float, cv: float) -> float:
     """Pollaczek-Khinchine: M/G/1 mean wait = rho / (1 - rho) * (1 + cv^2) / 2 * mean_s.
 
@@ -126,13 +126,13 @@ def mmc_mean_time_in_system(servers: int, lam: float, mu: float) -> float:
     return mmc_mean_wait(servers, lam, mu) + 1.0 / mu
 
 
-@validate_params({**_MMC, "t_s": Interval(0, 1e12, unit="s")})
+@validate_params({**_MMC, "t_s": Range(0, 1e12, unit="s")})
 def mmc_wait_exceeds(servers: int, lam: float, mu: float, t_s: float) -> float:
     """M/M/c probability that the wait exceeds t_s: C(c, a) * exp(-(c mu - lam) t)."""
     return erlang_c(servers, lam, mu) * math.exp(-(servers * mu - lam) * t_s)
 
 
-@validate_params({"p": _PCT, "k": Interval(1, 1e6, integer=True), "lam": [_RATE, None], "mu": [_RATE, None]})
+@validate_params({"p": _PCT, "k": Range(1, 1e6, integer=True), "lam": [_RATE, None], "mu": [_RATE, None]})
 def fanout_percentile(p: float, k: int, quantile=None, *, lam: float | None = None,
                       mu: float | None = None) -> float:
     """The p-th percentile of the maximum of k independent latencies.

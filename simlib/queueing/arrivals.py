@@ -26,14 +26,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 
 __all__ = ["ArrivalProcess", "Bursty", "Deterministic", "Diurnal", "Poisson", "TimeVarying", "Trace",
            "poisson_given_count"]
 
 # Finite bounds: beyond them arrival times overflow or underflow a float.
-_RATE = Interval(1e-9, 1e9, unit="requests/s")
-_POS_S = Interval(0, 1e9, closed="right", unit="s")
+_RATE = Range(1e-9, 1e9, unit="requests/s")
+_POS_S = Range(0, 1e9, closed="right", unit="s")
 
 
 def _need(n, until_s, owner):
@@ -68,7 +68,7 @@ def poisson_given_count(rng: np.random.Generator, rate_qps: float, *, n: int | N
         check("duration_s", duration_s, _POS_S, owner="poisson_given_count")
         n = max(1, round(rate_qps * duration_s))
         return np.sort(rng.uniform(0.0, duration_s, int(n)))
-    check("n", n, Interval(1, None, integer=True), owner="poisson_given_count")
+    check("n", n, Range(1, None, integer=True), owner="poisson_given_count")
     end_s = int(n) / rate_qps
     return np.append(np.sort(rng.uniform(0.0, end_s, int(n) - 1)), end_s)
 
@@ -140,7 +140,7 @@ class Bursty(ArrivalProcess):
 
     def __post_init__(self) -> None:
         check("rate_qps", self.rate_qps, _RATE, owner="Bursty")
-        check("burst_factor", self.burst_factor, Interval(1, 1e3, unit="(x mean rate)"), owner="Bursty")
+        check("burst_factor", self.burst_factor, Range(1, 1e3, unit="(x mean rate)"), owner="Bursty")
         check("mean_burst_s", self.mean_burst_s, _POS_S, None, owner="Bursty")
 
     @property
@@ -307,7 +307,7 @@ class Diurnal(TimeVarying):
     def __init__(self, rate_qps: float, amplitude: float = 0.5, period_s: float = 86400.0,
                  peak_s: float = 0.0) -> None:
         check("rate_qps", rate_qps, _RATE, owner="Diurnal")
-        check("amplitude", amplitude, Interval(0, 1), owner="Diurnal")
+        check("amplitude", amplitude, Range(0, 1), owner="Diurnal")
         check("period_s", period_s, _POS_S, owner="Diurnal")
         object.__setattr__(self, "mean_rate_qps", float(rate_qps))
         object.__setattr__(self, "amplitude", float(amplitude))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 
 __all__ = ["ColdStart", "Pauses"]
 
@@ -30,9 +30,9 @@ class Pauses:
     phase_s: float | None = None
 
     def __post_init__(self) -> None:
-        check("every_s", self.every_s, Interval(0, None, closed="neither", unit="s"), owner="Pauses")
-        check("duration_s", self.duration_s, Interval(0, None, closed="neither", unit="s"), owner="Pauses")
-        check("phase_s", self.phase_s, Interval(0, None, unit="s"), None, owner="Pauses")
+        check("every_s", self.every_s, Range(0, None, closed="neither", unit="s"), owner="Pauses")
+        check("duration_s", self.duration_s, Range(0, None, closed="neither", unit="s"), owner="Pauses")
+        check("phase_s", self.phase_s, Range(0, None, unit="s"), None, owner="Pauses")
         if self.duration_s >= self.every_s:
             raise InvalidParameterError(
                 f"The 'duration_s' parameter of Pauses must be shorter than 'every_s' ({self.every_s} s). "
@@ -70,6 +70,6 @@ class ColdStart:
     initially_warm: bool = False
 
     def __post_init__(self) -> None:
-        check("keep_alive_s", self.keep_alive_s, Interval(0, None, unit="s"), owner="ColdStart")
-        check("load_time_s", self.load_time_s, Interval(0, None, closed="neither", unit="s"), owner="ColdStart")
+        check("keep_alive_s", self.keep_alive_s, Range(0, None, unit="s"), owner="ColdStart")
+        check("load_time_s", self.load_time_s, Range(0, None, closed="neither", unit="s"), owner="ColdStart")
         check("initially_warm", self.initially_warm, bool, owner="ColdStart")

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from simlib import limits
-from simlib._validate import Interval, check, invalid, validate_params
+from simlib._validate import Range, check, invalid, validate_params
 from simlib.queueing.arrivals import Deterministic, Poisson, Trace
 from simlib.queueing.results import SimResult
 from simlib.queueing.runner import COMMON_CONSTRAINTS, _desc, _resolve, _run, find_max_qps
@@ -74,8 +74,8 @@ def run_scenario(scenario: Scenario | str, service, *, rate: float | None = None
                     requested=requested, closed_loop_clients=1, scenario=sc.value,
                     metric_fn=tail_metric("p90 latency"), **common)
     if sc is Scenario.MULTI_STREAM:
-        check("interval_s", interval_s, Interval(0, None, closed="neither", unit="s"), owner="run_scenario")
-        check("samples_per_query", samples_per_query, Interval(1, None, integer=True), owner="run_scenario")
+        check("interval_s", interval_s, Range(0, None, closed="neither", unit="s"), owner="run_scenario")
+        check("samples_per_query", samples_per_query, Range(1, None, integer=True), owner="run_scenario")
         return _run(Deterministic(1.0 / interval_s), svc, requested=requested, group=int(samples_per_query),
                     warmup_fraction=0.1 if warmup_fraction is None else warmup_fraction,
                     scenario=sc.value, metric_fn=tail_metric("p99 query latency"), **common)
@@ -100,12 +100,12 @@ def run_scenario(scenario: Scenario | str, service, *, rate: float | None = None
         return res
     # Server
     if arrivals is None:
-        check("rate", rate, Interval(0, None, closed="neither", unit="requests/s"), owner="run_scenario (server)")
+        check("rate", rate, Range(0, None, closed="neither", unit="requests/s"), owner="run_scenario (server)")
         arrivals = Poisson(rate)
     res = _run(arrivals, svc, requested=requested, warmup_fraction=0.1 if warmup_fraction is None else warmup_fraction,
                scenario=sc.value, metric_fn=tail_metric("p99 latency"), **common)
     if latency_bound_s is not None:
-        check("latency_bound_s", latency_bound_s, Interval(0, None, closed="neither", unit="s"), owner="run_scenario")
+        check("latency_bound_s", latency_bound_s, Range(0, None, closed="neither", unit="s"), owner="run_scenario")
         p99 = res.metric["value"]
         res.metric.update(latency_bound_s=latency_bound_s, valid=bool(p99 <= latency_bound_s))
         if search:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from simlib import __version__, budget, limits
-from simlib._validate import Interval, InvalidParameterError, Options, check, validate_params
+from simlib._validate import InvalidParameterError, Options, Range, check, validate_params
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
 from simlib.queueing.effects import ColdStart, Pauses
@@ -49,21 +49,21 @@ def default_requests() -> int:
     return budget.pick(quick=2_000, standard=20_000, full=200_000)
 
 
-_RATE = Interval(0, None, closed="neither", unit="requests/s")
+_RATE = Range(0, None, closed="neither", unit="requests/s")
 COMMON_CONSTRAINTS = {
     "arrivals": [ArrivalProcess, _RATE],
     "service": [ServiceModel, str],
-    "servers": Interval(1, 1e5, integer=True),
-    "max_batch": Interval(1, 1e5, integer=True),
-    "batch_timeout_s": Interval(0, 1e6, unit="s"),
-    "n_requests": [Interval(1, None, integer=True), None],
-    "duration_s": [Interval(0, 1e12, closed="right", unit="s"), None],
-    "warmup_fraction": Interval(0, 1, closed="left"),
-    "seed": Interval(0, None, integer=True),
+    "servers": Range(1, 1e5, integer=True),
+    "max_batch": Range(1, 1e5, integer=True),
+    "batch_timeout_s": Range(0, 1e6, unit="s"),
+    "n_requests": [Range(1, None, integer=True), None],
+    "duration_s": [Range(0, 1e12, closed="right", unit="s"), None],
+    "warmup_fraction": Range(0, 1, closed="left"),
+    "seed": Range(0, None, integer=True),
     "slowdown": [_is_callable, None],
     "pauses": [Pauses, None],
     "cold_start": [ColdStart, None],
-    "deadline_s": [Interval(0, 1e12, closed="right", unit="s"), None],
+    "deadline_s": [Range(0, 1e12, closed="right", unit="s"), None],
     "engine": Options(("auto", "fast", "simpy")),
 }
 
@@ -300,7 +300,7 @@ def simulate(arrivals: ArrivalProcess | float, service: ServiceModel | str, *, s
                 engine=engine, requested=requested)
 
 
-@validate_params({**COMMON_CONSTRAINTS, "k": Interval(1, 1e4, integer=True)})
+@validate_params({**COMMON_CONSTRAINTS, "k": Range(1, 1e4, integer=True)})
 def fanout(arrivals: ArrivalProcess | float, service: ServiceModel | str, k: int, *, servers: int = 1,
            max_batch: int = 1, batch_timeout_s: float = 0.0, n_requests: int | None = None,
            duration_s: float | None = None, warmup_fraction: float = 0.1, seed: int = 0,
@@ -337,9 +337,9 @@ class MaxQpsResult:
         return "\n".join(lines + [f"  WARNING: {w}" for w in self.warnings])
 
 
-@validate_params({"latency_bound_s": Interval(0, None, closed="neither", unit="s"),
-                  "percentile": Interval(0, 100, closed="neither", unit="(percent)"),
-                  "tolerance": Interval(0, 1, closed="neither")})
+@validate_params({"latency_bound_s": Range(0, None, closed="neither", unit="s"),
+                  "percentile": Range(0, 100, closed="neither", unit="(percent)"),
+                  "tolerance": Range(0, 1, closed="neither")})
 def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile: float = 99.0, *,
                  tolerance: float = 0.01, arrival: str = "poisson", n_requests: int | None = None,
                  seed: int = 0, **simulate_kwargs) -> MaxQpsResult:
@@ -428,7 +428,7 @@ def _arrival_factory(arrival: str):
         except ValueError:
             raise InvalidParameterError(f"The 'arrival' parameter must be poisson, deterministic or "
                                         f"bursty:FACTOR. Got {arrival!r} instead.") from None
-        check("arrival burst factor", factor, Interval(1, None))
+        check("arrival burst factor", factor, Range(1, None))
         return lambda rate: Bursty(rate, factor)
     raise InvalidParameterError(f"The 'arrival' parameter must be poisson, deterministic or bursty:FACTOR. "
                                 f"Got {arrival!r} instead.")

@@ -24,15 +24,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 
 __all__ = ["BatchCost", "Deterministic", "Empirical", "Exponential", "Gamma", "LogNormal",
            "ServiceModel"]
 
 # Finite bounds: a service time from a picosecond to about 11.6 days, a CV up to 100; beyond
 # them the simulated times overflow a float or the model means nothing.
-_POS_S = Interval(1e-12, 1e6, unit="s")
-_CV = Interval(0, 100, closed="right")
+_POS_S = Range(1e-12, 1e6, unit="s")
+_CV = Range(0, 100, closed="right")
 
 
 class ServiceModel:
@@ -182,9 +182,9 @@ class BatchCost(ServiceModel):
     cv: float = 0.0
 
     def __post_init__(self) -> None:
-        check("t0_s", self.t0_s, Interval(0, 1e6, unit="s"), owner="BatchCost")
-        check("t1_s", self.t1_s, Interval(0, 1e6, unit="s"), owner="BatchCost")
-        check("cv", self.cv, Interval(0, 100), owner="BatchCost")
+        check("t0_s", self.t0_s, Range(0, 1e6, unit="s"), owner="BatchCost")
+        check("t1_s", self.t1_s, Range(0, 1e6, unit="s"), owner="BatchCost")
+        check("cv", self.cv, Range(0, 100), owner="BatchCost")
         if self.t0_s + self.t1_s <= 0:
             raise InvalidParameterError("The 't0_s' and 't1_s' parameters of BatchCost cannot both be 0: "
                                         "a batch must take some time.")

@@ -24,13 +24,13 @@ import math
 
 from scipy.optimize import brentq
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 from simlib.queueing.analytic import erlang_c, utilization
 
 __all__ = ["md1_wait_cdf", "md1_time_in_system_percentile", "mmc_time_in_system_percentile",
            "mmc_time_in_system_tail"]
 
-_PCT = Interval(0, 100, closed="neither", unit="(percent)")
+_PCT = Range(0, 100, closed="neither", unit="(percent)")
 
 
 def mmc_time_in_system_tail(servers: int, lam: float, mu: float, t_s: float) -> float:
@@ -73,7 +73,7 @@ def md1_wait_cdf(lam: float, service_s: float, t_s: float) -> float:
 def md1_time_in_system_percentile(lam: float, service_s: float, p: float) -> float:
     """The p-th percentile (s) of the M/D/1 latency (wait + the deterministic service time)."""
     check("p", p, _PCT, owner="md1_time_in_system_percentile")
-    check("service_s", service_s, Interval(0, None, closed="neither", unit="s"), owner="md1_time_in_system_percentile")
+    check("service_s", service_s, Range(0, None, closed="neither", unit="s"), owner="md1_time_in_system_percentile")
     rho = utilization(lam, 1.0 / service_s)
     target = p / 100.0
     if target <= 1 - rho:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check, invalid
+from simlib._validate import InvalidParameterError, Range, check, invalid
 from simlib.hardware.catalog import Device, get
 
 __all__ = [
@@ -36,12 +36,12 @@ __all__ = [
     "ridge_point",
 ]
 
-_POS_FLOPS = Interval(0, None, closed="neither", unit="FLOP/s")
-_POS_BW = Interval(0, None, closed="neither", unit="bytes/s")
-_POS_I = Interval(0, None, closed="neither", unit="FLOP/byte")
+_POS_FLOPS = Range(0, None, closed="neither", unit="FLOP/s")
+_POS_BW = Range(0, None, closed="neither", unit="bytes/s")
+_POS_I = Range(0, None, closed="neither", unit="FLOP/byte")
 
 
-def _check_positive(name: str, value: Any, constraint: Interval, owner: str) -> Any:
+def _check_positive(name: str, value: Any, constraint: Range, owner: str) -> Any:
     """Scalars go through check(); arrays must be all finite and > 0."""
     if np.ndim(value) == 0:
         return check(name, value, constraint, owner=owner)
@@ -140,7 +140,7 @@ def analyze(device: str | Device, precision: str, *, flops: float | None = None,
     dev = get(device)
     peak = dev.peak(precision)
     level = dev.level(memory)
-    check("batch", batch, Interval(1, 1e6, integer=True), owner="analyze")
+    check("batch", batch, Range(1, 1e6, integer=True), owner="analyze")
     workload = ""
     if model is not None:
         if flops is not None or bytes is not None:
@@ -157,8 +157,8 @@ def analyze(device: str | Device, precision: str, *, flops: float | None = None,
         raise invalid("batch" if batch != 1 else "seq_len", "applies only to model=... (flops and bytes are "
                       "totals for the whole workload)", "leave it out with flops=... and bytes=...", owner="analyze")
     # finite, and bytes >= 1 so the intensity flops/bytes stays a float (no overflow to inf)
-    check("flops", flops, Interval(0, 1e30, closed="right", unit="FLOP"), owner="analyze")
-    check("bytes", bytes, Interval(1, 1e30, unit="bytes"), owner="analyze")
+    check("flops", flops, Range(0, 1e30, closed="right", unit="FLOP"), owner="analyze")
+    check("bytes", bytes, Range(1, 1e30, unit="bytes"), owner="analyze")
     bw = level.bandwidth_bytes_per_s
     intensity = flops / bytes
     rate = attainable(intensity, peak, bw)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.roofline.ops import (
     OpCount,
     attention,
@@ -166,10 +166,10 @@ def names() -> list[str]:
 def layers(model: str, batch: int = 1, dtype: str = "fp32", seq_len: int | None = None) -> list[OpCount]:
     """The model's operators, each counted for the whole batch."""
     check("model", model, Options(_MODELS), owner="roofline.models")
-    check("batch", batch, Interval(1, None, integer=True), owner="roofline.models")
+    check("batch", batch, Range(1, None, integer=True), owner="roofline.models")
     dtype_bytes(dtype)
     if seq_len is not None:
-        check("seq_len", seq_len, Interval(1, None, integer=True), owner="roofline.models")
+        check("seq_len", seq_len, Range(1, None, integer=True), owner="roofline.models")
     return _MODELS[model](batch, dtype, seq_len)[0]
 
 

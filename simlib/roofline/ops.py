@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 
 __all__ = [
     "DTYPE_BYTES",
@@ -35,7 +35,7 @@ __all__ = [
 #: Storage bytes per element. tf32 is stored as fp32; int4 packs two per byte.
 DTYPE_BYTES = {"fp64": 8, "fp32": 4, "tf32": 4, "fp16": 2, "bf16": 2, "fp8": 1, "int8": 1, "int4": 0.5}
 
-_POS_INT = Interval(1, None, integer=True)
+_POS_INT = Range(1, None, integer=True)
 
 
 def dtype_bytes(dtype: str) -> float:
@@ -124,7 +124,7 @@ def depthwise_conv2d(n: int, c: int, h: int, w: int, kernel: int = 3, stride: in
 def elementwise(numel: int, dtype: str = "fp32", *, n_inputs: int = 2, flops_per_element: float = 1) -> OpCount:
     """An element-wise op (add, mul, ReLU...): reads ``n_inputs`` tensors, writes one."""
     _ints("elementwise", numel=numel, n_inputs=n_inputs)
-    check("flops_per_element", flops_per_element, Interval(0, None), owner="elementwise")
+    check("flops_per_element", flops_per_element, Range(0, None), owner="elementwise")
     s = dtype_bytes(dtype)
     return OpCount("elementwise", float(numel * flops_per_element), 0.0, numel * (n_inputs + 1) * s)
 

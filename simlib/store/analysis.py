@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 from simlib.measure.result import _jsonable
 from simlib.stats import compare_runs
 
@@ -136,8 +136,8 @@ def change_point(values: list[float] | np.ndarray, confidence: float = 0.95, n_p
     Returns ``{"index", "confidence", "significant", "before_mean", "after_mean", "reason"}``;
     ``index`` is the position of the first value after the change.
     """
-    check("confidence", confidence, Interval(0, 1, closed="neither"), owner="change_point")
-    check("n_permutations", n_permutations, Interval(100, None, integer=True), owner="change_point")
+    check("confidence", confidence, Range(0, 1, closed="neither"), owner="change_point")
+    check("n_permutations", n_permutations, Range(100, None, integer=True), owner="change_point")
     x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if x.size < 2 * min_segment:
         return {"index": None, "confidence": None, "significant": False, "before_mean": None,

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 
 from simlib import limits, strictjson
-from simlib._validate import Interval, check, validate_params
+from simlib._validate import Range, check, validate_params
 from simlib.stats import percentile
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.simulate import ThermalResult, simulate
@@ -117,10 +117,10 @@ def _slowdown_from(res: ThermalResult):
     return slowdown
 
 
-@validate_params({"arrival_qps": Interval(1e-9, 1e9, unit="requests/s"), "servers": Interval(1, 1e5, integer=True),
-                  "duration_s": Interval(0, 30 * 86400, closed="right", unit="s"),
-                  "window_s": Interval(0, 30 * 86400, closed="right", unit="s"),
-                  "dt_s": Interval(1e-6, 1.0, unit="s"), "seed": Interval(0, 2**63 - 1, integer=True),
+@validate_params({"arrival_qps": Range(1e-9, 1e9, unit="requests/s"), "servers": Range(1, 1e5, integer=True),
+                  "duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
+                  "window_s": Range(0, 30 * 86400, closed="right", unit="s"),
+                  "dt_s": Range(1e-6, 1.0, unit="s"), "seed": Range(0, 2**63 - 1, integer=True),
                   "iterate": bool})
 def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps: float = 40.0,
                     service: Any = "det:20ms", duration_s: float = 900.0, *, servers: int = 1,
@@ -137,7 +137,7 @@ def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps:
     from simlib import queueing
     from simlib.queueing.spec import parse_service
 
-    check("window_s", window_s, Interval(dt_s, duration_s, unit="s"), owner=own)  # between dt_s and duration_s
+    check("window_s", window_s, Range(dt_s, duration_s, unit="s"), owner=own)  # between dt_s and duration_s
     limits.check_work("windows", duration_s / window_s, owner=own, parameter="window_s")
     dev = get_device(device)
     model = parse_service(service) if isinstance(service, str) else service

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 from simlib.thermal.power import duty_cycle_power_w
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.simulate import ThermalResult, simulate
@@ -30,7 +30,7 @@ def explore(device: str | ThermalDevice = "smartphone-soc", *, ambient_c: float 
             governor: str | None = None, duration_s: float = 600.0, dt_s: float = 1e-2) -> ThermalResult:
     """One what-if run: ambient (C), cooling (R_ja times ``r_ja_scale``: <1 is better cooling),
     duty cycle and workload kind. A 10 ms step keeps it interactive (the RC update is exact)."""
-    check("r_ja_scale", r_ja_scale, Interval(0, None, closed="neither"), owner="explore")
+    check("r_ja_scale", r_ja_scale, Range(0, None, closed="neither"), owner="explore")
     dev = get_device(device)
     th = dev.thermal
     changes: dict[str, Any] = {"r_ja_k_per_w": th.r_ja_k_per_w * r_ja_scale}
@@ -60,7 +60,7 @@ def efficiency_gap(datasheet_tops: float = 10.0, datasheet_w: float = 0.5,
     """
     for n, v in (("datasheet_tops", datasheet_tops), ("datasheet_w", datasheet_w),
                  ("sustained_tops", sustained_tops), ("sustained_w", sustained_w)):
-        check(n, v, Interval(0, None, closed="neither"), owner="efficiency_gap")
+        check(n, v, Range(0, None, closed="neither"), owner="efficiency_gap")
     d, s = datasheet_tops / datasheet_w, sustained_tops / sustained_w
     out: dict[str, Any] = {"datasheet_tops_per_w": d, "sustained_tops_per_w": s, "gap_x": d / s,
                            "throughput_loss_x": datasheet_tops / sustained_tops,
@@ -94,8 +94,8 @@ def power_sampling(rates_hz=(10.0, 90.0, 100.0, 1000.0, 10000.0),
     lands in the same phase. MODELED trace.
     """
     own = "power_sampling"
-    check("compute_fraction", compute_fraction, Interval(0, 1), owner=own)
-    check("pass_s", pass_s, Interval(0, None, closed="neither", unit="s"), owner=own)
+    check("compute_fraction", compute_fraction, Range(0, 1), owner=own)
+    check("pass_s", pass_s, Range(0, None, closed="neither", unit="s"), owner=own)
     true_mean = compute_fraction * compute_w + (1 - compute_fraction) * memory_w
     on = compute_fraction * pass_s
 
@@ -112,10 +112,10 @@ def power_sampling(rates_hz=(10.0, 90.0, 100.0, 1000.0, 10000.0),
 
     rows = []
     for rate in rates_hz:
-        check("rates_hz", rate, Interval(0, None, closed="neither", unit="Hz"), owner=own)
+        check("rates_hz", rate, Range(0, None, closed="neither", unit="Hz"), owner=own)
         t = phase_s + np.arange(1, int(round(duration_s * rate)) + 1) / rate
         for w in windows_s:
-            check("windows_s", w, Interval(0, None, unit="s"), owner=own)
+            check("windows_s", w, Range(0, None, unit="s"), owner=own)
             x = inst(t) if w == 0 else (energy(t) - energy(np.maximum(t - w, 0.0))) / np.minimum(w, t)
             est = float(x.mean())
             rows.append({"rate_hz": float(rate), "window_s": float(w), "n_samples": int(t.size),

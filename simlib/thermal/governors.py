@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simlib._validate import Interval, Options, check
+from simlib._validate import Options, Range, check
 
 __all__ = ["GOVERNORS", "Governor", "NoGovernor", "PowerAllocator", "StepWise", "make_governor"]
 
@@ -43,7 +43,7 @@ class Governor:
     name: str = field(default="governor", init=False)
 
     def __post_init__(self) -> None:
-        check("poll_s", self.poll_s, Interval(0, 60, closed="right", unit="s"), owner=type(self).__name__)
+        check("poll_s", self.poll_s, Range(0, 60, closed="right", unit="s"), owner=type(self).__name__)
 
     @property
     def watch_c(self) -> float | None:
@@ -78,7 +78,7 @@ class StepWise(Governor):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        check("hysteresis_c", self.hysteresis_c, Interval(0, 50, unit="K"), owner="StepWise")
+        check("hysteresis_c", self.hysteresis_c, Range(0, 50, unit="K"), owner="StepWise")
         self.name = "step_wise"
         self._last = None
 
@@ -123,9 +123,9 @@ class PowerAllocator(Governor):
     def __post_init__(self) -> None:
         super().__post_init__()
         own = "PowerAllocator"
-        check("sustainable_power_w", self.sustainable_power_w, Interval(0, None, closed="neither", unit="W"), owner=own)
+        check("sustainable_power_w", self.sustainable_power_w, Range(0, None, closed="neither", unit="W"), owner=own)
         if self.power_limit_w is not None:
-            check("power_limit_w", self.power_limit_w, Interval(0, None, closed="neither", unit="W"), owner=own)
+            check("power_limit_w", self.power_limit_w, Range(0, None, closed="neither", unit="W"), owner=own)
         if self.k_p is None:
             self.k_p = 2.0 * self.sustainable_power_w / 20.0
         if self.k_i is None:

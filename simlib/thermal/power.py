@@ -27,11 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, check
+from simlib._validate import InvalidParameterError, Range, check
 
 __all__ = ["OperatingPoint", "PowerModel", "duty_cycle_power_w"]
 
-_NONNEG = Interval(0, None)
+_NONNEG = Range(0, None)
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,8 @@ class OperatingPoint:
     voltage_v: float
 
     def __post_init__(self) -> None:
-        check("freq_hz", self.freq_hz, Interval(0, None, closed="neither", unit="Hz"), owner="OperatingPoint")
-        check("voltage_v", self.voltage_v, Interval(0, 5, closed="right", unit="V"), owner="OperatingPoint")
+        check("freq_hz", self.freq_hz, Range(0, None, closed="neither", unit="Hz"), owner="OperatingPoint")
+        check("voltage_v", self.voltage_v, Range(0, 5, closed="right", unit="V"), owner="OperatingPoint")
 
 
 @dataclass(frozen=True)
@@ -69,10 +69,10 @@ class PowerModel:
                 "The 'opps' parameter of PowerModel must be a non-empty list of operating points. Got [] instead.")
         opps = tuple(sorted(self.opps, key=lambda o: -o.freq_hz))
         object.__setattr__(self, "opps", opps)
-        check("c_eff_f", self.c_eff_f, Interval(0, None, unit="F"), owner=own)
-        check("idle_w", self.idle_w, Interval(0, None, unit="W"), owner=own)
-        check("leak_ref_w", self.leak_ref_w, Interval(0, None, unit="W"), owner=own)
-        check("leak_doubling_k", self.leak_doubling_k, Interval(0, None, closed="neither", unit="K"), owner=own)
+        check("c_eff_f", self.c_eff_f, Range(0, None, unit="F"), owner=own)
+        check("idle_w", self.idle_w, Range(0, None, unit="W"), owner=own)
+        check("leak_ref_w", self.leak_ref_w, Range(0, None, unit="W"), owner=own)
+        check("leak_doubling_k", self.leak_doubling_k, Range(0, None, closed="neither", unit="K"), owner=own)
         object.__setattr__(self, "_f", np.array([o.freq_hz for o in opps]))
         object.__setattr__(self, "_v", np.array([o.voltage_v for o in opps]))
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from simlib._validate import Interval, Options, check, invalid
+from simlib._validate import Options, Range, check, invalid
 from simlib.thermal.power import OperatingPoint, PowerModel
 from simlib.thermal.rc import ThermalParams
 
@@ -47,8 +47,8 @@ class ThermalDevice:
 
     def __post_init__(self) -> None:
         own = "ThermalDevice"
-        check("ops_per_cycle", self.ops_per_cycle, Interval(0, None, closed="neither"), owner=own)
-        check("ops_per_inference", self.ops_per_inference, Interval(0, None, closed="neither", unit="ops"), owner=own)
+        check("ops_per_cycle", self.ops_per_cycle, Range(0, None, closed="neither"), owner=own)
+        check("ops_per_inference", self.ops_per_inference, Range(0, None, closed="neither", unit="ops"), owner=own)
         check("topology", self.topology, Options(("ja", "jca")), owner=own)
 
     @property

@@ -30,7 +30,7 @@ import numpy as np
 from scipy.linalg import expm
 from scipy.signal import lfilter
 
-from simlib._validate import Interval, InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, Range, check
 
 __all__ = ["RCNetwork", "ThermalParams"]
 
@@ -54,12 +54,12 @@ class ThermalParams:
 
     def __post_init__(self) -> None:
         own = "ThermalParams"
-        check("r_ja_k_per_w", self.r_ja_k_per_w, Interval(0, None, closed="neither", unit="K/W"), owner=own)
-        check("c_j_per_k", self.c_j_per_k, Interval(0, None, closed="neither", unit="J/K"), owner=own)
-        check("ambient_c", self.ambient_c, Interval(-273.15, 200, closed="neither", unit="C"), owner=own)
-        check("hysteresis_c", self.hysteresis_c, Interval(0, 50, unit="K"), owner=own)
+        check("r_ja_k_per_w", self.r_ja_k_per_w, Range(0, None, closed="neither", unit="K/W"), owner=own)
+        check("c_j_per_k", self.c_j_per_k, Range(0, None, closed="neither", unit="J/K"), owner=own)
+        check("ambient_c", self.ambient_c, Range(-273.15, 200, closed="neither", unit="C"), owner=own)
+        check("hysteresis_c", self.hysteresis_c, Range(0, 50, unit="K"), owner=own)
         check("trip_c", self.trip_c,
-              Interval(self.ambient_c, 400, closed="neither", unit="C (above ambient_c)"), owner=own)
+              Range(self.ambient_c, 400, closed="neither", unit="C (above ambient_c)"), owner=own)
         if (self.r_jc_k_per_w is None) != (self.c_case_j_per_k is None):
             raise InvalidParameterError(
                 "The 'r_jc_k_per_w' and 'c_case_j_per_k' parameters of ThermalParams must be given "
@@ -67,10 +67,10 @@ class ThermalParams:
                 f"{self.c_case_j_per_k!r} instead.")
         if self.r_jc_k_per_w is not None:
             check("r_jc_k_per_w", self.r_jc_k_per_w,
-                  Interval(0, self.r_ja_k_per_w, closed="neither", unit="K/W (below r_ja_k_per_w)"),
+                  Range(0, self.r_ja_k_per_w, closed="neither", unit="K/W (below r_ja_k_per_w)"),
                   owner=own)
             check("c_case_j_per_k", self.c_case_j_per_k,
-                  Interval(0, None, closed="neither", unit="J/K"), owner=own)
+                  Range(0, None, closed="neither", unit="J/K"), owner=own)
 
     @property
     def has_case(self) -> bool:
@@ -104,7 +104,7 @@ class RCNetwork:
 
     def __init__(self, params: ThermalParams, topology: str = "ja", dt_s: float = 1e-3) -> None:
         check("topology", topology, Options(("ja", "jca")), owner="RCNetwork")
-        check("dt_s", dt_s, Interval(0, 10, closed="right", unit="s"), owner="RCNetwork")
+        check("dt_s", dt_s, Range(0, 10, closed="right", unit="s"), owner="RCNetwork")
         if topology == "jca" and not params.has_case:
             check("topology", topology, Options(("ja",)), owner="RCNetwork (params lack r_jc/c_case)")
         self.params, self.topology, self.dt_s = params, topology, float(dt_s)

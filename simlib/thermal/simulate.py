@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from simlib import limits, strictjson
-from simlib._validate import Interval, check, invalid, validate_params
+from simlib._validate import Range, check, invalid, validate_params
 from simlib.thermal.governors import Governor, make_governor
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
@@ -187,12 +187,12 @@ class ThermalResult:
                 f"energy/inference {'n/a' if epi is None else f'{epi:.4g} J'}")
 
 
-@validate_params({"duration_s": Interval(0, 30 * 86400, closed="right", unit="s"),
-                  "dt_s": Interval(1e-6, 1.0, unit="s"),
-                  "ambient_c": [Interval(-60, 200, unit="C"), None],
-                  "initial_temp_c": [Interval(-60, 500, unit="C"), None],
-                  "burst_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None],
-                  "sustained_window_s": [Interval(0, 30 * 86400, closed="right", unit="s"), None]})
+@validate_params({"duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
+                  "dt_s": Range(1e-6, 1.0, unit="s"),
+                  "ambient_c": [Range(-60, 200, unit="C"), None],
+                  "initial_temp_c": [Range(-60, 500, unit="C"), None],
+                  "burst_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None],
+                  "sustained_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None]})
 def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained",
              duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
              ambient_c: float | None = None, topology: str | None = None,
@@ -212,7 +212,7 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
     check("workload", wl, Workload, owner=own)
     if ambient_c is not None:
-        check("ambient_c", ambient_c, Interval(-60, dev.thermal.trip_c, closed="neither",
+        check("ambient_c", ambient_c, Range(-60, dev.thermal.trip_c, closed="neither",
                                                unit="C (below the trip point)"), owner=own)
         dev = dev.with_(ambient_c=float(ambient_c))
     amb = dev.thermal.ambient_c
@@ -223,10 +223,10 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                       f"duration_s >= dt_s = {dt_s:g} s", owner=own)
     if burst_window_s is None:
         burst_window_s = min(5.0, duration_s)
-    check("burst_window_s", burst_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
+    check("burst_window_s", burst_window_s, Range(dt_s, duration_s, unit="s"), owner=own)
     if sustained_window_s is None:
         sustained_window_s = min(60.0, 0.2 * duration_s)
-    check("sustained_window_s", sustained_window_s, Interval(dt_s, duration_s, unit="s"), owner=own)
+    check("sustained_window_s", sustained_window_s, Range(dt_s, duration_s, unit="s"), owner=own)
     if isinstance(governor, Governor):
         gov = governor
     else:

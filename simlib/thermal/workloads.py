@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Interval, InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, Range, check
 
 __all__ = ["KINDS", "Workload"]
 
@@ -49,13 +49,13 @@ class Workload:
         own = "Workload"
         check("kind", self.kind, Options(KINDS), owner=own)
         if self.ops_per_inference is not None:
-            check("ops_per_inference", self.ops_per_inference, Interval(0, None, closed="neither", unit="ops"), owner=own)
-        check("duty_fraction", self.duty_fraction, Interval(0, 1), owner=own)
-        check("period_s", self.period_s, Interval(0, None, closed="neither", unit="s"), owner=own)
-        check("burst_s", self.burst_s, Interval(0, None, closed="neither", unit="s"), owner=own)
-        check("gap_s", self.gap_s, Interval(0, None, unit="s"), owner=own)
-        check("trace_dt_s", self.trace_dt_s, Interval(0, None, closed="neither", unit="s"), owner=own)
-        check("load_at_fmax", self.load_at_fmax, Interval(0, None, unit="(utilisation at f_max)"), owner=own)
+            check("ops_per_inference", self.ops_per_inference, Range(0, None, closed="neither", unit="ops"), owner=own)
+        check("duty_fraction", self.duty_fraction, Range(0, 1), owner=own)
+        check("period_s", self.period_s, Range(0, None, closed="neither", unit="s"), owner=own)
+        check("burst_s", self.burst_s, Range(0, None, closed="neither", unit="s"), owner=own)
+        check("gap_s", self.gap_s, Range(0, None, unit="s"), owner=own)
+        check("trace_dt_s", self.trace_dt_s, Range(0, None, closed="neither", unit="s"), owner=own)
+        check("load_at_fmax", self.load_at_fmax, Range(0, None, unit="(utilisation at f_max)"), owner=own)
         if self.kind == "trace":
             if self.trace is None or len(self.trace) == 0:
                 raise InvalidParameterError(
@@ -64,7 +64,7 @@ class Workload:
             arr = np.asarray(self.trace, dtype=float)
             if not np.all((arr >= 0) & (arr <= 1)):
                 bad = arr[(arr < 0) | (arr > 1) | np.isnan(arr)][0]
-                check("trace", float(bad), Interval(0, 1), owner="Workload (each activity)")
+                check("trace", float(bad), Range(0, 1), owner="Workload (each activity)")
             object.__setattr__(self, "trace", tuple(arr.tolist()))
 
     @classmethod
