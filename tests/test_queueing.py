@@ -26,7 +26,6 @@ from simlib.queueing import (
     Trace,
     find_max_qps,
     parse_service,
-    run_scenario,
     simulate,
 )
 
@@ -157,20 +156,6 @@ def test_slowdown_pauses_cold_start_deadline():
     with pytest.warns(UserWarning, match="unstable"):  # overload: the deadline sheds it
         dl = simulate(150.0, "exp:10ms", n_requests=2000, deadline_s=0.05, seed=0)
     assert dl.dropped > 0 and dl.latency_s.max() < 0.05 + 0.2 and any("dropped" in w for w in dl.warnings)
-
-
-def test_scenarios():
-    ss = run_scenario("singlestream", "exp:10ms", n_requests=1000)
-    assert ss.metric["name"] == "p90 latency" and ss.percentile(90) == ss.metric["value"]
-    assert np.all(ss.records.wait_s == 0)  # closed loop: never queues
-    ms = run_scenario("multistream", "det:2ms", n_requests=100, servers=2)
-    assert ms.completed == 90 and ms.metric["value"] == pytest.approx(0.008)  # 8 samples on 2 workers
-    off = run_scenario("offline", "det:1ms", n_requests=1000, servers=4)
-    assert off.metric["value"] == pytest.approx(4000)
-    sv = run_scenario("server", "exp:10ms", rate=50, latency_bound_s=0.2, n_requests=2000)
-    assert sv.metric["valid"] is True and sv.metric["name"] == "p99 latency"
-    with pytest.raises(InvalidParameterError, match="scenario"):
-        run_scenario("batch", "exp:10ms")
 
 
 def test_find_max_qps_md1():

@@ -13,16 +13,17 @@ import pytest
 from scipy import stats as st
 
 from simlib import stats
+from simlib.measure import Settings, run_scenario
 from simlib.queueing import (
     BatchCost,
     DeterministicArrivals,
     DeterministicService,
     Exponential,
     LogNormal,
+    SimulatedSUT,
     UnstableQueueWarning,
     analytic,
     fanout,
-    run_scenario,
     simulate,
 )
 
@@ -104,8 +105,10 @@ def test_simpy_and_fast_path_agree():
 
 def test_batching_raises_throughput():
     svc = BatchCost(t0_s=0.005, t1_s=0.001)
-    one = run_scenario("offline", svc, n_requests=2000).throughput_qps
-    eight = run_scenario("offline", svc, max_batch=8, n_requests=2000).throughput_qps
+    # Offline through the load generator: 2000 samples at t = 0 (a low expected rate fixes the count)
+    offline = Settings("offline", min_query_count=2000, min_duration_s=0.1, offline_expected_qps=1.0)
+    one = run_scenario(SimulatedSUT(svc), offline, progress=False).metrics["throughput_sps"]
+    eight = run_scenario(SimulatedSUT(svc, max_batch=8), offline, progress=False).metrics["throughput_sps"]
     assert one == pytest.approx(1 / 0.006, rel=1e-6)
     assert eight == pytest.approx(8 / 0.013, rel=1e-6)
     # open loop past unbatched capacity (167/s): batching keeps up
@@ -122,9 +125,14 @@ def test_batch_timeout_raises_latency_at_light_load():
 
 def test_unstable_server_warns_and_ends():
     with pytest.warns(UnstableQueueWarning, match="unstable queue"):
-        r = run_scenario("server", "exp:10ms", rate=150.0, n_requests=3000, seed=0)
+        r = simulate(150.0, "exp:10ms", n_requests=3000, seed=0)
     assert r.completed == 2700
     assert any("unstable" in w and "below 100" in w for w in r.warnings)
+    # the load generator's Server run past capacity ends too, INVALID, and says why
+    sv = run_scenario(SimulatedSUT("exp:10ms"), Settings("server", target_qps=150.0, min_duration_s=5.0),
+                      progress=False)
+    failed = {c["name"] for c in sv.metrics["constraints"] if not c["ok"]}
+    assert sv.metrics["verdict"] == "INVALID" and "Sustained the offered load" in failed
     with pytest.warns(UnstableQueueWarning):
         simulate(100.0, "det:10ms", max_batch=1, n_requests=500, engine="simpy")  # rho exactly 1
 

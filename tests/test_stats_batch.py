@@ -83,10 +83,12 @@ def test_simresult_names_method_and_effective_sample_size():
     assert s["p99_ci_ms"][0] <= exact * 1e3 <= s["p99_ci_ms"][1]
     assert "effective sample size" in repr(r) and "ci_method" in r.to_dict()
     # a closed loop with one client has no queue: its latencies are independent
-    from simlib.queueing.mlperf import run_scenario
+    from simlib.measure import Settings, run_scenario
+    from simlib.queueing import SimulatedSUT
 
-    ss = run_scenario("singlestream", "exp:10ms", n_requests=2000, seed=0)
-    assert ss.summary()["ci_method"] == "independent samples"
+    ss = run_scenario(SimulatedSUT("exp:10ms"), Settings("singlestream", min_query_count=2000, min_duration_s=1e-3),
+                      progress=False)
+    assert ss.kind == "modeled" and ss.summary.ci_method == "independent samples"
 
 
 def test_measured_result_reports_method_and_effective_size():

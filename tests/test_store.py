@@ -59,9 +59,9 @@ def store_path(tmp_path, monkeypatch):
 
 
 def test_keep_round_trip_of_each_result_type(store_path):
-    from simlib.queueing import Poisson, run_scenario
+    from simlib.queueing import Poisson, simulate
 
-    sim = run_scenario("server", "exp:10ms", arrivals=Poisson(50), n_requests=500, seed=1)
+    sim = simulate(Poisson(50), "exp:10ms", n_requests=500, seed=1)
     r = run()
     comparison = {"kind": "measured vs modeled", "rows": [{"measured_qps": 40.0, "saturated": False}],
                   "calibration": {"capacity_qps": 90.0}, "settings": {"model": "cnn"}, "system": system(),
@@ -169,10 +169,12 @@ def test_store_from_a_newer_simlib_is_read_as_is(store_path):
 
 
 def test_export_import_round_trip(store_path, tmp_path):
-    from simlib.queueing import Poisson, run_scenario
+    from simlib.measure import Settings, run_scenario
+    from simlib.queueing import SimulatedSUT
 
     ids = [keep(run(seed=i)) for i in range(3)]
-    ids.append(keep(run_scenario("server", "exp:10ms", arrivals=Poisson(40), n_requests=300, seed=2)))
+    ids.append(keep(run_scenario(SimulatedSUT("exp:10ms", seed=2), Settings("server", target_qps=40, min_query_count=300),
+                                 progress=False)))
     with ResultStore() as st:
         files = export_results(st, tmp_path / "out")
         originals = [st.get(i) for i in ids]

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Range, check
+from simlib._validate import Range, check, validate_params
 from simlib.batch_means import percentile_ci
 from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
@@ -207,139 +207,312 @@ class RunResult(Result):
 
 @dataclass
 class _Log:
+    """What the scenario issued, in run-relative seconds (one entry per query)."""
+
     scheduled: list[float] = field(default_factory=list)
     issued: list[float] = field(default_factory=list)
     sample_ids: list[list[int]] = field(default_factory=list)
 
 
-def _sample_library(sut, n: int) -> int:
-    lib = getattr(sut, "samples", None)
-    return len(lib) if lib is not None else n
+# --- what a scenario asks of the clock ---------------------------------------------------------
+# Each scenario is written once, as a generator of these requests; a wall clock (threads and
+# time.perf_counter, for a real SUT) or a simulated clock (SimPy, for a SimulatedSUT) answers them.
+# Every time is in seconds from the start of the run.
+
+_NOW = "now"  # -> the current time
+_COMPLETED = "completed"  # -> how many samples have completed
 
 
-def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name: str | None = None,
-                 system: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> RunResult:
-    """Run one scenario against ``sut``; returns a :class:`RunResult` (per-query log in ``extra``)."""
-    from tqdm.auto import tqdm
+@dataclass(frozen=True)
+class _SleepUntil:
+    """Wait until ``t_s`` (no wait if it has passed) -> the current time."""
 
-    eff = settings.effective()
-    sc = settings.scenario
-    n_lib = _sample_library(sut, settings.performance_sample_count)
-    idx_rng = np.random.default_rng(settings.sample_index_seed)
+    t_s: float
+
+
+@dataclass(frozen=True)
+class _Issue:
+    """Hand ``items`` ((sample_id, sample_index) pairs) to the SUT now -> the issue time."""
+
+    items: list[tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class _WaitFor:
+    """Wait until every sample in ``ids`` has completed -> the last one's completion time."""
+
+    ids: list[int]
+
+
+def _closed_loop(settings: Settings, eff: dict[str, Any], log: _Log, idx_rng, n_lib: int):
+    """SingleStream (one sample) and MultiStream (``samples_per_query``): the next query is issued
+    when the previous one completes, until both the minimum duration and query count are met."""
+    k = 1 if settings.scenario is Scenario.SINGLE_STREAM else settings.samples_per_query
+    last_done, next_id = 0.0, 0  # the run's duration ends at the last completion, as reported
+    while True:
+        now = yield _NOW
+        if last_done >= eff["min_duration_s"] and len(log.issued) >= eff["min_query_count"]:
+            return None
+        if now >= eff["max_duration_s"]:
+            return "max_duration_s reached before the minimum query count"
+        ids = list(range(next_id, next_id + k))
+        next_id += k
+        items = [(i, int(j)) for i, j in zip(ids, idx_rng.integers(0, n_lib, k), strict=True)]
+        t = yield _Issue(items)
+        log.scheduled.append(t)
+        log.issued.append(t)
+        log.sample_ids.append(ids)
+        last_done = max(last_done, (yield _WaitFor(ids)))
+
+
+def _server(settings: Settings, eff: dict[str, Any], log: _Log, idx_rng, n_lib: int):
+    """Server: queries issued at the Poisson schedule's times, whatever the SUT is doing; issuing
+    stops when ``max_outstanding`` queries wait or ``max_duration_s`` passes."""
+    sched = 0.001 + server_schedule(settings)  # LoadGen also starts the clock just before
+    n = int(sched.size)
+    eff["scheduled_queries"] = n
+    lib_idx = idx_rng.integers(0, n_lib, n)
+    for q in range(n):
+        yield _SleepUntil(float(sched[q]))
+        outstanding = q - (yield _COMPLETED)
+        if outstanding > eff["max_outstanding"]:
+            return (f"the SUT fell behind: {outstanding} queries outstanding "
+                    f"(max_outstanding={eff['max_outstanding']}) after {q} of {n}")
+        if (yield _NOW) >= eff["max_duration_s"]:
+            return f"max_duration_s reached after issuing {q} of {n} queries"
+        log.scheduled.append(float(sched[q]))
+        log.issued.append((yield _Issue([(q, int(lib_idx[q]))])))
+        log.sample_ids.append([q])
+    return None
+
+
+def _offline(settings: Settings, eff: dict[str, Any], log: _Log, idx_rng, n_lib: int):
+    """Offline: every sample issued at once, enough of them to last ``min_duration_s`` at 1.5x the
+    throughput a short probe finds (or ``offline_expected_qps``)."""
+    exp = settings.offline_expected_qps or 1.5 * (yield from _probe_throughput(n_lib))
+    eff["offline_expected_qps"] = exp
+    n = max(eff["min_query_count"], math.ceil(exp * eff["min_duration_s"] * 1.1))
+    eff["offline_samples"] = n
+    ids = list(range(n))
+    t = yield _Issue([(i, int(j)) for i, j in zip(ids, idx_rng.integers(0, n_lib, n), strict=True)])
+    log.scheduled.append(t)
+    log.issued.append(t)
+    log.sample_ids.append(ids)
+    return None
+
+
+def _probe_throughput(n_lib: int, probe_s: float = 0.3, max_samples: int = 4096):
+    """Batch throughput (samples/s) over about ``probe_s`` seconds (at most ``max_samples``); 1.5x of
+    it sizes the Offline run (an overestimate issues more samples, so the run lasts min_duration_s
+    even if the SUT turns out faster than the probe; LoadGen advises the same: "increase expected QPS")."""
+    n = 0
+    t0 = now = yield _NOW
+    while now - t0 < probe_s and n < max_samples:
+        ids = list(range(10**9 + n, 10**9 + n + 16))
+        yield _Issue([(i, i % n_lib) for i in ids])
+        now = yield _WaitFor(ids)
+        n += 16
+    return n / max(now - t0, 1e-9)
+
+
+_SCENARIOS = {Scenario.SINGLE_STREAM: _closed_loop, Scenario.MULTI_STREAM: _closed_loop,
+              Scenario.SERVER: _server, Scenario.OFFLINE: _offline}
+
+
+# --- the two clocks ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Clocked:
+    """What a clock hands the report: each sample's completion time (s from the start), why the run
+    stopped early (None if it did not), when it ended (s), and the start on the SUT's own clock (s),
+    which ``service_log`` times are measured from."""
+
+    done_s: dict[int, float]
+    stopped_early: str | None
+    end_s: float
+    origin_s: float
+
+
+def _sut_error(sut) -> BaseException | None:
+    return getattr(sut, "error", None)
+
+
+def _on_wall_clock(sut, driver, bar, grace_s: float) -> _Clocked:
+    """Run ``driver`` against a real SUT on ``time.perf_counter``; the SUT completes samples from its
+    own thread."""
     done_t: dict[int, float] = {}
     cv = threading.Condition()
     pc = time.perf_counter
+    issued: list[int] = []
 
     def on_complete(ids: list[int], t: float) -> None:
         with cv:
             for i in ids:
-                done_t[i] = t
+                done_t[i] = t - t0
             cv.notify_all()
 
-    log, warnings, next_id = _Log(), [], 0
+    def finished(ids) -> bool:
+        return all(i in done_t for i in ids) or _sut_error(sut) is not None
+
     sut.start(on_complete)
-    t_start = pc()
-    deadline = t_start + eff["max_duration_s"]
-    stopped_early = None
+    t0 = pc()
+    stopped, reply = None, None
+    try:
+        while True:
+            try:
+                cmd = driver.send(reply)
+            except StopIteration as stop:
+                stopped = stop.value
+                break
+            if cmd is _NOW:
+                reply = pc() - t0
+            elif cmd is _COMPLETED:
+                reply = len(done_t)
+            elif isinstance(cmd, _SleepUntil):
+                if (wait := cmd.t_s - (pc() - t0)) > 0:
+                    time.sleep(wait)
+                reply = pc() - t0
+            elif isinstance(cmd, _Issue):
+                reply = pc() - t0
+                issued.extend(i for i, _ in cmd.items)
+                sut.issue(cmd.items)
+                bar.update(1)
+            else:  # _WaitFor
+                with cv:
+                    cv.wait_for(lambda ids=cmd.ids: finished(ids))
+                if _sut_error(sut) is not None:
+                    raise RuntimeError(f"the SUT failed: {sut.error!r}") from sut.error
+                reply = max(done_t[i] for i in cmd.ids)
+        with cv:  # drain what was issued, bounded by the grace period
+            while not finished(issued) and pc() - t0 < grace_s:
+                cv.wait(timeout=0.2)
+        sut.flush() if all(i in done_t for i in issued) else None
+    except KeyboardInterrupt:
+        stopped = "interrupted by the user"
+    finally:
+        bar.close()
+        sut.stop()
+    if _sut_error(sut) is not None:
+        raise RuntimeError(f"the SUT failed during the run: {sut.error!r}") from sut.error
+    return _Clocked(done_t, stopped, pc() - t0, origin_s=t0)
+
+
+def _on_simulated_clock(sut, driver, bar, grace_s: float) -> _Clocked:
+    """Run ``driver`` against a :class:`~simlib.queueing.sut.SimulatedSUT` in a SimPy environment:
+    the same requests as :func:`_on_wall_clock`, answered in simulated time."""
+    import simpy
+
+    env = simpy.Environment()
+    done_t: dict[int, float] = {}
+    waiters: list[tuple[set[int], simpy.Event]] = []
+    issued: list[int] = []
+
+    def on_complete(ids: list[int], t: float) -> None:
+        for i in ids:
+            done_t[i] = t
+        for remaining, ev in list(waiters):
+            remaining.difference_update(ids)
+            if not remaining:
+                waiters.remove((remaining, ev))
+                ev.succeed()
+
+    def wait_event(ids) -> simpy.Event | None:
+        remaining = {i for i in ids if i not in done_t}
+        if not remaining:
+            return None
+        ev = env.event()
+        waiters.append((remaining, ev))
+        return ev
+
+    def process():
+        reply = None
+        while True:
+            try:
+                cmd = driver.send(reply)
+            except StopIteration as stop:
+                return stop.value
+            if cmd is _NOW:
+                reply = env.now
+            elif cmd is _COMPLETED:
+                reply = len(done_t)
+            elif isinstance(cmd, _SleepUntil):
+                if cmd.t_s > env.now:
+                    yield env.timeout(cmd.t_s - env.now)
+                reply = env.now
+            elif isinstance(cmd, _Issue):
+                reply = env.now
+                issued.extend(i for i, _ in cmd.items)
+                sut.issue(cmd.items)
+                bar.update(1)
+            else:  # _WaitFor
+                if (ev := wait_event(cmd.ids)) is not None:
+                    yield ev
+                reply = max(done_t[i] for i in cmd.ids)
+
+    sut.start(on_complete, env)
+    try:
+        run = env.process(process())
+        env.run(until=run)
+        if (ev := wait_event(issued)) is not None:  # drain, bounded by the grace period
+            env.run(until=env.any_of([ev, env.timeout(max(grace_s - env.now, 0.0))]))
+    finally:
+        bar.close()
+        sut.stop()
+    return _Clocked(done_t, run.value, env.now, origin_s=0.0)
+
+
+def _check_simulated_size(settings: Settings, eff: dict[str, Any], sut) -> None:
+    """Refuse a simulated run larger than the budget allows (an estimate of the samples it issues)."""
+    from simlib import limits
+
+    if settings.scenario is Scenario.SERVER:
+        n = max(eff["min_query_count"], settings.target_qps * eff["min_duration_s"])
+    else:
+        per_query = settings.samples_per_query if settings.scenario is Scenario.MULTI_STREAM else 1
+        batch_s = sut.service.mean_batch_s(1)
+        n = per_query * max(eff["min_query_count"], eff["min_duration_s"] / max(batch_s * per_query, 1e-12))
+        if settings.scenario is Scenario.OFFLINE:
+            n = max(eff["min_query_count"], 1.65 * eff["min_duration_s"] * sut.cfg.servers * sut.cfg.max_batch
+                    / max(sut.service.mean_batch_s(sut.cfg.max_batch), 1e-12))
+    limits.check_work("simpy_requests", n, owner="run_scenario", parameter="min_duration_s")
+
+
+@validate_params({"settings": Settings})
+def run_scenario(sut, settings: Settings, *, progress: bool | None = None, name: str | None = None,
+                 system: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> RunResult:
+    """Run one scenario against ``sut``; returns a :class:`RunResult` (per-query log in ``extra``).
+
+    ``sut`` is a real system (:class:`~simlib.measure.sut.BackendSUT`, or anything with
+    ``start/issue/flush/stop``), measured on the wall clock, or a
+    :class:`~simlib.queueing.sut.SimulatedSUT`, run on a simulated clock (``kind`` "modeled"). The
+    scenario, the run rules, the checks and the report are the same for both.
+    """
+    from tqdm.auto import tqdm
+
+    eff = settings.effective()
+    simulated = getattr(sut, "clock", "wall") == "simulated"
+    if simulated:
+        _check_simulated_size(settings, eff, sut)
     if progress is None:  # a live notebook or a terminal: yes; a book build or a log file: no
         import sys
 
         from simlib.frontend import interactive_frontend
 
         progress = interactive_frontend() or sys.stderr.isatty()
-    bar = tqdm(desc=f"{sc.value}", unit="q", disable=not progress, leave=False)
-    try:
-        if sc in (Scenario.SINGLE_STREAM, Scenario.MULTI_STREAM):
-            k = 1 if sc is Scenario.SINGLE_STREAM else settings.samples_per_query
-            last_done = t_start  # the run's duration ends at the last completion, as reported
-            while True:
-                now = pc()
-                if (last_done - t_start >= eff["min_duration_s"] and len(log.issued) >= eff["min_query_count"]):
-                    break
-                if now >= deadline:
-                    stopped_early = "max_duration_s reached before the minimum query count"
-                    break
-                ids = list(range(next_id, next_id + k))
-                next_id += k
-                items = [(i, int(j)) for i, j in zip(ids, idx_rng.integers(0, n_lib, k), strict=True)]
-                t = pc()
-                log.scheduled.append(t)
-                log.issued.append(t)
-                log.sample_ids.append(ids)
-                sut.issue(items)
-                with cv:
-                    cv.wait_for(lambda ids=ids: ids[-1] in done_t and all(i in done_t for i in ids)
-                                or getattr(sut, "error", None) is not None)
-                if getattr(sut, "error", None) is not None:
-                    raise RuntimeError(f"the SUT failed: {sut.error!r}") from sut.error
-                last_done = max(last_done, *(done_t[i] for i in ids))
-                bar.update(1)
-        elif sc is Scenario.SERVER:
-            rel = server_schedule(settings)
-            n = int(rel.size)
-            sched = t_start + 0.001 + rel  # LoadGen also starts the clock just before
-            eff["scheduled_queries"] = n
-            lib_idx = idx_rng.integers(0, n_lib, n)
-            for q in range(n):
-                ts = float(sched[q])
-                wait = ts - pc()
-                if wait > 0:
-                    time.sleep(wait)
-                outstanding = q - len(done_t)
-                if outstanding > eff["max_outstanding"]:
-                    stopped_early = (f"the SUT fell behind: {outstanding} queries outstanding "
-                                     f"(max_outstanding={eff['max_outstanding']}) after {q} of {n}")
-                    break
-                if pc() >= deadline:
-                    stopped_early = f"max_duration_s reached after issuing {q} of {n} queries"
-                    break
-                log.scheduled.append(ts)
-                log.issued.append(pc())
-                log.sample_ids.append([q])
-                sut.issue([(q, int(lib_idx[q]))])
-                bar.update(1)
-            next_id = len(log.issued)
-        else:  # Offline
-            exp = settings.offline_expected_qps or 1.5 * _probe_throughput(sut, n_lib)
-            eff["offline_expected_qps"] = exp
-            n = max(eff["min_query_count"], math.ceil(exp * eff["min_duration_s"] * 1.1))
-            eff["offline_samples"] = n
-            ids = list(range(n))
-            t = pc()
-            done_t.clear()
-            log.scheduled.append(t)
-            log.issued.append(t)
-            log.sample_ids.append(ids)
-            sut.issue([(i, int(j)) for i, j in zip(ids, idx_rng.integers(0, n_lib, n), strict=True)])
-            next_id = n
-        # drain: wait for what was issued, bounded by the deadline (plus a grace period)
-        total = sum(len(s) for s in log.sample_ids)
-        grace = deadline + max(5.0, eff["min_duration_s"])
-        with cv:
-            while len(done_t) < total and pc() < grace and getattr(sut, "error", None) is None:
-                cv.wait(timeout=0.2)
-        sut.flush() if len(done_t) >= total else None
-    except KeyboardInterrupt:
-        stopped_early = "interrupted by the user"
-    finally:
-        bar.close()
-        sut.stop()
-    if getattr(sut, "error", None) is not None:
-        raise RuntimeError(f"the SUT failed during the run: {sut.error!r}") from sut.error
-    return _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, name, system, extra)
+    log = _Log()
+    driver = _SCENARIOS[settings.scenario](settings, eff, log, np.random.default_rng(settings.sample_index_seed),
+                                           _sample_library(sut, settings.performance_sample_count))
+    bar = tqdm(desc=settings.scenario.value, unit="q", disable=not progress, leave=False)
+    grace_s = eff["max_duration_s"] + max(5.0, eff["min_duration_s"])
+    clock = _on_simulated_clock if simulated else _on_wall_clock
+    run = clock(sut, driver, bar, grace_s)
+    if simulated and system is None:
+        system = sut.describe()
+    return _report(sut, settings, eff, log, run, name, system, extra, kind="modeled" if simulated else "measured")
 
 
-def _probe_throughput(sut, n_lib) -> float:
-    """A short probe (about 0.3 s) of batch throughput; 1.5x of it sizes the Offline run
-    (an overestimate issues more samples, so the run lasts min_duration_s even if the machine
-    turns out faster than the probe; LoadGen advises the same: "increase expected QPS")."""
-    n, t0 = 0, time.perf_counter()
-    while time.perf_counter() - t0 < 0.3:
-        ids = list(range(10**9 + n, 10**9 + n + 16))
-        sut.issue([(i, i % n_lib) for i in ids])
-        sut.flush()
-        n += 16
-    return n / (time.perf_counter() - t0)
+def _sample_library(sut, n: int) -> int:
+    lib = getattr(sut, "samples", None)
+    return len(lib) if lib is not None else n
 
 
 def _early_stopping(sc, latencies, tail_p, settings, warnings) -> dict[str, Any] | None:
@@ -373,10 +546,13 @@ def _tail_interval(latencies: list[float], tail_p: float, warnings: list[str]) -
     return {"tail_latency_ci_s": [ci.low, ci.high], "ci_method": ci.method, "tail_latency_ess": ci.ess}
 
 
-def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, name, system, extra):
+def _report(sut, settings, eff, log, run: _Clocked, name, system, extra, *, kind):
+    """The run's metrics, constraints, verdict and per-query log (every time in run-relative s)."""
     sc = settings.scenario
-    sched = np.array(log.scheduled) - t_start
-    issued = np.array(log.issued) - t_start
+    warnings: list[str] = []
+    done_t, stopped_early = run.done_s, run.stopped_early
+    sched = np.array(log.scheduled)
+    issued = np.array(log.issued)
     completed, latencies, incomplete = [], [], 0
     for k, ids in enumerate(log.sample_ids):
         ts = [done_t.get(i) for i in ids]
@@ -386,15 +562,16 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
             continue
         if sc is Scenario.OFFLINE:
             latencies.extend(t - log.scheduled[k] for t in ts)
-            completed.append(max(ts) - t_start)
+            completed.append(max(ts))
         else:
-            completed.append(max(ts) - t_start)
+            completed.append(max(ts))
             latencies.append(max(ts) - log.scheduled[k])  # from the scheduled time
     n_q = len(log.sample_ids)
     n_samples = sum(len(s) for s in log.sample_ids)
     done_times = [c for c in completed if c is not None]
-    final_done = max(done_times) if done_times else float("nan")
-    duration = final_done if done_times else time.perf_counter() - t_start
+    # Offline counts from its one query's issue, after the throughput probe; the others from the start
+    origin_s = float(sched[0]) if sc is Scenario.OFFLINE and sched.size else 0.0
+    duration = (max(done_times) if done_times else run.end_s) - origin_s
     tail_p = TAIL_PERCENTILE[sc] or 99.0
     lat = latencies or [float("nan")]
     m: dict[str, Any] = {
@@ -470,7 +647,7 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
     ex = {
         "queries": {"scheduled_s": sched.tolist(), "issued_s": issued.tolist(),
                     "completed_s": completed, "n_samples": [len(s) for s in log.sample_ids]},
-        "service": {"start_s": (svc[:, 0] - t_start).tolist() if svc.size else [],
+        "service": {"start_s": (svc[:, 0] - run.origin_s).tolist() if svc.size else [],
                     "service_s": (svc[:, 1] - svc[:, 0]).tolist() if svc.size else [],
                     "batch_size": svc[:, 2].astype(int).tolist() if svc.size else []},
         "sut": {"max_batch": getattr(sut, "max_batch", None),
@@ -478,7 +655,7 @@ def _report(sut, settings, eff, log, done_t, t_start, stopped_early, warnings, n
         **(extra or {}),
     }
     return RunResult(
-        name=name or f"{sc.value} on {m['sut']}", kind="measured", samples_s=latencies,
+        name=name or f"{sc.value} on {m['sut']}", kind=kind, samples_s=latencies,
         system=system, seed=settings.schedule_seed,
         settings={"requested": {k: (v.value if isinstance(v, Scenario) else v)
                                 for k, v in asdict(settings).items()}, "effective": eff},

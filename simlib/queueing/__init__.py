@@ -6,7 +6,8 @@ identical workers, optionally in dynamic batches, with service times from
 :mod:`~simlib.queueing.service`. :func:`simulate` picks the SimPy engine
 (:mod:`~simlib.queueing.engine`) or, when the model allows it, a vectorized fast path
 (:mod:`~simlib.queueing.fast`) that gives the same answer. :mod:`~simlib.queueing.analytic`
-holds the closed forms that validate both; :func:`run_scenario` runs the four MLPerf scenarios.
+holds the closed forms that validate both. :class:`SimulatedSUT` puts the model behind the load
+generator (:func:`simlib.measure.run_scenario`), which runs the four MLPerf scenarios on it.
 
 Two classes are called ``Deterministic``: at package level they are ``DeterministicArrivals``
 and ``DeterministicService`` (or use the modules: ``arrivals.Deterministic``,
@@ -23,7 +24,6 @@ from simlib.queueing import analytic
 from simlib.queueing.arrivals import Bursty, Diurnal, Poisson, TimeVarying, Trace
 from simlib.queueing.arrivals import Deterministic as DeterministicArrivals
 from simlib.queueing.effects import ColdStart, Pauses
-from simlib.queueing.mlperf import run_scenario
 from simlib.queueing.results import Records, SimResult
 from simlib.queueing.runner import (
     MaxQpsResult,
@@ -43,11 +43,12 @@ from simlib.queueing.service import (
 )
 from simlib.queueing.service import Deterministic as DeterministicService
 from simlib.queueing.spec import parse_duration, parse_service
+from simlib.queueing.sut import SimulatedSUT
 
 __all__ = [
     "BatchCost", "Bursty", "ColdStart", "DeterministicArrivals", "DeterministicService", "Diurnal",
     "Empirical", "Exponential", "Gamma", "LogNormal", "MaxQpsResult", "Pauses", "Poisson", "Records",
-    "ServiceModel", "SimResult", "TimeVarying", "Trace", "UnstableQueueWarning", "analytic",
-    "default_requests", "fanout", "find_max_qps", "parse_duration", "parse_service", "run_scenario",
+    "ServiceModel", "SimResult", "SimulatedSUT", "TimeVarying", "Trace", "UnstableQueueWarning", "analytic",
+    "default_requests", "fanout", "find_max_qps", "parse_duration", "parse_service",
     "simulate",
 ]
