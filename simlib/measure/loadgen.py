@@ -396,35 +396,39 @@ def _on_wall_clock(sut, driver, bar, grace_s: float) -> _Clocked:
     return _Clocked(done_t, stopped, pc() - t0, origin_s=t0)
 
 
-def _on_simulated_clock(sut, driver, bar, grace_s: float) -> _Clocked:
-    """Run ``driver`` against a :class:`~simlib.queueing.sut.SimulatedSUT` in a SimPy environment:
-    the same requests as :func:`_on_wall_clock`, answered in simulated time."""
-    import simpy
+class _SimulatedClock:
+    """Answers a scenario's clock requests in a SimPy environment, for a
+    :class:`~simlib.queueing.sut.SimulatedSUT` (the same requests :func:`_on_wall_clock` answers)."""
 
-    env = simpy.Environment()
-    done_t: dict[int, float] = {}
-    waiters: list[tuple[set[int], simpy.Event]] = []
-    issued: list[int] = []
+    def __init__(self, sut) -> None:
+        import simpy
 
-    def on_complete(ids: list[int], t: float) -> None:
+        self.env, self.sut = simpy.Environment(), sut
+        self.done_s: dict[int, float] = {}
+        self.issued: list[int] = []
+        self._waiters: list[tuple[set[int], Any]] = []
+
+    def on_complete(self, ids: list[int], t: float) -> None:
         for i in ids:
-            done_t[i] = t
-        for remaining, ev in list(waiters):
+            self.done_s[i] = t
+        for remaining, ev in list(self._waiters):
             remaining.difference_update(ids)
             if not remaining:
-                waiters.remove((remaining, ev))
+                self._waiters.remove((remaining, ev))
                 ev.succeed()
 
-    def wait_event(ids) -> simpy.Event | None:
-        remaining = {i for i in ids if i not in done_t}
+    def completion_of(self, ids):
+        """An event that fires when every sample in ``ids`` has completed (None if all have)."""
+        remaining = {i for i in ids if i not in self.done_s}
         if not remaining:
             return None
-        ev = env.event()
-        waiters.append((remaining, ev))
+        ev = self.env.event()
+        self._waiters.append((remaining, ev))
         return ev
 
-    def process():
-        reply = None
+    def answer(self, driver):
+        """A SimPy process that feeds ``driver`` its answers; its value is why the run stopped early."""
+        env, reply = self.env, None
         while True:
             try:
                 cmd = driver.send(reply)
@@ -433,31 +437,35 @@ def _on_simulated_clock(sut, driver, bar, grace_s: float) -> _Clocked:
             if cmd is _NOW:
                 reply = env.now
             elif cmd is _COMPLETED:
-                reply = len(done_t)
+                reply = len(self.done_s)
             elif isinstance(cmd, _SleepUntil):
                 if cmd.t_s > env.now:
                     yield env.timeout(cmd.t_s - env.now)
                 reply = env.now
             elif isinstance(cmd, _Issue):
                 reply = env.now
-                issued.extend(i for i, _ in cmd.items)
-                sut.issue(cmd.items)
-                bar.update(1)
+                self.issued.extend(i for i, _ in cmd.items)
+                self.sut.issue(cmd.items)
             else:  # _WaitFor
-                if (ev := wait_event(cmd.ids)) is not None:
+                if (ev := self.completion_of(cmd.ids)) is not None:
                     yield ev
-                reply = max(done_t[i] for i in cmd.ids)
+                reply = max(self.done_s[i] for i in cmd.ids)
 
-    sut.start(on_complete, env)
+
+def _on_simulated_clock(sut, driver, bar, grace_s: float) -> _Clocked:
+    """Run ``driver`` against a :class:`~simlib.queueing.sut.SimulatedSUT` in simulated time."""
+    clock = _SimulatedClock(sut)
+    sut.start(clock.on_complete, clock.env)
     try:
-        run = env.process(process())
-        env.run(until=run)
-        if (ev := wait_event(issued)) is not None:  # drain, bounded by the grace period
-            env.run(until=env.any_of([ev, env.timeout(max(grace_s - env.now, 0.0))]))
+        run = clock.env.process(clock.answer(driver))
+        clock.env.run(until=run)
+        if (ev := clock.completion_of(clock.issued)) is not None:  # drain, bounded by the grace period
+            clock.env.run(until=clock.env.any_of([ev, clock.env.timeout(max(grace_s - clock.env.now, 0.0))]))
+        bar.update(len(clock.issued))
     finally:
         bar.close()
         sut.stop()
-    return _Clocked(done_t, run.value, env.now, origin_s=0.0)
+    return _Clocked(clock.done_s, run.value, clock.env.now, origin_s=0.0)
 
 
 def _check_simulated_size(settings: Settings, eff: dict[str, Any], sut) -> None:
@@ -546,68 +554,55 @@ def _tail_interval(latencies: list[float], tail_p: float, warnings: list[str]) -
     return {"tail_latency_ci_s": [ci.low, ci.high], "ci_method": ci.method, "tail_latency_ess": ci.ess}
 
 
-def _report(sut, settings, eff, log, run: _Clocked, name, system, extra, *, kind):
-    """The run's metrics, constraints, verdict and per-query log (every time in run-relative s)."""
-    sc = settings.scenario
-    warnings: list[str] = []
-    done_t, stopped_early = run.done_s, run.stopped_early
-    sched = np.array(log.scheduled)
-    issued = np.array(log.issued)
+def _query_outcomes(sc: Scenario, log: _Log, done_s: dict[int, float]):
+    """Per query: its completion time (None if incomplete); per latency sample: seconds from the
+    *scheduled* issue (no coordinated omission; Offline has one latency per sample)."""
     completed, latencies, incomplete = [], [], 0
     for k, ids in enumerate(log.sample_ids):
-        ts = [done_t.get(i) for i in ids]
+        ts = [done_s.get(i) for i in ids]
         if any(t is None for t in ts):
             incomplete += 1
             completed.append(None)
             continue
+        completed.append(max(ts))
         if sc is Scenario.OFFLINE:
             latencies.extend(t - log.scheduled[k] for t in ts)
-            completed.append(max(ts))
         else:
-            completed.append(max(ts))
-            latencies.append(max(ts) - log.scheduled[k])  # from the scheduled time
-    n_q = len(log.sample_ids)
-    n_samples = sum(len(s) for s in log.sample_ids)
-    done_times = [c for c in completed if c is not None]
-    # Offline counts from its one query's issue, after the throughput probe; the others from the start
-    origin_s = float(sched[0]) if sc is Scenario.OFFLINE and sched.size else 0.0
-    duration = (max(done_times) if done_times else run.end_s) - origin_s
-    tail_p = TAIL_PERCENTILE[sc] or 99.0
-    lat = latencies or [float("nan")]
-    m: dict[str, Any] = {
-        "scenario": sc.value, "sut": getattr(sut, "name", type(sut).__name__),
-        "queries": n_q, "samples": n_samples, "incomplete_queries": incomplete,
-        "duration_s": duration, "tail_percentile": tail_p,
-        "p50_s": percentile(lat, 50) if latencies else None,
-        "p90_s": percentile(lat, 90) if latencies else None,
-        "p99_s": percentile(lat, 99) if latencies else None,
-        "tail_latency_s": percentile(lat, tail_p) if latencies else None,
-        "mean_latency_s": float(np.mean(lat)) if latencies else None,
-    }
-    m["early_stopping"] = _early_stopping(sc, latencies, tail_p, settings, warnings)
-    m.update(_tail_interval(latencies, tail_p, warnings))
-    # LoadGen: qps = (count - 1) / time of the final scheduled (or completed) query
-    m["qps_completed"] = (n_q - 1) / duration if n_q > 1 and duration > 0 else float("nan")
-    if sc is Scenario.SERVER:
-        m["target_qps"] = settings.target_qps
-        m["target_latency_s"] = settings.target_latency_s
-        m["qps_scheduled"] = float((n_q - 1) / sched[-1]) if n_q > 1 else float("nan")
-        if not abs(m["qps_scheduled"] / settings.target_qps - 1) <= scheduled_rate_rtol(n_q):
-            warnings.append(f"the run offered {m['qps_scheduled']:.4g} queries/s, not the target "
-                            f"{settings.target_qps:.4g}: compare with a model at the scheduled rate "
-                            "(metrics['qps_scheduled'])")
-        lag = issued - sched
-        m["issue_lag_p99_s"] = percentile(lag, 99) if lag.size else None
-        if lag.size and percentile(lag, 99) > 0.1 * settings.target_latency_s:
-            warnings.append(f"the generator issued late (p99 lag {format_time(percentile(lag, 99))}): "
-                            "latency still counts from the schedule, but the machine is overloaded; "
-                            "give the model fewer threads or close other programs")
-    if sc is Scenario.OFFLINE:
-        m["throughput_sps"] = n_samples / duration if duration > 0 else float("nan")
-    else:
-        m["throughput_sps"] = m["qps_completed"] * (len(log.sample_ids[0]) if log.sample_ids else 1)
-    n_count = n_samples if sc is Scenario.OFFLINE else n_q
-    # constraints, one per line, as LoadGen's results.cc prints them
+            latencies.append(max(ts) - log.scheduled[k])
+    return completed, latencies, incomplete
+
+
+def _latency_metrics(latencies: list[float], tail_p: float) -> dict[str, Any]:
+    """p50, p90, p99, the scenario's tail percentile and the mean (s); None without latencies."""
+    pick = {"p50_s": 50, "p90_s": 90, "p99_s": 99, "tail_latency_s": tail_p}
+    out: dict[str, Any] = {k: (percentile(latencies, p) if latencies else None) for k, p in pick.items()}
+    out["mean_latency_s"] = float(np.mean(latencies)) if latencies else None
+    return out
+
+
+def _server_metrics(settings: Settings, sched: np.ndarray, issued: np.ndarray, warnings: list[str]) -> dict[str, Any]:
+    """The Server scenario's offered rate (LoadGen's scheduled QPS) and how late queries were issued."""
+    n_q = sched.size
+    m: dict[str, Any] = {"target_qps": settings.target_qps, "target_latency_s": settings.target_latency_s,
+                         "qps_scheduled": float((n_q - 1) / sched[-1]) if n_q > 1 else float("nan")}
+    if not abs(m["qps_scheduled"] / settings.target_qps - 1) <= scheduled_rate_rtol(n_q):
+        warnings.append(f"the run offered {m['qps_scheduled']:.4g} queries/s, not the target "
+                        f"{settings.target_qps:.4g}: compare with a model at the scheduled rate "
+                        "(metrics['qps_scheduled'])")
+    lag = issued - sched
+    m["issue_lag_p99_s"] = percentile(lag, 99) if lag.size else None
+    if lag.size and m["issue_lag_p99_s"] > 0.1 * settings.target_latency_s:
+        warnings.append(f"the generator issued late (p99 lag {format_time(m['issue_lag_p99_s'])}): "
+                        "latency still counts from the schedule, but the machine is overloaded; "
+                        "give the model fewer threads or close other programs")
+    return m
+
+
+def _constraints(settings: Settings, eff: dict[str, Any], m: dict[str, Any], sched: np.ndarray,
+                 completed: list, stopped_early: str | None) -> list[dict[str, Any]]:
+    """The run's constraints, one per line as LoadGen's results.cc prints them: name, ok, detail."""
+    sc, duration, incomplete = settings.scenario, m["duration_s"], m["incomplete_queries"]
+    n_count = m["samples"] if sc is Scenario.OFFLINE else m["queries"]
     cons = [
         {"name": "Min duration", "ok": duration >= eff["min_duration_s"],
          "detail": f"{duration:.3g} s, needs >= {eff['min_duration_s']:g} s"},
@@ -620,43 +615,73 @@ def _report(sut, settings, eff, log, run: _Clocked, name, system, extra, *, kind
         p99 = m["p99_s"]
         cons.append({"name": "Latency bound (p99)", "ok": p99 is not None and p99 <= settings.target_latency_s,
                      "detail": f"p99 {format_time(p99)}, bound {format_time(settings.target_latency_s)}"})
-        if n_q > 1:  # a saturated run is not a latency sample at the target load
+        if m["queries"] > 1:  # a saturated run is not a latency sample at the target load
             sat = sustained_load(sched, completed, start_s=0.0)
             m["saturated"] = sat.saturated
             cons.append({"name": "Sustained the offered load", "ok": not sat.saturated, "detail": sat.detail})
     if stopped_early:
         cons.append({"name": "Completed the schedule", "ok": False, "detail": stopped_early})
-    ok = all(c["ok"] for c in cons)
-    m["verdict"] = "VALID" if ok else "INVALID"
-    m["constraints"] = cons
-    recs = []
-    if not ok:
-        if sc is Scenario.SERVER:
-            recs.append("lower target_qps (or raise target_latency_s): the SUT cannot meet the bound at this load")
-        elif sc is Scenario.OFFLINE:
-            recs.append("raise offline_expected_qps so the run lasts min_duration_s")
-        else:
-            recs.append("raise max_duration_s or lower min_query_count")
-    warnings.extend(f"INVALID: {c['name']}: {c['detail']}" for c in cons if not c["ok"])
-    warnings.extend(recs)
-    if system is None:
-        from simlib.sysdesc import system_description
+    return cons
 
-        system = system_description()
+
+_ADVICE = {Scenario.SERVER: "lower target_qps (or raise target_latency_s): the SUT cannot meet the bound at this load",
+           Scenario.OFFLINE: "raise offline_expected_qps so the run lasts min_duration_s",
+           Scenario.SINGLE_STREAM: "raise max_duration_s or lower min_query_count",
+           Scenario.MULTI_STREAM: "raise max_duration_s or lower min_query_count"}
+
+
+def _per_query_log(sut, log: _Log, completed: list, origin_s: float, extra: dict[str, Any] | None) -> dict[str, Any]:
+    """``RunResult.extra``: each query's schedule, issue and completion, and each batch's service."""
     svc = np.array(getattr(sut, "service_log", []) or np.zeros((0, 3)))
-    ex = {
-        "queries": {"scheduled_s": sched.tolist(), "issued_s": issued.tolist(),
+    return {
+        "queries": {"scheduled_s": list(log.scheduled), "issued_s": list(log.issued),
                     "completed_s": completed, "n_samples": [len(s) for s in log.sample_ids]},
-        "service": {"start_s": (svc[:, 0] - run.origin_s).tolist() if svc.size else [],
+        "service": {"start_s": (svc[:, 0] - origin_s).tolist() if svc.size else [],
                     "service_s": (svc[:, 1] - svc[:, 0]).tolist() if svc.size else [],
                     "batch_size": svc[:, 2].astype(int).tolist() if svc.size else []},
         "sut": {"max_batch": getattr(sut, "max_batch", None),
                 "batch_timeout_s": getattr(sut, "batch_timeout_s", None)},
         **(extra or {}),
     }
+
+
+def _report(sut, settings, eff, log, run: _Clocked, name, system, extra, *, kind) -> RunResult:
+    """The run's metrics, constraints, verdict and per-query log (every time in run-relative s)."""
+    sc, warnings = settings.scenario, []
+    sched, issued = np.array(log.scheduled), np.array(log.issued)
+    completed, latencies, incomplete = _query_outcomes(sc, log, run.done_s)
+    n_q, n_samples = len(log.sample_ids), sum(len(s) for s in log.sample_ids)
+    done_times = [c for c in completed if c is not None]
+    # Offline counts from its one query's issue, after the throughput probe; the others from the start
+    origin_s = float(sched[0]) if sc is Scenario.OFFLINE and sched.size else 0.0
+    duration = (max(done_times) if done_times else run.end_s) - origin_s
+    tail_p = TAIL_PERCENTILE[sc] or 99.0
+    m: dict[str, Any] = {"scenario": sc.value, "sut": getattr(sut, "name", type(sut).__name__),
+                         "queries": n_q, "samples": n_samples, "incomplete_queries": incomplete,
+                         "duration_s": duration, "tail_percentile": tail_p, **_latency_metrics(latencies, tail_p)}
+    m["early_stopping"] = _early_stopping(sc, latencies, tail_p, settings, warnings)
+    m.update(_tail_interval(latencies, tail_p, warnings))
+    # LoadGen: qps = (count - 1) / time of the final scheduled (or completed) query
+    m["qps_completed"] = (n_q - 1) / duration if n_q > 1 and duration > 0 else float("nan")
+    if sc is Scenario.SERVER:
+        m.update(_server_metrics(settings, sched, issued, warnings))
+    if sc is Scenario.OFFLINE:
+        m["throughput_sps"] = n_samples / duration if duration > 0 else float("nan")
+    else:
+        m["throughput_sps"] = m["qps_completed"] * (len(log.sample_ids[0]) if log.sample_ids else 1)
+    cons = _constraints(settings, eff, m, sched, completed, run.stopped_early)
+    ok = all(c["ok"] for c in cons)
+    m["verdict"], m["constraints"] = ("VALID" if ok else "INVALID"), cons
+    warnings.extend(f"INVALID: {c['name']}: {c['detail']}" for c in cons if not c["ok"])
+    if not ok:
+        warnings.append(_ADVICE[sc])
+    if system is None:
+        from simlib.sysdesc import system_description
+
+        system = system_description()
     return RunResult(
         name=name or f"{sc.value} on {m['sut']}", kind=kind, samples_s=latencies,
         system=system, seed=settings.schedule_seed,
         settings={"requested": {k: (v.value if isinstance(v, Scenario) else v)
                                 for k, v in asdict(settings).items()}, "effective": eff},
-        metrics=m, warnings=warnings, extra=ex)
+        metrics=m, warnings=warnings, extra=_per_query_log(sut, log, completed, run.origin_s, extra))
