@@ -18,11 +18,12 @@ from typing import Any
 
 from simlib._validate import InvalidParameterError, invalid
 from simlib.commands._common import print_json
-from simlib.measure.result import _jsonable
 
 
 def _print_json(obj: Any) -> None:
     """Results (dataclasses, numpy values; non-finite numbers as null) as the CLI's strict JSON."""
+    from simlib.measure.result import _jsonable  # imports torch: only when printing
+
     print_json(_jsonable(obj))
 
 
