@@ -5,21 +5,53 @@ Each subcommand lives in its own module under :mod:`simlib.commands` and exposes
 Commands are discovered, so adding one touches no other file. A module may also define
 ``FLAGS``, mapping a library parameter name to the flag it comes from, so errors name the flag.
 
-One error shape. Every failure exits 2 with one line on stderr and nothing on stdout::
+Flag names (one rule for every command):
+
+- The offered arrival rate is ``--qps`` (queries/s), never ``--rate``.
+- A flag with a physical unit carries the unit in its name, and takes a plain number in that
+  unit: ``--duration-s``, ``--dt-s``, ``--window-s``, ``--timeout-s``, ``--interval-ms``,
+  ``--latency-bound-ms``, ``--batch-timeout-ms``, ``--ambient-c``, ``--memory-mb``. Times a
+  person types in milliseconds (latency bounds, batch timeouts, intervals) are ``_ms``; run
+  lengths and steps are ``_s``. Inside, everything is SI (the library's ``*_s`` parameters).
+- Service-time SPECs keep their own units inside the SPEC (``--service exp:10ms``).
+- A retired spelling (``--rate``, ``--duration``, ``--latency-bound`` in seconds, ...) is refused
+  with exit 2, naming the flag that replaced it (:func:`simlib.commands._common.add_renamed`),
+  and flags are never abbreviated (``--latency-bound`` cannot silently mean
+  ``--latency-bound-ms``). An unknown flag close to a known one is answered "did you mean".
+
+Exit codes (the same for every command; ``simlib --help`` repeats them):
+
+===  ==========================================================================================
+0    it ran, and the run is VALID (or has no verdict to give: roofline, thermal, hw, ...)
+1    it ran, the result is printed, and the run is INVALID: it missed its latency bound or a
+     run rule (``measure``; ``simulate`` with ``--latency-bound-ms``)
+2    bad input: a flag, value, file or size the command refuses (nothing runs)
+3    unavailable: a runtime, device or meter that was asked for is missing (``measure``,
+     ``compare``: ``--backend``, ``--device``, ``--meter``)
+70   a bug in simlib (set ``SIMLIB_DEBUG=1`` for the traceback)
+130  interrupted (Ctrl-C); the partial result is discarded
+===  ==========================================================================================
+
+One error shape. Every failure prints one line on stderr and nothing on stdout::
 
     simlib <command>: <parameter>: <what is wrong>; allowed: <what would be accepted>
 
 Bad values are refused by the library (:class:`~simlib._validate.InvalidParameterError`) or by
-the argument parser; both become that line. Exit 3 means a runtime or meter that was asked for
-is missing (``measure``, ``compare``), 130 an interrupt (Ctrl-C; the partial result is
-discarded), 70 a bug in simlib (set ``SIMLIB_DEBUG=1`` for the traceback). A reader that closes
-stdout early (``simlib ... | head``) ends the command quietly.
+the argument parser; both become that line. A reader that closes stdout early
+(``simlib ... | head``) ends the command quietly.
+
+Startup. ``simlib --help`` builds every command's parser, so registering a command must not
+import numpy, scipy, torch or simpy (tests/test_cli_imports.py checks it;
+benchmarks/bench_cli.py times it). Import them inside ``run``; help text that needs a heavy
+module (a list of presets) goes in ``parser.lazy_epilog``, a function called only when that
+command's help is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import difflib
 import importlib
 import io
 import os
@@ -31,8 +63,23 @@ from collections.abc import Sequence
 
 from simlib import __version__, commands, limits
 from simlib._validate import InvalidParameterError
+from simlib.commands._common import (
+    EXIT_BUG,
+    EXIT_INTERRUPT,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+    RenamedFlag,
+)
 
-EXIT_USAGE, EXIT_UNAVAILABLE, EXIT_BUG, EXIT_INTERRUPT = 2, 3, 70, 130
+__all__ = ["EXIT_BUG", "EXIT_INTERRUPT", "EXIT_INVALID", "EXIT_OK", "EXIT_UNAVAILABLE", "EXIT_USAGE",
+           "Unavailable", "UsageError", "build_parser", "error_line", "main"]
+EXIT_CODES_HELP = (f"Exit codes (every command): {EXIT_OK} ran and VALID (or no verdict to give); "
+                   f"{EXIT_INVALID} ran but INVALID (missed its latency bound or a run rule; the "
+                   f"result is still printed); {EXIT_USAGE} bad input (one line on stderr); "
+                   f"{EXIT_UNAVAILABLE} a runtime, device or meter asked for is missing; "
+                   f"{EXIT_BUG} a bug in simlib; {EXIT_INTERRUPT} interrupted.")
 
 
 class UsageError(Exception):
@@ -52,8 +99,21 @@ class Unavailable(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    """Never abbreviates a flag; errors are raised (one line, printed by main); a command's
+    ``lazy_epilog`` (a function) fills the epilog only when its help is printed."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str):  # one line, raised so main() prints it in the shared shape
         raise UsageError(self.prog, message)
+
+    def format_help(self) -> str:
+        lazy = getattr(self, "lazy_epilog", None)
+        if callable(lazy):
+            self.epilog = lazy()
+        return super().format_help()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,7 +122,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Measure, model and compare ML inference performance (the book's toolkit).",
         epilog="Set SIMLIB_BUDGET=quick|standard|full to trade run time for precision; runs larger "
                "than the budget allows are refused unless a command is given --allow-large. "
-               "Errors: exit 2 and one line on stderr.")
+               "Flags carry their unit (--duration-s, --latency-bound-ms); the rate is --qps. "
+               + EXIT_CODES_HELP)
     parser.add_argument("--version", action="version", version=f"simlib {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
@@ -77,9 +138,34 @@ _ALLOWED_FOR = (("invalid float value", "a number"), ("invalid int value", "an i
                 ("not allowed with argument", "only one of the two flags"))
 
 
-def _usage_line(err: UsageError) -> str:
-    command = err.prog.removeprefix("simlib").strip() or "simlib"
+def _command_parser(parser: argparse.ArgumentParser, argv: Sequence[str]) -> argparse.ArgumentParser:
+    """The (sub)parser that the words of ``argv`` select (``simlib lab build`` -> build's)."""
+    for word in argv:
+        sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+        if sub is None:
+            break
+        parser = sub.choices.get(word, parser)
+    return parser
+
+
+def _did_you_mean(parser: argparse.ArgumentParser, flag: str) -> str | None:
+    """The visible flag of ``parser`` closest to ``flag`` (a typo), or None."""
+    options = [o for a in parser._actions if a.help != argparse.SUPPRESS for o in a.option_strings]
+    close = difflib.get_close_matches(flag.split("=", 1)[0], options, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def _usage_line(err: UsageError, parser: argparse.ArgumentParser, argv: Sequence[str]) -> str:
     msg = str(err)
+    unknown = re.match(r"^unrecognized arguments: (\S+)", msg)
+    if unknown:  # raised by the top parser: name the command the flag was given to
+        cmd = _command_parser(parser, argv)
+        err.prog = cmd.prog
+        guess = _did_you_mean(cmd, unknown.group(1))
+        if guess:
+            return _line(cmd.prog.removeprefix("simlib").strip() or "simlib", unknown.group(1).split("=")[0],
+                         "is not a flag of this command", f"did you mean {guess}? (see `{cmd.prog} --help`)")
+    command = err.prog.removeprefix("simlib").strip() or "simlib"
     m = _ARG.match(msg)
     parameter, problem = (m.group(1), m.group(2)) if m else ("arguments", msg)
     allowed = next((a for key, a in _ALLOWED_FOR if key in problem), None)
@@ -146,15 +232,21 @@ def _run(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = None
     try:
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()
-            return 0
+            return EXIT_OK
         return _run(args)
     except UsageError as err:
-        print(_usage_line(err), file=sys.stderr)
+        print(_usage_line(err, parser, argv), file=sys.stderr)
+        return EXIT_USAGE
+    except RenamedFlag as err:
+        command = err.prog.removeprefix("simlib").strip() or "simlib"
+        print(_line(command, err.old, f"was renamed {err.new}{err.note}", f"{err.new} (see `{err.prog} --help`)"),
+              file=sys.stderr)
         return EXIT_USAGE
     except InvalidParameterError as err:
         print(error_line(_command_name(args), err, _flags(args)), file=sys.stderr)
@@ -164,7 +256,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_UNAVAILABLE
     except BrokenPipeError:
         _quiet_stdout()
-        return 0
+        return EXIT_OK
     except KeyboardInterrupt:
         name = _command_name(args) if args is not None else "simlib"
         print(_line(name, "run", "interrupted (Ctrl-C); the partial result was discarded",

@@ -32,40 +32,40 @@ def fails(capsys, argv: list[str], *needles: str, code: int = 2) -> str:
 
 # --- the reproductions listed in the issue --------------------------------------------------------
 @pytest.mark.parametrize("argv, needles", [
-    (["simulate", "--rate", "10", "--duration", "1e12"], ["--duration", "memory"]),
-    (["simulate", "--rate", "10", "--requests", "1000000000"], ["--requests", "1e+09 simulated requests"]),
-    (["thermal", "--device", "smartphone-soc", "--qps", "10", "--window", "1e-9", "--duration", "5"],
-     ["--window", "1e-09"]),
-    (["thermal", "--device", "smartphone-soc", "--qps", "1e5", "--duration", "5"],
+    (["simulate", "--qps", "10", "--duration-s", "1e12"], ["--duration-s", "memory"]),
+    (["simulate", "--qps", "10", "--requests", "1000000000"], ["--requests", "1e+09 simulated requests"]),
+    (["thermal", "--device", "smartphone-soc", "--qps", "10", "--window-s", "1e-9", "--duration-s", "5"],
+     ["--window-s", "1e-09"]),
+    (["thermal", "--device", "smartphone-soc", "--qps", "1e5", "--duration-s", "5"],
      ["--qps", "--allow-large", "SIMLIB_BUDGET=quick"]),
     (["compare", "--utilization", ""], ["--utilization"]),
     (["roofline", "--device", "t4", "--precision", "fp16", "--flops", "inf", "--bytes", "1", "--json"],
      ["--flops", "inf"]),
-    (["simulate", "--rate", "inf", "--json"], ["--rate", "inf"]),
-    (["simulate", "--rate", "nan"], ["--rate", "nan"]),
-    (["thermal", "--device", "smartphone-soc", "--qps", "10", "--window", "0", "--duration", "5"], ["--window"]),
+    (["simulate", "--qps", "inf", "--json"], ["--qps", "inf"]),
+    (["simulate", "--qps", "nan"], ["--qps", "nan"]),
+    (["thermal", "--device", "smartphone-soc", "--qps", "10", "--window-s", "0", "--duration-s", "5"], ["--window-s"]),
     (["measure", "--model", "digits", "--max-batch", "0"], ["--max-batch", "got 0"]),
     (["roofline", "--device", "t4", "--precision", "fp16", "--flops", "1e9", "--bytes", "1e6", "--batch", "8"],
      ["--batch", "--model"]),
-    (["simulate", "--rate", "10", "--search"], ["--search", "--latency-bound-ms"]),
-    (["simulate", "--rate", "10", "--service", "det:1e300ms"], ["--service", "1e+297"]),
-    (["simulate", "--rate", "10", "--service", "det:1e400ms"], ["--service", "inf"]),
+    (["simulate", "--qps", "10", "--search"], ["--search", "--latency-bound-ms"]),
+    (["simulate", "--qps", "10", "--service", "det:1e300ms"], ["--service", "1e+297"]),
+    (["simulate", "--qps", "10", "--service", "det:1e400ms"], ["--service", "inf"]),
 ])
 def test_issue_reproductions_fail_at_once_in_one_line(capsys, argv, needles):
     fails(capsys, argv, *needles)
 
 
 @pytest.mark.parametrize("argv, needles", [
-    (["thermal", "--device", "edgetpu", "--window", "1", "--duration", "5"], ["--window", "--qps"]),
+    (["thermal", "--device", "edgetpu", "--window-s", "1", "--duration-s", "5"], ["--window-s", "--qps"]),
     (["thermal", "--device", "edgetpu", "--qps", "5", "--workload", "burst"], ["--workload", "--qps"]),
-    (["simulate", "--scenario", "offline", "--rate", "5"], ["--rate", "--scenario"]),
-    (["simulate", "--scenario", "offline", "--duration", "5"], ["--duration", "Offline"]),
-    (["simulate", "--rate", "5", "--interval-ms", "5"], ["--interval-ms", "--scenario multistream"]),
-    (["simulate", "--scenario", "multistream", "--rate", "5", "--interval-ms", "5"], ["--interval-ms", "--rate"]),
-    (["simulate", "--rate", "5", "--batch-timeout-ms", "2"], ["--batch-timeout-ms", "--max-batch"]),
+    (["simulate", "--scenario", "offline", "--qps", "5"], ["--qps", "--scenario"]),
+    (["simulate", "--scenario", "offline", "--duration-s", "5"], ["--duration-s", "Offline"]),
+    (["simulate", "--qps", "5", "--interval-ms", "5"], ["--interval-ms", "--scenario multistream"]),
+    (["simulate", "--scenario", "multistream", "--qps", "5", "--interval-ms", "5"], ["--interval-ms", "--qps"]),
+    (["simulate", "--qps", "5", "--batch-timeout-ms", "2"], ["--batch-timeout-ms", "--max-batch"]),
     (["simulate", "--scenario", "singlestream", "--latency-bound-ms", "5"], ["--latency-bound-ms"]),
     (["measure", "--model", "digits", "--qps", "5"], ["--qps", "--scenario server"]),
-    (["measure", "--model", "digits", "--batch-timeout", "0.1"], ["--batch-timeout", "--max-batch"]),
+    (["measure", "--model", "digits", "--batch-timeout-ms", "100"], ["--batch-timeout-ms", "--max-batch"]),
     (["roofline", "--device", "t4", "--precision", "fp16", "--flops", "1", "--bytes", "1", "--traffic",
       "weights"], ["--traffic", "--model"]),
 ])
@@ -74,24 +74,24 @@ def test_flags_that_do_not_apply_are_errors_naming_both(capsys, argv, needles):
 
 
 @pytest.mark.parametrize("argv, needle", [
-    (["simulate", "--rate", "5", "--servers", "0"], "--servers"),
-    (["simulate", "--rate", "5", "--requests", "-1"], "--requests"),
-    (["simulate", "--rate", "5", "--max-batch", "0"], "--max-batch"),
-    (["thermal", "--device", "edgetpu", "--duration", "0"], "--duration"),
-    (["thermal", "--device", "edgetpu", "--dt", "0"], "--dt"),
+    (["simulate", "--qps", "5", "--servers", "0"], "--servers"),
+    (["simulate", "--qps", "5", "--requests", "-1"], "--requests"),
+    (["simulate", "--qps", "5", "--max-batch", "0"], "--max-batch"),
+    (["thermal", "--device", "edgetpu", "--duration-s", "0"], "--duration-s"),
+    (["thermal", "--device", "edgetpu", "--dt-s", "0"], "--dt-s"),
     (["roofline", "--device", "t4", "--precision", "fp16", "--model", "resnet50", "--batch", "-2"], "--batch"),
-    (["compare", "--duration", "0"], "--duration"),
-    (["measure", "--duration", "0"], "--duration"),
+    (["compare", "--duration-s", "0"], "--duration-s"),
+    (["measure", "--duration-s", "0"], "--duration-s"),
 ])
 def test_zero_and_negative_sizes_are_errors(capsys, argv, needle):
     fails(capsys, argv, needle)
 
 
 def test_argparse_errors_have_the_same_shape(capsys):
-    fails(capsys, ["simulate", "--rate", "abc"], "--rate", "a number")
+    fails(capsys, ["simulate", "--qps", "abc"], "--qps", "a number")
     fails(capsys, ["simulate", "--scenario", "x"], "--scenario", "'server'")
     fails(capsys, ["roofline", "--precision", "fp16"], "--device")
-    fails(capsys, ["simulate", "--requests", "5", "--duration", "5"], "--requests", "only one")
+    fails(capsys, ["simulate", "--requests", "5", "--duration-s", "5"], "--requests", "only one")
 
 
 def test_unavailable_runtime_exits_3_in_the_same_shape(capsys):
@@ -99,9 +99,9 @@ def test_unavailable_runtime_exits_3_in_the_same_shape(capsys):
 
 
 def test_a_bug_is_one_line_and_exit_70(capsys, monkeypatch):
-    import simlib.commands.roofline as cmd
+    import simlib.roofline as roofline
 
-    monkeypatch.setattr(cmd, "analyze", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(roofline, "analyze", lambda *a, **k: 1 / 0)  # the command imports it when it runs
     monkeypatch.delenv("SIMLIB_DEBUG", raising=False)
     assert main(["roofline", "--device", "t4", "--precision", "fp16", "--flops", "1", "--bytes", "1"]) == 70
     err = capsys.readouterr().err
@@ -116,7 +116,7 @@ def test_ctrl_c_ends_cleanly_and_discards_the_partial_result(capsys, monkeypatch
         raise KeyboardInterrupt
 
     monkeypatch.setattr(cmd, "run", interrupted)
-    assert main(["simulate", "--rate", "5"]) == 130
+    assert main(["simulate", "--qps", "5"]) == 130
     cap = capsys.readouterr()
     assert cap.out == "" and "interrupted" in cap.err and cap.err.count("\n") == 1
 
@@ -138,7 +138,7 @@ def test_limits_scale_with_the_budget_and_allow_large_lifts_them(capsys):
 
 
 def test_allow_large_flag_runs_what_the_budget_refuses(capsys):
-    argv = ["simulate", "--rate", "50", "--max-batch", "2", "--requests", "120000", "--json"]
+    argv = ["simulate", "--qps", "50", "--max-batch", "2", "--requests", "120000", "--json"]
     from simlib import budget
 
     with budget.use("quick"):
@@ -159,13 +159,13 @@ def _strict(text: str):
 
 
 def test_simulate_json_is_strict(capsys):
-    assert main(["simulate", "--rate", "5", "--requests", "3", "--json"]) == 0
+    assert main(["simulate", "--qps", "5", "--requests", "3", "--json"]) == 0
     d = _strict(capsys.readouterr().out)
     assert d["completed"] == 3 and d["modeled"] is True
 
 
 def test_thermal_json_is_strict(capsys):
-    assert main(["thermal", "--device", "edgetpu", "--qps", "5", "--duration", "4", "--window", "0.001",
+    assert main(["thermal", "--device", "edgetpu", "--qps", "5", "--duration-s", "4", "--window-s", "0.001",
                  "--json"]) == 0
     d = _strict(capsys.readouterr().out)
     assert any("no request arrived" in why for why in d["non_finite"].values())

@@ -46,7 +46,7 @@ def test_compare_quick_cnn():
 
 
 def test_cli_compare_json(capsys):
-    assert main(["compare", "--model", "cnn", "--utilization", "0.4", "--duration", "0.3",
+    assert main(["compare", "--model", "cnn", "--utilization", "0.4", "--duration-s", "0.3",
                  "--threads", "1", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     # one row per load with every calibration's p99 prediction and its error
@@ -70,8 +70,8 @@ def test_cli_errors(capsys):
 
 
 def test_cli_measure_json_invalid_load(capsys):
-    rc = main(["measure", "--model", "cnn", "--scenario", "server", "--qps", "20000", "--duration", "0.3",
-               "--latency-bound", "0.005", "--threads", "1", "--json"])
+    rc = main(["measure", "--model", "cnn", "--scenario", "server", "--qps", "20000", "--duration-s", "0.3",
+               "--latency-bound-ms", "5", "--threads", "1", "--json"])
     out = json.loads(capsys.readouterr().out)
     assert rc == 1 and out["metrics"]["verdict"] == "INVALID"
 

@@ -4,8 +4,9 @@ Hypothesis builds command lines from hostile values (NaN, +-inf, 0, negatives, h
 empty strings, malformed SPECs and paths) mixed with ordinary ones. Each run happens in-process
 (``simlib.cli.main``) under a wall-clock alarm of ``BOUND_S`` seconds and must either
 
-- succeed (exit 0; ``measure`` may exit 1 for an INVALID run) and, with ``--json``, print strict
-  JSON (no NaN/Infinity), with warnings only as ``simlib <command>: warning: ...`` lines; or
+- succeed (exit 0; ``measure`` and ``simulate`` may exit 1 for an INVALID run) and, with
+  ``--json``, print strict JSON (no NaN/Infinity), with warnings only as
+  ``simlib <command>: warning: ...`` lines; or
 - fail with exit 2 (3: a missing runtime), nothing on stdout and exactly one line on stderr:
   ``simlib <command>: <parameter>: <what is wrong>; allowed: <...>``.
 
@@ -19,6 +20,10 @@ get a tenth of it). ``--hypothesis-seed=N`` replays a run. ``SIMLIB_FUZZ_BOUND_S
 per-run bound (default 120 s, generous for a shared 2-core box; quick-budget runs take seconds).
 ``SIMLIB_FUZZ_RELAXED=1`` checks only crashes, hangs and non-strict JSON (to audit an older tree
 whose errors have another shape).
+
+Every visible flag of every command appears in a strategy here (``test_every_flag_is_fuzzed``
+checks it, apart from ``EXCLUDED``), and every retired spelling (``--rate``, ``--duration``, ...)
+is thrown in as a stray flag that must be refused.
 """
 
 from __future__ import annotations
@@ -161,38 +166,51 @@ def stray(*strategies):
     return st.one_of(st.just([]), st.just([]), st.just([]), *strategies)
 
 
+def retired(*old: str) -> st.SearchStrategy[list[str]]:
+    """A retired spelling, with or without a value: always refused, naming the new flag."""
+    return st.tuples(st.sampled_from(old), st.sampled_from(["", "=5", "=0.1", "=nan"])).map(lambda t: [t[0] + t[1]])
+
+
+def save() -> st.SearchStrategy[list[str]]:
+    """``--save`` into the fuzz run's store, or to a path (writable, a folder, unwritable, empty)."""
+    return st.sampled_from([[], [], [], ["--save"], [f"--save={TMP / 'saved.json'}"], [f"--save={TMP}"],
+                            ["--save=/proc/nope/x.json"], ["--save="]])
+
+
 SCENARIO_FLAGS = {
-    "server": flags(opt("--rate", number()), opt("--arrival", st.sampled_from(
+    "server": flags(opt("--qps", number()), opt("--arrival", st.sampled_from(
         ["poisson", "deterministic", "bursty:3", "bursty:nan", "bursty:inf", "bursty:0.5", "bursty:", "trace:",
          "trace:/nonexistent.csv", "weird", "", f"trace:{TMP / 'good.csv'}", f"trace:{TMP / 'bad.csv'}",
          f"trace:{TMP / 'empty.csv'}"])),
         st.one_of(st.just([]), flags(opt("--latency-bound-ms", number()), switch("--search")))),
-    "multistream": st.one_of(opt("--interval-ms", number()), opt("--rate", number())),
+    "multistream": st.one_of(opt("--interval-ms", number()), opt("--qps", number())),
     "offline": st.just([]), "singlestream": st.just([]),
 }
-SIMULATE_ANY = st.one_of(opt("--rate", number()), opt("--interval-ms", number()), switch("--search"),
+SIMULATE_ANY = st.one_of(opt("--qps", number()), opt("--interval-ms", number()), switch("--search"),
                          opt("--latency-bound-ms", number()), opt("--arrival", st.just("poisson")),
-                         opt("--batch-timeout-ms", number()), opt("--scenario", st.sampled_from(["x", ""])))
+                         opt("--batch-timeout-ms", number()), opt("--scenario", st.sampled_from(["x", ""])),
+                         retired("--rate", "--duration", "--latency-bound", "--batch-timeout"))
 SIMULATE = st.sampled_from(list(SCENARIO_FLAGS)).flatmap(lambda sc: flags(
     st.just(["simulate", f"--scenario={sc}"]), SCENARIO_FLAGS[sc], opt("--service", spec()),
     opt("--servers", integer()),
     st.one_of(st.just([]), flags(opt("--max-batch", integer()), opt("--batch-timeout-ms", number()))),
-    st.one_of(st.just([]), opt("--requests", integer()), opt("--duration", number(["0.5", "1", "10", "60"]))),
-    opt("--seed", integer()), switch("--json"), stray(SIMULATE_ANY)))
+    st.one_of(st.just([]), opt("--requests", integer()), opt("--duration-s", number(["0.5", "1", "10", "60"]))),
+    opt("--seed", integer()), switch("--json"), save(), stray(SIMULATE_ANY)))
 
 THERMAL_COMMON = flags(
     st.sampled_from([["--device", d] for d in ("smartphone-soc", "edgetpu", "cortex-m7")] + [["--device=nope"],
                                                                                             ["--device="]]),
-    opt("--duration", number(["1", "5", "20", "60"])), opt("--ambient", number(["0", "25", "40"])),
+    opt("--duration-s", number(["1", "5", "20", "60"])), opt("--ambient-c", number(["0", "25", "40"])),
     opt("--governor", st.sampled_from(["none", "step_wise", "power_allocator", "pi", "x", ""])),
-    opt("--dt", number(["0.001", "0.01", "0.1"])), switch("--json"))
-THERMAL_ANY = st.one_of(opt("--workload", st.just("burst")), opt("--window", number()),
-                        opt("--service", spec()), opt("--seed", integer()), opt("--qps", number()))
+    opt("--dt-s", number(["0.001", "0.01", "0.1"])), switch("--json"))
+THERMAL_ANY = st.one_of(opt("--workload", st.just("burst")), opt("--window-s", number()),
+                        opt("--service", spec()), opt("--seed", integer()), opt("--qps", number()),
+                        retired("--duration", "--ambient", "--dt", "--window", "--rate"))
 THERMAL = st.one_of(
     flags(st.just(["thermal"]), THERMAL_COMMON, opt("--workload", st.sampled_from(
         ["sustained", "burst", "duty:0.5", "duty:nan", "duty:2", "duty:", "x", ""])), stray(THERMAL_ANY)),
     flags(st.just(["thermal"]), THERMAL_COMMON, st.tuples(number(["1", "10", "40", "100"])).map(
-        lambda v: [f"--qps={v[0]}"]), opt("--service", spec()), opt("--window", number(["0.5", "1", "2"])),
+        lambda v: [f"--qps={v[0]}"]), opt("--service", spec()), opt("--window-s", number(["0.5", "1", "2"])),
         opt("--seed", integer()), stray(THERMAL_ANY)))
 
 ROOFLINE = flags(
@@ -220,34 +238,45 @@ MEASURE = command(
     "measure", opt("--model", st.sampled_from(["digits", "alexnet", ""])),
     opt("--backend", st.sampled_from(["onnxruntime", "edgetpu", "x"])),
     opt("--scenario", st.sampled_from(["singlestream", "server", "offline", "multistream", "x"])),
-    opt("--qps", number()), opt("--duration", st.sampled_from(["0.2", "nan", "inf", "0", "-1", "1e12", ""])),
-    opt("--latency-bound", number()), opt("--threads", st.sampled_from(["1", "0", "-1", "999"])),
-    opt("--max-batch", integer()), opt("--batch-timeout", number()),
-    opt("--meter", st.sampled_from(["none", "auto", "x"])), switch("--json"))
+    opt("--qps", number()), opt("--duration-s", st.sampled_from(["0.2", "nan", "inf", "0", "-1", "1e12", ""])),
+    opt("--latency-bound-ms", number()), opt("--threads", st.sampled_from(["1", "0", "-1", "999"])),
+    opt("--max-batch", integer()), opt("--batch-timeout-ms", number()),
+    opt("--precision", st.sampled_from(["fp32", "int8", "fp64", ""])),
+    opt("--device", st.sampled_from(["cpu", "cuda", "tpu", ""])), opt("--seed", integer()),
+    opt("--meter", st.sampled_from(["none", "auto", "x"])), switch("--json"), save(),
+    stray(retired("--rate", "--duration", "--latency-bound", "--batch-timeout")))
 
 COMPARE = command(
     "compare", opt("--model", st.sampled_from(["digits", "alexnet"])),
     opt("--backend", st.sampled_from(["onnxruntime", "x"])),
     opt("--utilization", st.sampled_from(["0.5", "0.5", "0.5", "", "0.5,", "nan", "inf", "1.5", "0", "a,b", ","])),
-    st.sampled_from(["0.2", "0.2", "0.2", "nan", "inf", "0", "-1", "1e12"]).map(lambda d: [f"--duration={d}"]),
-    opt("--threads", st.sampled_from(["1", "0"])), switch("--json"))
+    st.sampled_from(["0.2", "0.2", "0.2", "nan", "inf", "0", "-1", "1e12"]).map(lambda d: [f"--duration-s={d}"]),
+    opt("--threads", st.sampled_from(["1", "0"])), opt("--precision", st.sampled_from(["fp32", "int8", "x"])),
+    opt("--latency-bound-ms", number(["5", "100", "1000"])), opt("--seed", integer()), switch("--json"), save(),
+    stray(retired("--duration", "--latency-bound")))
 
 GRADE = command(
     "grade", st.sampled_from([["/nonexistent.ipynb"], [str(TMP / "good.csv")], [""]]),
     st.sampled_from([["--lab=labs/percentiles"], ["--lab=nope"], ["--lab="]]),
     st.sampled_from([[f"--out={TMP / 'grades.csv'}"], ["--out="]]),
-    opt("--timeout", number()), opt("--memory", integer()), opt("--output", integer()))
+    opt("--timeout-s", number()), opt("--memory-mb", integer()), opt("--output-mb", integer()),
+    opt("--jobs", integer()), switch("--unsafe-no-sandbox"), stray(retired("--timeout", "--memory", "--output")))
 
 
 RESULTS = st.one_of(
     command("results", st.just(["list"]), opt("--since", st.sampled_from(["2026-01-01", "yesterday", "", "nan"])),
+            opt("--until", st.sampled_from(["2030-01-01", "2026-13-40", ""])), opt("--limit", integer()),
+            opt("--model", st.sampled_from(["digits", ""])), opt("--scenario", st.sampled_from(["server", "x"])),
+            opt("--machine", st.sampled_from(["cpu", ""])), opt("--kind", st.sampled_from(["measured", "modeled", "x"])),
+            opt("--store", st.sampled_from([str(TMP / "other.sqlite3"), str(TMP / "good.csv"), "/proc/nope/x", ""])),
             switch("--json")),
     command("results", st.sampled_from([["show"], ["compare"], ["history"]]),
             st.lists(st.sampled_from(["1", "2", "0", "-1", "nan", "1e309", "", "x"]), max_size=2),
-            opt("--metric", st.sampled_from(["p50", "p99", "", "x"])), switch("--json")),
+            opt("--metric", st.sampled_from(["p50", "p99", "", "x"])), switch("--samples"), switch("--json")),
     command("results", st.sampled_from([["export"], ["import"], ["gallery", "--out"]]),
             st.sampled_from([[str(TMP / "ex")], [str(TMP / "missing")], [""], [str(TMP / "good.csv")]]),
-            switch("--json")),
+            opt("--ids", st.sampled_from(["1", "1,2", "x", "", "-1"])), switch("--reference"),
+            opt("--title", st.sampled_from(["T", "", "<script>"])), switch("--json")),
 )
 
 
@@ -276,12 +305,15 @@ def _environ(values: dict):
                 os.environ[k] = v
 
 
-test_fuzz_simulate = fuzz(SIMULATE, EXAMPLES * 2)
+test_fuzz_simulate = fuzz(SIMULATE, EXAMPLES * 2, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")},
+                          ok_codes=(0, 1))
 test_fuzz_thermal = fuzz(THERMAL, EXAMPLES)
 test_fuzz_roofline = fuzz(ROOFLINE, EXAMPLES)
 test_fuzz_lab_build = fuzz(LAB, EXAMPLES // 2)
-test_fuzz_measure = fuzz(MEASURE, EXAMPLES // 10, ok_codes=(0, 1), fail_codes=(2, 3))
-test_fuzz_compare = fuzz(COMPARE, EXAMPLES // 10, fail_codes=(2, 3))
+test_fuzz_measure = fuzz(MEASURE, EXAMPLES // 10, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")},
+                         ok_codes=(0, 1), fail_codes=(2, 3))
+test_fuzz_compare = fuzz(COMPARE, EXAMPLES // 10, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")},
+                         fail_codes=(2, 3))
 test_fuzz_grade = fuzz(GRADE, EXAMPLES // 10)
 # the store lives in the fuzz run's own folder, never in the user's data folder
 test_fuzz_results = fuzz(RESULTS, EXAMPLES // 2, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")})
@@ -291,6 +323,32 @@ test_fuzz_results = fuzz(RESULTS, EXAMPLES // 2, env={"SIMLIB_STORE": str(TMP / 
                                   ["lab"], ["lab", "nope"]])
 def test_top_level(argv):
     check_outcome(argv)
+
+
+# flags no strategy uses, and why
+EXCLUDED = {"-h", "--help", "--version",
+            "--allow-large"}  # lifts the size limits that keep a fuzz run bounded (tested in test_cli.py)
+
+
+def _visible_flags(parser, prog="simlib"):
+    import argparse
+
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                yield from _visible_flags(sub, f"{prog} {name}")
+        elif action.help != argparse.SUPPRESS:
+            yield from ((prog, flag) for flag in action.option_strings)
+
+
+def test_every_flag_is_fuzzed():
+    """Every visible flag of every command is named in a strategy above (or in EXCLUDED)."""
+    from simlib.cli import build_parser
+
+    source = Path(__file__).read_text()
+    missing = sorted({(prog, flag) for prog, flag in _visible_flags(build_parser())
+                      if flag not in EXCLUDED and not re.search(re.escape(f'"{flag}') + r'[="\]]', source)})
+    assert not missing, f"flags no fuzz strategy uses: {missing}"
 
 
 def test_report_outcomes():

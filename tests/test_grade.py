@@ -105,7 +105,7 @@ def test_grade_folder(submissions, tmp_path):
     # re-running never loses the earlier gradebook
     before = out.read_text()
     assert main(["grade", str(submissions / "correct.ipynb"), "--lab", str(LAB), "--out", str(out),
-                 "--timeout", "20"]) == 2
+                 "--timeout-s", "20"]) == 2
     assert out.read_text() == before
 
 

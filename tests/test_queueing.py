@@ -166,21 +166,21 @@ def test_find_max_qps_md1():
 
 
 def test_cli_json(capsys):
-    assert main(["simulate", "--scenario", "server", "--rate", "50", "--service", "lognormal:10ms,cv=0.5",
+    assert main(["simulate", "--scenario", "server", "--qps", "50", "--service", "lognormal:10ms,cv=0.5",
                  "--requests", "2000", "--seed", "1", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert CLI_KEYS <= set(d) and d["completed"] == 1800 and d["modeled"] is True
     assert main(["simulate", "--scenario", "offline", "--service", "batch:t0=2ms,t1=1ms", "--max-batch", "8",
                  "--requests", "800", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["throughput_qps"] == pytest.approx(800)
-    assert main(["simulate", "--rate", "50", "--arrival", "bursty:3", "--requests", "500"]) == 0
+    assert main(["simulate", "--qps", "50", "--arrival", "bursty:3", "--requests", "500"]) == 0
     assert "MODELED" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("argv, name", [
-    (["--rate", "-3"], "rate_qps"), (["--rate", "5", "--service", "exp:5"], "service"),
-    (["--rate", "5", "--arrival", "weird"], "--arrival"), (["--rate", "5", "--servers", "0"], "servers"),
-    (["--arrival", "trace:/nonexistent.csv"], "path"), (["--rate", "5", "--requests", "0"], "n_requests"),
+    (["--qps", "-3"], "rate_qps"), (["--qps", "5", "--service", "exp:5"], "service"),
+    (["--qps", "5", "--arrival", "weird"], "--arrival"), (["--qps", "5", "--servers", "0"], "servers"),
+    (["--arrival", "trace:/nonexistent.csv"], "path"), (["--qps", "5", "--requests", "0"], "n_requests"),
 ])
 def test_cli_errors(argv, name, capsys):
     assert main(["simulate", *argv]) == 2

@@ -129,14 +129,14 @@ def test_cli_simulate_prints_method_and_effective_sample_size(capsys):
 
     from simlib.cli import main
 
-    assert main(["simulate", "--rate", "80", "--service", "exp:10ms", "--requests", "100000", "--json"]) == 0
+    assert main(["simulate", "--qps", "80", "--service", "exp:10ms", "--requests", "100000", "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert d["ci_method"].startswith("batch means") and 0 < d["mean_ess"] < d["completed"] / 20
     exact_ms = analytic.mm1_time_in_system_percentile(80, 100, 99) * 1e3
     assert d["p99_ci_ms"][0] <= exact_ms <= d["p99_ci_ms"][1]
-    assert main(["simulate", "--rate", "80", "--service", "exp:10ms", "--requests", "100000"]) == 0
+    assert main(["simulate", "--qps", "80", "--service", "exp:10ms", "--requests", "100000"]) == 0
     text = capsys.readouterr().out
     assert "batch means" in text and "effective sample size" in text
     # a run far too short for its load says so
-    assert main(["simulate", "--rate", "90", "--service", "exp:10ms", "--requests", "3000"]) == 0
+    assert main(["simulate", "--qps", "90", "--service", "exp:10ms", "--requests", "3000"]) == 0
     assert "run too short for an honest interval" in capsys.readouterr().out

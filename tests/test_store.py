@@ -339,7 +339,7 @@ def test_cli_json_is_strict_and_errors_have_one_shape(store_path, tmp_path, caps
 
 
 def test_simulate_save_keeps_the_modeled_result(store_path, capsys):
-    out = cli(capsys, "simulate", "--rate", "40", "--service", "exp:10ms", "--requests", "300", "--save", "--json")
+    out = cli(capsys, "simulate", "--qps", "40", "--service", "exp:10ms", "--requests", "300", "--save", "--json")
     assert out.returncode == 0, out.stderr
     _strict(out.stdout)  # the kept-message goes to stderr, stdout stays JSON
     assert "kept as result 1" in out.stderr
@@ -392,7 +392,7 @@ def test_a_measured_roofline_can_be_kept(store_path):
 
 
 def test_measure_save_keeps_the_run_with_its_description(store_path, capsys):
-    out = cli(capsys, "measure", "--model", "digits", "--duration", "0.3", "--save", "--json")
+    out = cli(capsys, "measure", "--model", "digits", "--duration-s", "0.3", "--save", "--json")
     assert out.returncode in (0, 1), out.stderr  # 1: an INVALID run is still a kept run
     printed = _strict(out.stdout)
     with ResultStore() as st:

@@ -129,7 +129,7 @@ def test_bad_input_clear_errors(call):
 def test_cli_json_keys(capsys):
     from simlib.cli import main
 
-    assert main(["thermal", "--device", "edgetpu", "--workload", "duty:0.5", "--duration", "30",
+    assert main(["thermal", "--device", "edgetpu", "--workload", "duty:0.5", "--duration-s", "30",
                  "--json"]) == 0
     d = json.loads(capsys.readouterr().out)
     assert set(JSON_KEYS) <= set(d) and d["modeled"] is True
@@ -140,5 +140,5 @@ def test_cli_json_keys(capsys):
 def test_cli_text_says_modeled(capsys):
     from simlib.cli import main
 
-    assert main(["thermal", "--device", "cortex-m7", "--duration", "5", "--governor", "none"]) == 0
+    assert main(["thermal", "--device", "cortex-m7", "--duration-s", "5", "--governor", "none"]) == 0
     assert "MODELED" in capsys.readouterr().out

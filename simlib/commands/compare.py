@@ -1,4 +1,9 @@
-"""``simlib compare``: measured vs modeled p50/p99/QPS at several loads."""
+"""``simlib compare``: measured vs modeled p50/p99/QPS at several loads.
+
+Exit 0 when it ran (each row's verdict is in the table: a comparison sweeps loads up to
+saturation on purpose, so a row over the bound is a finding, not a failed run), 2 bad input,
+3 a runtime that was asked for is missing (:mod:`simlib.cli`).
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,19 @@ import argparse
 import sys
 
 from simlib._validate import invalid
-from simlib.commands._common import add_allow_large, print_json
+from simlib.commands._common import (
+    LATENCY_BOUND_MS,
+    add_allow_large,
+    add_duration,
+    add_latency_bound,
+    ms_to_s,
+    print_json,
+)
 from simlib.commands.measure import unavailable
 
 FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision",
-         "utilizations": "--utilization", "duration_s": "--duration", "threads": "--threads",
-         "seed": "--seed", "target_latency_s": "--latency-bound"}
+         "utilizations": "--utilization", "duration_s": "--duration-s", "threads": "--threads",
+         "seed": "--seed", "target_latency_s": "--latency-bound-ms"}
 
 
 def _floats(text: str) -> list[float]:
@@ -29,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
     utilizations = [0.3, 0.5, 0.7, 0.85] if args.utilization is None else _floats(args.utilization)
     try:
         c = compare(args.model, args.backend, utilizations=utilizations, precision=args.precision,
-                    duration_s=args.duration, threads=args.threads, seed=args.seed,
-                    target_latency_s=args.latency_bound, progress=None if not args.json else False)
+                    duration_s=args.duration_s, threads=args.threads, seed=args.seed,
+                    target_latency_s=ms_to_s("latency_bound_ms", args.latency_bound_ms, LATENCY_BOUND_MS,
+                                             "compare"), progress=None if not args.json else False)
     except BackendUnavailable as err:
         raise unavailable(err, "--backend") from None
     if args.save:
@@ -54,11 +67,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--precision", default="fp32", help="fp32 | int8")
     p.add_argument("--utilization", default=None,
                    help="comma-separated fractions of measured capacity (default 0.3,0.5,0.7,0.85)")
-    p.add_argument("--duration", type=float, default=None, help="seconds per load, (0, 3600] (default: budget)")
+    add_duration(p, "seconds per load, (0, 3600] (default: budget)")
     p.add_argument("--threads", type=int, default=None)
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--latency-bound", type=float, default=0.1,
-                   help="p99 bound for each Server run's verdict, s (default 0.1, as measure)")
+    add_latency_bound(p, 100.0, "p99 bound for each Server run's verdict, ms (default 100, as measure)")
     p.add_argument("--save", nargs="?", const=":store:", default=None, metavar="PATH",
                    help="keep the result in the store (simlib results); --save PATH writes its JSON to PATH instead")
     p.add_argument("--json", action="store_true", help="print the rows as strict JSON")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 
 from simlib.commands._common import print_json
-from simlib.sysdesc import summary_text, system_description
 
 
 def run(args: argparse.Namespace) -> int:
+    from simlib.sysdesc import summary_text, system_description
+
     d = system_description()
     if args.json:
         print_json(d)

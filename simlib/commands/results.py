@@ -18,11 +18,12 @@ from typing import Any
 
 from simlib._validate import InvalidParameterError, invalid
 from simlib.commands._common import print_json
-from simlib.measure.result import _jsonable
 
 
 def _print_json(obj: Any) -> None:
     """Results (dataclasses, numpy values; non-finite numbers as null) as the CLI's strict JSON."""
+    from simlib.measure.result import _jsonable  # imports torch: only when printing
+
     print_json(_jsonable(obj))
 
 
@@ -156,6 +157,9 @@ def _gallery(args: argparse.Namespace) -> int:
     from simlib.store.bundled import reference_records
     from simlib.store.gallery import machine_rows, write_gallery
 
+    if not args.out.strip() or Path(args.out).is_dir():  # a folder: the page would replace nothing, a temp file stays
+        raise invalid("--out", f"{args.out!r} is {'empty' if not args.out.strip() else 'a folder'}",
+                      "an .html file to write, e.g. --out gallery.html")
     with _open(args) as st:
         recs = [st.get(r["id"]) for r in st.list(kind="measured")]
     if args.reference:
@@ -220,7 +224,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     q.add_argument("paths", nargs="+")  # str, not Path: Path("") would be the current folder
     q.set_defaults(action=_import)
     q = rs.add_parser("gallery", parents=[common], help="a static HTML page of every machine side by side")
-    q.add_argument("--out", default="gallery.html", type=Path, help="output file (default gallery.html)")
+    q.add_argument("--out", default="gallery.html", help="output file (default gallery.html)")  # str: Path("") is "."
     q.add_argument("--reference", action="store_true", help="include the book's bundled reference set")
     q.add_argument("--title", default="Class gallery")
     q.set_defaults(action=_gallery)

@@ -12,15 +12,14 @@ import argparse
 
 from simlib._validate import invalid
 from simlib.commands._common import only_with, print_json
-from simlib.hardware import names
-from simlib.roofline import analyze
-from simlib.roofline.models import names as model_names
 
 FLAGS = {"device": "--device", "name": "--device", "precision": "--precision", "flops": "--flops", "bytes": "--bytes",
          "model": "--model", "batch": "--batch", "memory": "--memory", "traffic": "--traffic"}
 
 
 def run(args: argparse.Namespace) -> int:
+    from simlib.roofline import analyze
+
     if args.model is None and (args.flops is None or args.bytes is None):
         raise invalid("--flops" if args.flops is None else "--bytes", "is missing",
                       "--model NAME, or both --flops F and --bytes B")
@@ -42,12 +41,20 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _devices_and_models() -> str:
+    """The epilog, built only when ``simlib roofline --help`` is printed."""
+    from simlib.hardware import names
+    from simlib.roofline.models import names as model_names
+
+    return f"Devices: {', '.join(names())}. Models: {', '.join(model_names())}."
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "roofline", help="place a workload (FLOP and bytes, or a model) on a device's roofline",
-        description="Modeled roofline analysis: intensity, ridge point, bound, attainable FLOP/s.",
-        epilog=f"Devices: {', '.join(names())}. Models: {', '.join(model_names())}.")
-    p.add_argument("--device", required=True, help="catalog id, e.g. a100-sxm (see `simlib roofline -h`)")
+        description="Modeled roofline analysis: intensity, ridge point, bound, attainable FLOP/s.")
+    p.lazy_epilog = _devices_and_models
+    p.add_argument("--device", required=True, help="catalog id, e.g. a100-sxm (listed below)")
     p.add_argument("--precision", required=True, help="fp32, tf32, fp16, bf16, int8, ... (device-dependent)")
     p.add_argument("--flops", type=float, help="total floating-point operations of the workload, (0, 1e30]")
     p.add_argument("--bytes", type=float, help="total bytes moved to/from the memory level, [1, 1e30]")

@@ -23,14 +23,14 @@ from typing import Any
 import numpy as np
 
 from simlib import __version__, budget, limits
-from simlib._validate import InvalidParameterError, Options, Range, check, validate_params
+from simlib._validate import InvalidParameterError, Options, Range, validate_params
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
 from simlib.queueing.effects import ColdStart, Pauses
 from simlib.queueing.engine import EngineConfig, run_simpy
 from simlib.queueing.results import Records, SimResult
 from simlib.queueing.service import ServiceModel
-from simlib.queueing.spec import parse_service
+from simlib.queueing.spec import arrival_factory, parse_service
 
 __all__ = ["MaxQpsResult", "UnstableQueueWarning", "default_requests", "fanout", "find_max_qps", "simulate"]
 
@@ -378,7 +378,7 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
     servers = int(simulate_kwargs.get("servers", 1))
     max_batch = int(simulate_kwargs.get("max_batch", 1))
     cap = servers * max_batch / svc.mean_batch_s(max_batch)
-    make = _arrival_factory(arrival)
+    make = arrival_factory(arrival)
     trials: list[tuple[float, float]] = []
 
     def p_at(rate: float) -> tuple[float, SimResult]:
@@ -412,23 +412,3 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
                      "use n_requests >= 20000")
     return MaxQpsResult(lo, latency_bound_s, percentile, best, trials, warns)
 
-
-def _arrival_factory(arrival: str):
-    from simlib.queueing.arrivals import Bursty, Deterministic
-
-    a = str(arrival).strip().lower()
-    if a == "poisson":
-        return Poisson
-    if a == "deterministic":
-        return Deterministic
-    if a.startswith("bursty"):
-        _, _, f = a.partition(":")
-        try:
-            factor = float(f) if f else 4.0
-        except ValueError:
-            raise InvalidParameterError(f"The 'arrival' parameter must be poisson, deterministic or "
-                                        f"bursty:FACTOR. Got {arrival!r} instead.") from None
-        check("arrival burst factor", factor, Range(1, None))
-        return lambda rate: Bursty(rate, factor)
-    raise InvalidParameterError(f"The 'arrival' parameter must be poisson, deterministic or bursty:FACTOR. "
-                                f"Got {arrival!r} instead.")

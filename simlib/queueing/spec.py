@@ -1,4 +1,5 @@
-"""Parse the command line's short forms: durations ("10ms") and service SPECs ("exp:10ms").
+"""Parse the command line's short forms: durations ("10ms"), service SPECs ("exp:10ms") and
+arrival SPECs ("poisson", "bursty:3", "trace:FILE").
 
 A SPEC is ``KIND:MEAN[,key=value...]``:
 
@@ -11,10 +12,20 @@ A SPEC is ``KIND:MEAN[,key=value...]``:
 ``empirical:FILE``             resample the service times (seconds) in a CSV/text file
 =============================  =====================================================
 
+An arrival SPEC is ``poisson``, ``deterministic``, ``bursty:FACTOR`` (on/off bursts at FACTOR
+times the mean rate, FACTOR in [1, 1000], default 4) or ``trace:FILE`` (replay the timestamps,
+seconds, in a CSV/text file; it needs no rate). :func:`arrival_factory` gives a function from
+an offered rate (queries/s) to the process, as a search over rates needs; :func:`parse_arrivals`
+gives the process at one rate.
+
 >>> parse_duration("10ms"), parse_duration("250us"), parse_duration("1.5s")
 (0.01, 0.00025, 1.5)
 >>> parse_service("lognormal:10ms,cv=0.5")
 LogNormal(mean_s=0.01, cv=0.5)
+>>> parse_arrivals("bursty:3", 50.0).burst_factor
+3.0
+>>> arrival_factory("deterministic")(20.0).generate(None, n=3)
+array([0.  , 0.05, 0.1 ])
 >>> parse_service("exp:ten")
 Traceback (most recent call last):
 ...
@@ -24,10 +35,17 @@ simlib._validate.InvalidParameterError: The 'service' parameter must be a SPEC l
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from simlib._validate import InvalidParameterError
+from simlib._validate import InvalidParameterError, invalid
 
-__all__ = ["parse_duration", "parse_service"]
+if TYPE_CHECKING:
+    from simlib.queueing.arrivals import ArrivalProcess
+
+__all__ = ["ARRIVALS_HELP", "arrival_factory", "parse_arrivals", "parse_duration", "parse_service"]
+
+ARRIVALS_HELP = "poisson, deterministic, bursty:FACTOR (FACTOR in [1, 1000]) or trace:FILE"
 
 _UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1.0, "min": 60.0}
 _DUR = re.compile(r"^\s*([0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?)\s*(ns|us|µs|ms|s|min)\s*$")
@@ -111,3 +129,50 @@ def parse_service(spec: str):
     except _SpecError as err:
         raise InvalidParameterError(
             f"The 'service' parameter must be {_SPEC_HELP}. Got {spec!r} instead ({err}).") from None
+
+
+def _arrival_kind(spec: str) -> tuple[str, str]:
+    """(kind, argument) of an arrival SPEC, refusing an unknown kind (parameter ``arrival``)."""
+    if not isinstance(spec, str):
+        raise invalid("arrival", f"got {spec!r}", ARRIVALS_HELP)
+    kind, _, arg = spec.partition(":")
+    kind, arg = kind.strip().lower(), arg.strip()
+    if kind == "trace" and not arg:
+        raise invalid("arrival", "trace: needs a file name", ARRIVALS_HELP)
+    if kind in ("bursty", "trace") or (kind in ("poisson", "deterministic") and not arg):
+        return kind, arg
+    raise invalid("arrival", f"got {spec!r}", ARRIVALS_HELP)
+
+
+def arrival_factory(spec: str) -> Callable[[float], ArrivalProcess]:
+    """A function from the offered rate ``qps`` (queries/s) to the arrival process of ``spec``.
+
+    ``trace:FILE`` is refused: a recorded trace has its own rate, so it cannot be scaled to one.
+    """
+    from simlib.queueing.arrivals import Bursty, Deterministic, Poisson
+
+    kind, arg = _arrival_kind(spec)
+    if kind == "trace":
+        raise invalid("arrival", "trace:FILE has its own rate and cannot be offered at another one",
+                      "poisson, deterministic or bursty:FACTOR")
+    if kind == "bursty":
+        try:
+            factor = float(arg) if arg else 4.0
+        except ValueError:
+            raise invalid("arrival", f"bursty:FACTOR needs a number, got {spec!r}", ARRIVALS_HELP) from None
+        Bursty(1.0, factor)  # refuse a bad factor now, naming burst_factor, not at the first rate
+        return lambda qps: Bursty(qps, factor)
+    return Poisson if kind == "poisson" else Deterministic
+
+
+def parse_arrivals(spec: str, qps: float | None = None) -> ArrivalProcess:
+    """The arrival process of ``spec`` at ``qps`` queries/s (``trace:FILE`` takes no rate)."""
+    kind, arg = _arrival_kind(spec)
+    if kind == "trace":
+        from simlib.queueing.arrivals import Trace
+
+        return Trace.from_csv(arg)
+    if qps is None:
+        raise invalid("qps", f"is required with the arrival SPEC {spec!r}",
+                      "an offered rate in queries/s, e.g. 80")
+    return arrival_factory(spec)(qps)
