@@ -59,9 +59,8 @@ def test_issue_reproductions_fail_at_once_in_one_line(capsys, argv, needles):
     (["thermal", "--device", "edgetpu", "--window-s", "1", "--duration-s", "5"], ["--window-s", "--qps"]),
     (["thermal", "--device", "edgetpu", "--qps", "5", "--workload", "burst"], ["--workload", "--qps"]),
     (["simulate", "--scenario", "offline", "--qps", "5"], ["--qps", "--scenario"]),
-    (["simulate", "--scenario", "offline", "--duration-s", "5"], ["--duration-s", "Offline"]),
-    (["simulate", "--qps", "5", "--interval-ms", "5"], ["--interval-ms", "--scenario multistream"]),
-    (["simulate", "--scenario", "multistream", "--qps", "5", "--interval-ms", "5"], ["--interval-ms", "--qps"]),
+    (["simulate", "--qps", "5", "--interval-ms", "5"], ["--interval-ms", "closed loop"]),
+    (["simulate", "--scenario", "multistream", "--qps", "5"], ["--qps", "--scenario server"]),
     (["simulate", "--qps", "5", "--batch-timeout-ms", "2"], ["--batch-timeout-ms", "--max-batch"]),
     (["simulate", "--scenario", "singlestream", "--latency-bound-ms", "5"], ["--latency-bound-ms"]),
     (["measure", "--model", "digits", "--qps", "5"], ["--qps", "--scenario server"]),
@@ -145,7 +144,7 @@ def test_allow_large_flag_runs_what_the_budget_refuses(capsys):
         assert limits.limit("simpy_requests") < 120_000
         fails(capsys, argv, "--requests", "--allow-large")
         assert main([*argv, "--allow-large"]) == 0
-    assert _strict(capsys.readouterr().out)["settings"]["effective"]["n_requests"] == 120_000
+    assert _strict(capsys.readouterr().out)["settings"]["effective"]["min_query_count"] == 120_000
 
 
 def test_progress_bar_only_for_long_runs():

@@ -178,9 +178,9 @@ def test_cli_json(capsys):
 
 
 @pytest.mark.parametrize("argv, name", [
-    (["--qps", "-3"], "rate_qps"), (["--qps", "5", "--service", "exp:5"], "service"),
+    (["--qps", "-3"], "--qps"), (["--qps", "5", "--service", "exp:5"], "service"),
     (["--qps", "5", "--arrival", "weird"], "--arrival"), (["--qps", "5", "--servers", "0"], "servers"),
-    (["--arrival", "trace:/nonexistent.csv"], "path"), (["--qps", "5", "--requests", "0"], "n_requests"),
+    (["--arrival", "trace:/nonexistent.csv"], "path"), (["--qps", "5", "--requests", "0"], "--requests"),
 ])
 def test_cli_errors(argv, name, capsys):
     assert main(["simulate", *argv]) == 2

@@ -31,13 +31,13 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Range, check, validate_params
+from simlib._validate import Range, check, invalid, validate_params
 from simlib.batch_means import percentile_ci
 from simlib.measure.early_stopping import early_stopping_estimate, server_early_stopping
 from simlib.measure.result import Result, format_time
@@ -82,6 +82,7 @@ class Settings:
     performance_sample_count: int = 64  # size of the sample library (real inputs)
     schedule_seed: int = 0
     sample_index_seed: int = 1
+    arrivals: Any = None  # Server: an arrival process for the schedule (Bursty, Trace, ...); None: Poisson
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "scenario", Scenario.parse(self.scenario))
@@ -95,14 +96,38 @@ class Settings:
         check("offline_expected_qps", self.offline_expected_qps, None, Range(0, None, closed="neither"), owner=_OWN)
         check("max_outstanding", self.max_outstanding, None, Range(1, None, integer=True), owner=_OWN)
         check("performance_sample_count", self.performance_sample_count, Range(1, None, integer=True), owner=_OWN)
+        if self.arrivals is not None:
+            self._check_arrivals()
         if self.scenario is Scenario.SERVER and self.target_qps is None:
             check("target_qps", None, Range(0, None, closed="neither", unit="queries/s"),
                   owner="Settings (required for the Server scenario)")
 
+    def _check_arrivals(self) -> None:
+        """An arrival process replaces the Poisson schedule, in the Server scenario only; its mean rate
+        is the target (given ``target_qps`` must agree with it within 1%)."""
+        from simlib.queueing.arrivals import ArrivalProcess
+
+        check("arrivals", self.arrivals, None, ArrivalProcess, owner=_OWN)
+        if self.scenario is not Scenario.SERVER:
+            raise invalid("arrivals", f"applies only to the Server scenario, not to {self.scenario.value}",
+                          "None (the scenario issues its own queries)", owner=_OWN)
+        mean_qps = float(self.arrivals.rate_qps)
+        if self.target_qps is None:
+            object.__setattr__(self, "target_qps", mean_qps)
+        elif abs(self.target_qps / mean_qps - 1) > 0.01:
+            raise invalid("target_qps", f"is {self.target_qps:g} but the arrival process offers {mean_qps:.4g} "
+                          "queries/s on average", "None (taken from the arrivals) or their mean rate", owner=_OWN)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The settings as plain values (the scenario's name, the arrival process's description)."""
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["scenario"] = self.scenario.value
+        d["arrivals"] = None if self.arrivals is None else repr(self.arrivals)
+        return d
+
     def effective(self) -> dict[str, Any]:
         """Every setting with budget defaults filled in (what the run actually uses)."""
-        d = asdict(self)
-        d["scenario"] = self.scenario.value
+        d = self.as_dict()
         d["min_duration_s"] = self.min_duration_s or budget.pick(quick=1.0, standard=10.0, full=60.0)
         d["min_query_count"] = self.min_query_count or budget.pick(quick=50, standard=500, full=1024)
         span_s = d["min_duration_s"]  # Server: the schedule spans max(duration, count / rate)
@@ -134,7 +159,10 @@ def server_schedule(settings: Settings) -> np.ndarray:
 
     eff = settings.effective()
     n = max(int(eff["min_query_count"]), math.ceil(settings.target_qps * eff["min_duration_s"] - 1e-9))
-    return poisson_given_count(np.random.default_rng(settings.schedule_seed), settings.target_qps, n=n)
+    rng = np.random.default_rng(settings.schedule_seed)
+    if settings.arrivals is not None:  # the given process, over the same span (a trace may end sooner)
+        return np.asarray(settings.arrivals.generate(rng, n=n), dtype=float)
+    return poisson_given_count(rng, settings.target_qps, n=n)
 
 
 class RunResult(Result):
@@ -469,19 +497,22 @@ def _on_simulated_clock(sut, driver, bar, grace_s: float) -> _Clocked:
 
 
 def _check_simulated_size(settings: Settings, eff: dict[str, Any], sut) -> None:
-    """Refuse a simulated run larger than the budget allows (an estimate of the samples it issues)."""
+    """Refuse a simulated run larger than the budget allows, naming the setting that makes it large
+    (an estimate of the samples it issues: the count rule or the duration rule, whichever is longer)."""
     from simlib import limits
 
-    if settings.scenario is Scenario.SERVER:
-        n = max(eff["min_query_count"], settings.target_qps * eff["min_duration_s"])
-    else:
-        per_query = settings.samples_per_query if settings.scenario is Scenario.MULTI_STREAM else 1
-        batch_s = sut.service.mean_batch_s(1)
-        n = per_query * max(eff["min_query_count"], eff["min_duration_s"] / max(batch_s * per_query, 1e-12))
-        if settings.scenario is Scenario.OFFLINE:
-            n = max(eff["min_query_count"], 1.65 * eff["min_duration_s"] * sut.cfg.servers * sut.cfg.max_batch
-                    / max(sut.service.mean_batch_s(sut.cfg.max_batch), 1e-12))
-    limits.check_work("simpy_requests", n, owner="run_scenario", parameter="min_duration_s")
+    sc, count = settings.scenario, float(eff["min_query_count"])
+    per_query = settings.samples_per_query if sc is Scenario.MULTI_STREAM else 1
+    if sc is Scenario.SERVER:
+        by_duration = settings.target_qps * eff["min_duration_s"]
+    elif sc is Scenario.OFFLINE:  # 1.5x the capacity, 1.1x the duration (see _offline)
+        capacity = sut.cfg.servers * sut.cfg.max_batch / max(sut.service.mean_batch_s(sut.cfg.max_batch), 1e-12)
+        by_duration = 1.65 * capacity * eff["min_duration_s"]
+    else:  # a closed loop: one query at a time
+        by_duration = eff["min_duration_s"] / max(sut.service.mean_batch_s(1) * per_query, 1e-12)
+    parameter = "min_query_count" if count >= by_duration else "min_duration_s"
+    limits.check_work("simpy_requests", per_query * max(count, by_duration), owner="run_scenario",
+                      parameter=parameter)
 
 
 @validate_params({"settings": Settings})
@@ -682,6 +713,5 @@ def _report(sut, settings, eff, log, run: _Clocked, name, system, extra, *, kind
     return RunResult(
         name=name or f"{sc.value} on {m['sut']}", kind=kind, samples_s=latencies,
         system=system, seed=settings.schedule_seed,
-        settings={"requested": {k: (v.value if isinstance(v, Scenario) else v)
-                                for k, v in asdict(settings).items()}, "effective": eff},
+        settings={"requested": settings.as_dict(), "effective": eff},
         metrics=m, warnings=warnings, extra=_per_query_log(sut, log, completed, run.origin_s, extra))
