@@ -161,7 +161,7 @@ def _strict(text: str):
 def test_simulate_json_is_strict(capsys):
     assert main(["simulate", "--rate", "5", "--requests", "3", "--json"]) == 0
     d = _strict(capsys.readouterr().out)
-    assert d["completed"] == 3 and d["modeled"] is True
+    assert d["summary"]["n"] == 3 and d["kind"] == "modeled"
 
 
 def test_thermal_json_is_strict(capsys):

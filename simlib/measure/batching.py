@@ -87,7 +87,7 @@ def batch_cost_curve(model: str = "cnn", backend: str = "onnxruntime",
     budget_s = budget.pick(quick=0.4, standard=2.0, full=8.0)
     for b in sizes:
         r = time_inference(model, backend, batch_size=b, threads=threads, time_budget_s=budget_s)
-        medians.append(r.summary.median)
+        medians.append(r.summary["p50_s"])
         warns.extend(f"batch {b}: {w}" for w in r.all_warnings)
     return BatchCurve(model, backend, sizes, medians, BatchCost.fit(sizes, medians), warns)
 

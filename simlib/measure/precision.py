@@ -106,7 +106,7 @@ def precision_study(model: str = "digits", backend: str = "onnxruntime",
         energy = energy_fields(reading, max(n_calls, 1), flops=info["flops_per_sample"] / 2,
                                weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),
                                precision=precision)
-        s = timing.summary
+        s = timing.stats
         rows.append({
             "precision": precision, "median_s": s.median, "p99_s": s.p99, "cv": s.cv, "n": s.n,
             "model_bytes": desc.get("model_bytes") or info["weight_bytes_fp32"],
