@@ -116,16 +116,20 @@ class ResultLike(Protocol):
     def _repr_html_(self) -> str: ...
 
 
-def strict_dict(d: dict[str, Any]) -> dict[str, Any]:
+def strict_dict(d: dict[str, Any], reasons: dict[str, str] | None = None) -> dict[str, Any]:
     """``d`` as strict JSON data: numpy values become Python ones, NaN/Infinity become None and
-    are explained under ``"non_finite"`` (:func:`simlib.strictjson.dumps`)."""
-    return json.loads(strictjson.dumps(d))
+    are explained under ``"non_finite"`` (:func:`simlib.strictjson.dumps`; ``reasons`` maps a key
+    name to why its value can be missing)."""
+    return json.loads(strictjson.dumps(d, reasons))
 
 
 class ResultDisplay:
     """Mixin: ``table()``, ``__repr__``, ``_repr_html_``, ``headline()`` and ``to_dict()`` from
     one hook, ``_rows() -> [(label, text), ...]``. Subclasses give ``kind``, ``settings``,
-    ``warnings`` and ``summary``; ``_all_warnings()`` may add derived warnings."""
+    ``warnings`` and ``summary``; ``_all_warnings()`` may add derived warnings, and
+    ``NON_FINITE_REASONS`` says why a key of ``to_dict()`` can be null."""
+
+    NON_FINITE_REASONS: dict[str, str] = {}
 
     def _rows(self) -> list[tuple[str, str]]:  # pragma: no cover - each result type writes its own
         raise NotImplementedError
@@ -140,6 +144,10 @@ class ResultDisplay:
         """The type's own fields for :meth:`to_dict` (beyond the protocol's)."""
         return {}
 
+    def _details(self) -> str:
+        """Text shown after the rows in :meth:`table` (a per-load or per-window table), or ""."""
+        return ""
+
     def headline(self) -> str:
         rows = self._rows()[:2]
         return self._title() + ": " + "; ".join(f"{k} {v}" for k, v in rows)
@@ -148,6 +156,8 @@ class ResultDisplay:
         rows = self._rows()
         w = max((len(k) for k, _ in rows), default=0)
         lines = [self._title()] + [f"  {k:<{w}}  {v}" for k, v in rows]
+        if self._details():
+            lines.append(self._details())
         return "\n".join(lines + [f"  WARNING: {x}" for x in self._all_warnings()])
 
     def __repr__(self) -> str:
@@ -164,7 +174,7 @@ class ResultDisplay:
     def to_dict(self) -> dict[str, Any]:
         return strict_dict({"result_type": type(self).__name__, "kind": self.kind,
                             "settings": self.settings, "warnings": self._all_warnings(),
-                            "summary": self.summary, **self._payload()})
+                            "summary": self.summary, **self._payload()}, self.NON_FINITE_REASONS)
 
 
 def summary_key_problem(key: str, value: Any) -> str | None:

@@ -78,6 +78,9 @@ class SimResult(ResultDisplay):
     metric: dict[str, Any] | None = None
     modeled: bool = True
     kind = "modeled"
+    NON_FINITE_REASONS = {
+        "throughput_qps": "no time passed between the first counted arrival and the last completion",
+        "utilization": "no time passed between the first counted arrival and the last completion"}
 
     # --- statistics -------------------------------------------------------------------------
     @property
