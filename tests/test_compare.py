@@ -38,11 +38,12 @@ def test_compare_quick_cnn():
             assert r["verdict"] == "INVALID"
     assert c.calibration["capacity_qps"] > 0 and 1 in c.calibration["batch_cost_s"]
     per_load = [f for f in c.findings if "p99 error" in f]
-    assert len(per_load) == 2 and "measured vs modeled" in repr(c)
+    assert len(per_load) == 2 and "measured vs modeled" in repr(c) and repr(c) == c.table()
     assert len(set(c.findings)) == len(c.findings)  # an explanation is said once, with its loads
     assert "p99 bound 100 ms" in repr(c) and "p99 bound of 100 ms" in c._repr_html_()
     d = c.to_dict()
-    assert d["kind"] == "measured vs modeled" and d["system"]
+    assert d["kind"] == "comparison" and d["system"] and d["summary"]["loads"] == 2
+    assert d["settings"]["effective"]["duration_s"] == 0.4 and d["summary"]["latency_bound_s"] == 0.1
 
 
 def test_cli_compare_json(capsys):

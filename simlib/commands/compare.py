@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         c = compare(args.model, args.backend, utilizations=utilizations, precision=args.precision,
                     duration_s=args.duration, threads=args.threads, seed=args.seed,
-                    target_latency_s=args.latency_bound, progress=None if not args.json else False)
+                    latency_bound_s=args.latency_bound, progress=None if not args.json else False)
     except BackendUnavailable as err:
         raise unavailable(err, "--backend") from None
     if args.save:
@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
 
         print(save_or_keep(c, args.save), file=sys.stderr)
     if args.json:
-        print_json(c.table())
+        print_json(c.records())
     else:
         print(repr(c))
     return 0
