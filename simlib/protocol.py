@@ -13,7 +13,7 @@ treat all of them the same way:
     (budget defaults filled in, values clamped), as in MLPerf LoadGen's ``requested_*`` /
     ``effective_*`` log.
 ``warnings``
-    ``list[str]``: what to distrust about this result and what to do about it.
+    ``list[str]`` (a tuple in a frozen result): what to distrust about this result and what to do about it.
 ``samples_s``
     Raw per-request (per-call) samples in seconds, in time order, where the result has any.
 ``summary``
@@ -52,7 +52,8 @@ treat all of them the same way:
 How to add a result type: inherit :class:`ResultDisplay`, give the class ``kind``,
 ``settings``, ``warnings`` and a ``summary`` property with the keys above, and write its
 readable rows once in ``_rows()`` (``[(label, text), ...]``); ``table()``, ``__repr__``,
-``_repr_html_``, ``headline()`` and ``to_dict()`` follow (override ``_payload()`` to add the
+``_repr_html_``, ``headline()`` and ``to_dict()`` follow (a type with a columned table may
+override ``table()`` instead: the HTML then shows that text, the headline its first line) (override ``_payload()`` to add the
 type's own fields to ``to_dict()``, ``headline()`` for a better one-liner). Then add an instance
 to ``tests/test_protocol.py``: that test finds every class in simlib that looks like a result
 and fails on one it does not check with :func:`conforms`.
@@ -148,9 +149,13 @@ class ResultDisplay:
         """Text shown after the rows in :meth:`table` (a per-load or per-window table), or ""."""
         return ""
 
+    def _has_rows(self) -> bool:
+        return type(self)._rows is not ResultDisplay._rows
+
     def headline(self) -> str:
-        rows = self._rows()[:2]
-        return self._title() + ": " + "; ".join(f"{k} {v}" for k, v in rows)
+        if not self._has_rows():  # a type that writes its own table: its first line
+            return self.table().split("\n", 1)[0]
+        return self._title() + ": " + "; ".join(f"{k} {v}" for k, v in self._rows()[:2])
 
     def table(self) -> str:
         rows = self._rows()
@@ -165,6 +170,8 @@ class ResultDisplay:
 
     def _repr_html_(self) -> str:
         esc = html.escape
+        if not self._has_rows():  # a type that writes its own text table: show it as is
+            return f"<pre>{esc(self.table())}</pre>"
         rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
                        for k, v in self._rows())
         warns = "".join(f"<li style='color:#a60'>&#9888; {esc(x)}</li>" for x in self._all_warnings())
@@ -254,8 +261,8 @@ def conforms(obj: Any) -> list[str]:
     st = obj.settings
     if not (isinstance(st, dict) and isinstance(st.get("requested"), dict) and isinstance(st.get("effective"), dict)):
         problems.append("settings is not {'requested': {...}, 'effective': {...}}")
-    if not (isinstance(obj.warnings, list) and all(isinstance(w, str) for w in obj.warnings)):
-        problems.append("warnings is not a list of str")
+    if not (isinstance(obj.warnings, (list, tuple)) and all(isinstance(w, str) for w in obj.warnings)):
+        problems.append("warnings is not a list (a tuple in a frozen result) of str")
     if hasattr(obj, "samples_s") and getattr(obj.samples_s, "ndim", 1) != 1:
         problems.append("samples_s is not one-dimensional")
     problems += _summary_problems(obj)
