@@ -187,7 +187,7 @@ class ResultDisplay:
 def summary_key_problem(key: str, value: Any) -> str | None:
     if not isinstance(key, str):
         return f"summary key {key!r} is not a string"
-    ok_name = key in DIMENSIONLESS_KEYS or key.endswith(UNIT_SUFFIXES + DIMENSIONLESS_SUFFIXES)
+    ok_name = key in DIMENSIONLESS_KEYS or ("_" + key).endswith(UNIT_SUFFIXES + DIMENSIONLESS_SUFFIXES)
     if not ok_name:
         return (f"summary key {key!r} names no SI unit (end it in one of {', '.join(UNIT_SUFFIXES)}) and is "
                 f"not dimensionless (end in {', '.join(DIMENSIONLESS_SUFFIXES)} or add it to DIMENSIONLESS_KEYS)")
