@@ -233,11 +233,8 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     (default: ambient). ``burst_window_s`` defaults to the first 5 s; ``sustained_window_s`` defaults to the last 20% of the run (at most
     60 s). Returns a MODELED :class:`ThermalResult`.
     """
+    requested = _requested(locals())  # first: the arguments exactly as given
     own = "thermal.simulate"
-    requested = {"device": getattr(device, "name", device), "workload": getattr(workload, "kind", workload),
-                 "duration_s": duration_s, "dt_s": dt_s, "governor": getattr(governor, "name", governor),
-                 "ambient_c": ambient_c, "topology": topology, "initial_temp_c": initial_temp_c,
-                 "burst_window_s": burst_window_s, "sustained_window_s": sustained_window_s}
     dev = get_device(device)
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
     check("workload", wl, Workload, owner=own)
@@ -317,6 +314,12 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                          cycles_per_inference=cycles, burst_window_s=burst_window_s,
                          sustained_window_s=sustained_window_s, active_power_w=pa_out,
                          requested=requested)
+
+
+def _requested(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of :func:`simulate` as the caller gave them (objects by name), for ``settings``."""
+    return {k: getattr(v, "name", getattr(v, "kind", v)) if not isinstance(v, (str, int, float, type(None))) else v
+            for k, v in args.items()}
 
 
 def _progress_bar(n_steps: int, n_periods: int):
