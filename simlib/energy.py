@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib._validate import InvalidParameterError, Options, Range, check
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = [
     "ADD_PJ",
@@ -70,6 +70,7 @@ class EnergyBreakdown(ResultDisplay):
     total_j: float
 
     kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
 
     @property
     def memory_fraction(self) -> float:
@@ -77,13 +78,8 @@ class EnergyBreakdown(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"flops": self.flops, "bytes": self.bytes, "precision": self.precision, "memory": self.memory,
-             "pj_per_op": self.pj_per_op, "pj_per_byte": self.pj_per_byte}
-        return {"requested": s, "effective": dict(s)}
-
-    @property
-    def warnings(self) -> list[str]:
-        return []
+        return given_settings(flops=self.flops, bytes=self.bytes, precision=self.precision, memory=self.memory,
+                              pj_per_op=self.pj_per_op, pj_per_byte=self.pj_per_byte)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib.energy import decompose, energy_j
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.roofline import analyze
 
 __all__ = ["CHAPTER_CLAIMS", "LighthouseTable", "lighthouse_table"]
@@ -46,15 +46,11 @@ class LighthouseTable(ResultDisplay):
     model: str
 
     kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"model": self.model, "devices": [r["device"] for r in self.rows]}
-        return {"requested": s, "effective": dict(s)}
-
-    @property
-    def warnings(self) -> list[str]:
-        return []
+        return given_settings(model=self.model, devices=[r["device"] for r in self.rows])
 
     @property
     def summary(self) -> dict[str, Any]:

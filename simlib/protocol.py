@@ -81,8 +81,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from simlib import strictjson
 
-__all__ = ["DIMENSIONLESS_KEYS", "KINDS", "UNIT_SUFFIXES", "ResultDisplay", "ResultLike", "conforms", "summary_key_problem",
-           "strict_dict"]
+__all__ = ["DIMENSIONLESS_KEYS", "KINDS", "UNIT_SUFFIXES", "ResultDisplay", "ResultLike", "conforms", "given_settings",
+           "strict_dict", "summary_key_problem"]
 
 KINDS = ("measured", "modeled", "comparison")
 
@@ -122,6 +122,11 @@ def strict_dict(d: dict[str, Any], reasons: dict[str, str] | None = None) -> dic
     are explained under ``"non_finite"`` (:func:`simlib.strictjson.dumps`; ``reasons`` maps a key
     name to why its value can be missing)."""
     return json.loads(strictjson.dumps(d, reasons))
+
+
+def given_settings(**settings: Any) -> dict[str, Any]:
+    """``settings`` of a result whose inputs were used exactly as given: requested == effective."""
+    return {"requested": settings, "effective": dict(settings)}
 
 
 class ResultDisplay:

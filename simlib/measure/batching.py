@@ -26,7 +26,7 @@ import numpy as np
 from simlib import budget
 from simlib._validate import Range, check
 from simlib.measure.api import measure, time_inference
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import percentile
 
 __all__ = ["BatchCurve", "BatchingStudy", "batch_cost_curve", "batching_study"]
@@ -46,8 +46,7 @@ class BatchCurve(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"model": self.model, "backend": self.backend, "batch_sizes": list(self.batch_sizes)}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(model=self.model, backend=self.backend, batch_sizes=list(self.batch_sizes))
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -120,9 +119,8 @@ class BatchingStudy(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"model": self.model, "backend": self.curve.backend, "qps": self.qps, "max_batch": self.max_batch,
-             "batch_timeouts_s": [r["batch_timeout_s"] for r in self.rows]}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(model=self.model, backend=self.curve.backend, qps=self.qps, max_batch=self.max_batch,
+                              batch_timeouts_s=[r["batch_timeout_s"] for r in self.rows])
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from simlib._validate import Options, Range, check
 from simlib.measure.backends import BACKENDS, open_backend, usable_cores
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, median_ci
 
 __all__ = ["Colocation", "colocation_study"]
@@ -47,8 +47,7 @@ class Colocation(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"model_a": self.model_a, "model_b": self.model_b, "threads": self.threads, "cores": self.cores}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(model_a=self.model_a, model_b=self.model_b, threads=self.threads, cores=self.cores)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -23,7 +23,7 @@ from simlib.measure.backends import Backend, open_backend
 from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS, model_info
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = ["PrecisionStudy", "accuracy", "precision_study"]
 
@@ -51,8 +51,7 @@ class PrecisionStudy(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, Any]:
-        s = {"model": self.model, "backend": self.backend, "precisions": [r["precision"] for r in self.rows]}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(model=self.model, backend=self.backend, precisions=[r["precision"] for r in self.rows])
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -24,7 +24,7 @@ import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check, invalid
 from simlib.hardware.catalog import Device, get
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = [
     "Ceiling",
@@ -113,17 +113,13 @@ class RooflineResult(ResultDisplay):
     batch: int = 1
 
     kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
 
     @property
     def settings(self) -> dict[str, Any]:
         """What was placed on which roof (the model computes nothing it was not given)."""
-        s = {"device": self.device, "precision": self.precision, "memory_level": self.memory_level,
-             "workload": self.workload, "batch": self.batch, "flops": self.flops, "bytes": self.bytes}
-        return {"requested": s, "effective": dict(s)}
-
-    @property
-    def warnings(self) -> list[str]:
-        return []
+        return given_settings(device=self.device, precision=self.precision, memory_level=self.memory_level,
+                              workload=self.workload, batch=self.batch, flops=self.flops, bytes=self.bytes)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib import budget
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import NOISY_CV, Interval, cv, median_ci, percentile
 
 __all__ = ["EmpiricalRoofline", "KernelMeasurement", "llc_bytes", "measure_gemm", "measure_roofline",
@@ -78,9 +78,8 @@ class KernelMeasurement(ResultDisplay):
 
     @property
     def settings(self) -> dict[str, object]:
-        s = {"kernel": self.kernel, "dtype": self.dtype, "size": self.size, "number": self.number,
-             "warmup": self.warmup, "threads": self.threads}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(kernel=self.kernel, dtype=self.dtype, size=self.size, number=self.number,
+                              warmup=self.warmup, threads=self.threads)
 
     @property
     def summary(self) -> dict[str, object]:
