@@ -73,8 +73,8 @@ class CoupledResult(ResultDisplay):
 
     @property
     def warnings(self) -> list[str]:
-        return self.thermal._all_warnings() + [w for w in self.queue._all_warnings()
-                                                if w not in self.thermal._all_warnings()]
+        """The thermal run's and the queue's warnings (not the queue's interval notes: no interval is shown)."""
+        return self.thermal._all_warnings() + list(self.queue.warnings)
 
     @property
     def summary(self) -> dict[str, Any]:

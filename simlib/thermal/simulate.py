@@ -84,10 +84,11 @@ class ThermalResult(ResultDisplay):
             out.append(f"the burst window ({self.burst_window_s:g} s) and the sustained window "
                        f"({self.sustained_window_s:g} s) overlap in a {self.duration_s:g} s run: peak and "
                        "sustained throughput share samples; simulate longer to tell them apart")
-        trip = self.device.thermal.trip_c
-        if self.temp_c.size and float(self.temp_c.max()) > trip:
-            out.append(f"the junction passed its trip point ({float(self.temp_c.max()):.1f} C > {trip:g} C) "
-                       f"under governor {self.governor!r}: real hardware would throttle or shut down; "
+        th = self.device.thermal
+        hottest = float(self.temp_c.max()) if self.temp_c.size else -math.inf
+        if hottest > th.trip_c + th.hysteresis_c + 0.5:  # a governor holds it within its hysteresis
+            out.append(f"the junction passed its trip point ({hottest:.1f} C > {th.trip_c:g} C + {th.hysteresis_c:g} C "
+                       f"hysteresis) under governor {self.governor!r}: real hardware would throttle or shut down; "
                        "use the device's default governor for a realistic run")
         return out
 
