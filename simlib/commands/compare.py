@@ -11,7 +11,7 @@ from simlib.commands.measure import unavailable
 
 FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision",
          "utilizations": "--utilization", "duration_s": "--duration", "threads": "--threads",
-         "seed": "--seed", "target_latency_s": "--latency-bound"}
+         "seed": "--seed", "latency_bound_s": "--latency-bound"}
 
 
 def _floats(text: str) -> list[float]:
