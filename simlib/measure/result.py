@@ -28,7 +28,7 @@ import numpy as np
 
 from simlib._validate import Options, check
 from simlib.protocol import ResultDisplay, strict_dict
-from simlib.stats import Summary, summarize
+from simlib.stats import Summary, percentile, summarize
 
 __all__ = ["Result", "format_time", "save_json"]
 
@@ -130,7 +130,8 @@ class Result(ResultDisplay):
         out: dict[str, Any] = {"n": int(self.samples_s.size)}
         s = self.stats
         if s is not None:
-            out.update(mean_s=s.mean, p50_s=s.median, p90_s=s.p90, p99_s=s.p99, min_s=s.min, max_s=s.max,
+            out.update(mean_s=s.mean, p50_s=s.median, p90_s=s.p90, p99_s=s.p99,
+                       p999_s=percentile(self.samples_s, 99.9), min_s=s.min, max_s=s.max,
                        cv=s.cv, mean_ci_s=_ci(s.mean_ci), p50_ci_s=_ci(s.median_ci), p99_ci_s=_ci(s.p99_ci),
                        ci_method=s.ci_method, ess=s.ess)
         for k, v in self.metrics.items():
