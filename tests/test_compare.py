@@ -80,7 +80,7 @@ def test_cli_measure_json_invalid_load(capsys):
 def test_comparison_html_is_a_table_with_every_calibration():
     from simlib.measure.compare import Comparison
 
-    row = {"utilization": 0.3, "target_qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
+    row = {"utilization": 0.3, "qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
            "measured_p50_ms": 5.0, "modeled_p50_ms": 4.0, "modeled_p99_ms": 20.0, "p99_rel_error": -0.2,
            "modeled_insitu_p99_ms": 24.0, "p99_rel_error_insitu": -0.04, "modeled_twostate_p99_ms": None,
            "p99_rel_error_twostate": None, "saturated": True, "verdict": "INVALID", "queries": 120}

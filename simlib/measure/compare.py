@@ -58,8 +58,13 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:+.0%}"
 
 
+def _offered_qps(row: dict[str, Any]) -> float:
+    """A row's offered rate (queries/s): ``qps``, or ``target_qps`` in rows saved before the rename."""
+    return row.get("qps", row.get("target_qps", float("nan")))
+
+
 #: The CLI's columns (``simlib compare --json``), one dict per load: :meth:`Comparison.records`.
-RECORD_KEYS = ("utilization", "target_qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
+RECORD_KEYS = ("utilization", "qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
                "modeled_p50_ms", "measured_p99_ms", "measured_p99_ci_ms", "ci_method", "measured_p99_ess",
                "measured_requests", "modeled_p99_ms", "p99_rel_error", "modeled_insitu_p99_ms",
                "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate", "modeled_qps")
@@ -169,7 +174,7 @@ class Comparison(ResultDisplay):
             plot_every_point(ax, [r["measured_qps"] for r in ok], [r["modeled_insitu_p99_ms"] for r in ok], "^",
                              color="tab:green", ms=10, label="modeled, fed in-run service times")
         if sat:  # drawn at the rate offered: the system could not sustain it
-            plot_every_point(ax, [r["target_qps"] for r in sat], [r["measured_p99_ms"] for r in sat], "X",
+            plot_every_point(ax, [_offered_qps(r) for r in sat], [r["measured_p99_ms"] for r in sat], "X",
                              color="black", ms=11, label="measured, SATURATED (INVALID): offered rate not sustained")
         # measured points clipped at the top edge carry labels there: keep the legend clear of them
         ax.legend(fontsize=11, loc="center left")
@@ -230,7 +235,7 @@ class Comparison(ResultDisplay):
                 "<th>p50 measured / modeled (ms)</th><th>p99 measured (ms)</th>"
                 "<th>p99 modeled: isolated</th><th>in situ</th><th>two-state</th></tr>")
         body = "".join(
-            f"<tr><td>{r['utilization']:.0%}</td><td>{r.get('target_qps', float('nan')):.1f} / "
+            f"<tr><td>{r['utilization']:.0%}</td><td>{_offered_qps(r):.1f} / "
             f"{r['measured_qps']:.1f}</td><td>{html.escape(str(r['verdict']))}"
             f"{' (saturated)' if r.get('saturated') else ''}</td>"
             f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{p99(r)}</td>"
@@ -424,7 +429,7 @@ def _row(u: float, qps: float, r, iso: np.ndarray, e: dict[str, Any], seed: int,
          warnings: list[str]) -> dict[str, Any]:
     """Step 5: one load's row: measured and modeled numbers (ms), errors and the verdict."""
     lat, m = np.asarray(r.samples_s), r.metrics
-    row = {"utilization": u, "target_qps": qps,
+    row = {"utilization": u, "qps": qps,
            "measured_p50_ms": percentile(lat, 50) * 1e3, "measured_p99_ms": percentile(lat, 99) * 1e3,
            "measured_qps": m["qps_completed"], **_modeled(r, iso, seed),
            "issue_lag_p99_ms": (m.get("issue_lag_p99_s") or 0.0) * 1e3,
