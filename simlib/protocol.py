@@ -13,7 +13,8 @@ treat all of them the same way:
     (budget defaults filled in, values clamped), as in MLPerf LoadGen's ``requested_*`` /
     ``effective_*`` log.
 ``warnings``
-    ``list[str]`` (a tuple in a frozen result): what to distrust about this result and what to do about it.
+    ``list[str]`` (a tuple in a frozen result): what to distrust about this result and what to
+    do about it.
 ``samples_s``
     Raw per-request (per-call) samples in seconds, in time order, where the result has any.
 ``summary``
@@ -49,14 +50,17 @@ treat all of them the same way:
 ``_repr_html_()``
     HTML for notebooks; ``__repr__`` is the text table.
 
-How to add a result type: inherit :class:`ResultDisplay`, give the class ``kind``,
-``settings``, ``warnings`` and a ``summary`` property with the keys above, and write its
-readable rows once in ``_rows()`` (``[(label, text), ...]``); ``table()``, ``__repr__``,
-``_repr_html_``, ``headline()`` and ``to_dict()`` follow (a type with a columned table may
-override ``table()`` instead: the HTML then shows that text, the headline its first line) (override ``_payload()`` to add the
-type's own fields to ``to_dict()``, ``headline()`` for a better one-liner). Then add an instance
-to ``tests/test_protocol.py``: that test finds every class in simlib that looks like a result
-and fails on one it does not check with :func:`conforms`.
+How to add a result type: inherit :class:`ResultDisplay`; give the class ``kind``,
+``settings`` (:func:`given_settings` when the inputs are used exactly as given), ``warnings``
+and a ``summary`` property with the keys above; write its readable rows once in ``_rows()``
+(``[(label, text), ...]``). ``table()``, ``__repr__``, ``_repr_html_``, ``headline()`` and
+``to_dict()`` follow. Optional hooks: ``_payload()`` adds the type's own fields to
+``to_dict()``, ``_details()`` adds a per-load table under the rows, ``_all_warnings()`` adds
+derived warnings, ``NON_FINITE_REASONS`` says why a value can be null; a type with a columned
+table may override ``table()`` (the HTML then shows that text, the headline its first line).
+Then add one small instance to ``CHECKED`` in ``tests/test_protocol.py``: that test finds every
+class in simlib that looks like a result and fails on one it does not check with
+:func:`conforms`.
 
 >>> class Demo(ResultDisplay):
 ...     kind, warnings = "modeled", []
