@@ -53,10 +53,11 @@ def int8() -> None:
         so.log_severity_level = 3
         s = ort.InferenceSession(str(p), so, providers=["CPUExecutionProvider"])
         r = time_callable(lambda s=s: s.run(None, {"input": x}), name=name, system={})
-        med[name] = r.summary.median
-        print(f"[int8] {name:14s} median {r.summary.median * 1e3:.3f} ms  "
-              f"95% CI [{r.summary.median_ci.low * 1e3:.3f}, {r.summary.median_ci.high * 1e3:.3f}]  "
-              f"CV {r.summary.cv:.1%}  size {p.stat().st_size / 1e6:.2f} MB")
+        med[name] = r.summary["p50_s"]
+        s = r.stats
+        print(f"[int8] {name:14s} median {s.median * 1e3:.3f} ms  "
+              f"95% CI [{s.median_ci.low * 1e3:.3f}, {s.median_ci.high * 1e3:.3f}]  "
+              f"CV {s.cv:.1%}  size {p.stat().st_size / 1e6:.2f} MB")
     for k in ("int8 (u8 act)", "int8 (s8 act)"):
         print(f"[int8] speedup {k} vs fp32: {med['fp32'] / med[k]:.2f}x")
 
@@ -65,7 +66,7 @@ def server(duration: float) -> None:
     from simlib.measure import measure, time_inference
 
     t = time_inference("cnn", min_samples=200, time_budget_s=2)
-    cap = 1 / t.summary.mean
+    cap = 1 / t.summary["mean_s"]
     for u in (0.3, 0.5, 0.7):
         q = round(u * cap)
         r = measure("cnn", scenario="server", qps=q, duration_s=duration, progress=False)

@@ -22,8 +22,10 @@ multiply-accumulates charged at the multiplier energy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from simlib._validate import InvalidParameterError, Options, Range, check
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = [
     "ADD_PJ",
@@ -53,8 +55,8 @@ _NONNEG = Range(0, None)
 _POS = Range(0, None, closed="neither")
 
 
-@dataclass(frozen=True)
-class EnergyBreakdown:
+@dataclass(frozen=True, repr=False)
+class EnergyBreakdown(ResultDisplay):
     """Modeled energy of one inference: compute plus memory traffic (J), and the figures used."""
 
     flops: float
@@ -67,9 +69,30 @@ class EnergyBreakdown:
     memory_j: float
     total_j: float
 
+    kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
+
     @property
     def memory_fraction(self) -> float:
         return self.memory_j / self.total_j if self.total_j else 0.0
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(flops=self.flops, bytes=self.bytes, precision=self.precision, memory=self.memory,
+                              pj_per_op=self.pj_per_op, pj_per_byte=self.pj_per_byte)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Energy of one inference (J): compute, memory and total, and memory's share."""
+        return {"energy_j": self.total_j, "compute_energy_j": self.compute_j, "memory_energy_j": self.memory_j,
+                "memory_energy_fraction": self.memory_fraction, "work_flops": self.flops,
+                "traffic_bytes": self.bytes}
+
+    def headline(self) -> str:
+        return str(self)
+
+    def table(self) -> str:
+        return f"EnergyBreakdown (MODELED)\n  {self}"
 
     def __str__(self) -> str:
         return (f"{self.total_j * 1e6:,.0f} uJ = {self.memory_j * 1e6:,.0f} uJ memory ({self.memory}, "

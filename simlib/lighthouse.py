@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib.energy import decompose, energy_j
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.roofline import analyze
 
 __all__ = ["CHAPTER_CLAIMS", "LighthouseTable", "lighthouse_table"]
@@ -37,12 +38,28 @@ CHAPTER_CLAIMS: dict[str, dict[str, float]] = {
 ROOFLINE_MEMORY = {"edgetpu": "sram"}
 
 
-@dataclass(frozen=True)
-class LighthouseTable:
+@dataclass(frozen=True, repr=False)
+class LighthouseTable(ResultDisplay):
     """One row per platform plus the ratios the chapter reports (all MODELED)."""
 
     rows: tuple[dict[str, Any], ...]
     model: str
+
+    kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(model=self.model, devices=[r["device"] for r in self.rows])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The chapter's ratios (EdgeTPU against Cortex-M7), dimensionless."""
+        return {"inference_speedup_ratio": self.speedup_inference, "end_to_end_speedup_ratio": self.speedup_end_to_end,
+                "power_ratio": self.power_ratio, "energy_ratio": self.energy_ratio}
+
+    def _payload(self) -> dict[str, Any]:
+        return {"rows": list(self.rows)}
 
     def row(self, device: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["device"] == device)
@@ -76,9 +93,6 @@ class LighthouseTable:
                      f"power {self.power_ratio:.1f}x higher on the EdgeTPU; energy per inference "
                      f"{self.energy_ratio:.1f}x lower")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.table()
 
 
 def lighthouse_table(model: str = "mobilenetv2", claims: dict[str, dict[str, float]] | None = None) -> LighthouseTable:

@@ -38,11 +38,12 @@ def test_compare_quick_cnn():
             assert r["verdict"] == "INVALID"
     assert c.calibration["capacity_qps"] > 0 and 1 in c.calibration["batch_cost_s"]
     per_load = [f for f in c.findings if "p99 error" in f]
-    assert len(per_load) == 2 and "measured vs modeled" in repr(c)
+    assert len(per_load) == 2 and "measured vs modeled" in repr(c) and repr(c) == c.table()
     assert len(set(c.findings)) == len(c.findings)  # an explanation is said once, with its loads
     assert "p99 bound 100 ms" in repr(c) and "p99 bound of 100 ms" in c._repr_html_()
     d = c.to_dict()
-    assert d["kind"] == "measured vs modeled" and d["system"]
+    assert d["kind"] == "comparison" and d["system"] and d["summary"]["loads"] == 2
+    assert d["settings"]["effective"]["duration_s"] == 0.4 and d["summary"]["latency_bound_s"] == 0.1
 
 
 def test_cli_compare_json(capsys):
@@ -79,7 +80,7 @@ def test_cli_measure_json_invalid_load(capsys):
 def test_comparison_html_is_a_table_with_every_calibration():
     from simlib.measure.compare import Comparison
 
-    row = {"utilization": 0.3, "target_qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
+    row = {"utilization": 0.3, "qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
            "measured_p50_ms": 5.0, "modeled_p50_ms": 4.0, "modeled_p99_ms": 20.0, "p99_rel_error": -0.2,
            "modeled_insitu_p99_ms": 24.0, "p99_rel_error_insitu": -0.04, "modeled_twostate_p99_ms": None,
            "p99_rel_error_twostate": None, "saturated": True, "verdict": "INVALID", "queries": 120}

@@ -100,7 +100,7 @@ def check_outcome(argv: list[str], ok_codes=(0,), fail_codes=(2,)) -> None:
     assert "RuntimeWarning" not in err, where  # numpy overflow/invalid: a value escaped validation
     if rc in ok_codes:
         for line in err.splitlines():
-            assert re.match(r"^simlib [a-z]+( build)?: warning: ", line), where
+            assert re.match(r"^simlib [a-z]+( build)?: (warning: |kept as result |saved to )", line), where
         if "--json" in argv:
             json.loads(out, parse_constant=_no_constants)
     else:

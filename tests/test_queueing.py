@@ -29,7 +29,7 @@ from simlib.queueing import (
     simulate,
 )
 
-CLI_KEYS = {"completed", "throughput_qps", "utilization", "mean_ms", "p50_ms", "p90_ms", "p95_ms", "p99_ms", "p999_ms"}
+SUMMARY_KEYS = {"n", "throughput_qps", "utilization", "mean_s", "p50_s", "p90_s", "p95_s", "p99_s", "p999_s"}
 
 
 def test_result_contract():
@@ -37,7 +37,7 @@ def test_result_contract():
     assert isinstance(r, SimResult) and r.completed == 900 and r.latency_s.shape == (900,)
     for k in ("arrival_s", "start_s", "finish_s", "batch_size", "worker"):
         assert getattr(r.records, k).shape == (1000,)
-    assert CLI_KEYS <= set(r.summary()) and CLI_KEYS <= set(r.to_dict())
+    assert SUMMARY_KEYS <= set(r.summary) and r.to_dict()["summary"] == json.loads(json.dumps(r.summary))
     assert r.percentile(99) == stats.percentile(r.latency_s, 99)
     assert set(r.settings) == {"requested", "effective"} and r.settings["requested"]["n_requests"] == 1000
     assert "MODELED" in repr(r) and "MODELED" in r._repr_html_()
@@ -168,13 +168,15 @@ def test_find_max_qps_md1():
 def test_cli_json(capsys):
     assert main(["simulate", "--scenario", "server", "--qps", "50", "--service", "lognormal:10ms,cv=0.5",
                  "--requests", "2000", "--seed", "1", "--json"]) == 0
-    d = json.loads(capsys.readouterr().out)
-    assert CLI_KEYS <= set(d) and d["completed"] == 1800 and d["modeled"] is True
+    d = json.loads(capsys.readouterr().out)  # the load generator's RunResult, on the model
+    assert {"n", "p50_s", "p99_s", "throughput_qps", "verdict"} <= set(d["summary"])
+    assert d["summary"]["n"] == 2000 and d["kind"] == "modeled"
     assert main(["simulate", "--scenario", "offline", "--service", "batch:t0=2ms,t1=1ms", "--max-batch", "8",
                  "--requests", "800", "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["throughput_qps"] == pytest.approx(800)
-    assert main(["simulate", "--qps", "50", "--arrival", "bursty:3", "--requests", "500"]) == 0
-    assert "MODELED" in capsys.readouterr().out
+    assert json.loads(capsys.readouterr().out)["summary"]["throughput_samples_per_s"] == pytest.approx(800)
+    rc = main(["simulate", "--qps", "50", "--arrival", "bursty:3", "--requests", "500"])
+    out = capsys.readouterr().out
+    assert "[modeled]" in out and rc == (1 if "INVALID" in out else 0)
 
 
 @pytest.mark.parametrize("argv, name", [

@@ -51,7 +51,7 @@ def test_comparison_figure_marks_saturated_runs():
 
     from simlib.measure.compare import Comparison
 
-    rows = [{"utilization": u, "target_qps": q, "measured_qps": mq, "measured_p99_ms": p,
+    rows = [{"utilization": u, "qps": q, "measured_qps": mq, "measured_p99_ms": p,
              "modeled_insitu_p99_ms": p * 0.9, "saturated": sat}
             for u, q, mq, p, sat in ((0.3, 30, 30, 25.0, False), (0.9, 90, 60, 900.0, True))]
     cal = {"isolated_service_s": np.random.default_rng(0).exponential(0.01, 200), "capacity_qps": 100.0}

@@ -58,8 +58,10 @@ class TestChapterBertExample:
 
 def test_result_has_cli_json_keys():
     r = analyze("t4", "int8", model="mobilenetv2", batch=4)
-    d = r.to_dict(full=False)
-    assert set(d) == {"intensity_flop_per_byte", "ridge_flop_per_byte", "bound", "attainable_flops", "utilization"}
+    d = r.to_dict()
+    assert {"intensity_flop_per_byte", "ridge_flop_per_byte", "bound", "attainable_flops_per_s",
+            "utilization", "time_s"} <= set(d["summary"]) and d["kind"] == "modeled"
+    assert d["device"] == r.device and d["summary"]["time_s"] == r.time_s
     assert r.time_s == pytest.approx(max(r.flops / r.peak_flops, r.bytes / r.bandwidth_bytes_per_s))
     assert "[modeled]" in str(r)
 

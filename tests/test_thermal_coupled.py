@@ -20,8 +20,8 @@ def test_busy_fraction_from_intervals():
 def test_p99_grows_as_device_heats():
     # Edge TPU on a hot day (40 C): throttles within minutes at 60% load at f_max
     r = simulate_server("edgetpu", 60.0, "det:10ms", 300.0, ambient_c=40.0, window_s=60.0)
-    s = r.summary()
-    assert s["modeled"] and s["time_to_throttle_s"] is not None
+    s = r.summary
+    assert r.kind == "modeled" and s["time_to_throttle_s"] is not None
     w = r.windows
     assert w[-1]["freq_hz"] < w[0]["freq_hz"]
     assert w[-1]["p99_ms"] > 2 * w[0]["p99_ms"]
@@ -30,7 +30,7 @@ def test_p99_grows_as_device_heats():
 
 def test_no_throttle_no_slowdown():
     r = simulate_server("cortex-m7", 20.0, "det:10ms", 60.0, window_s=30.0, iterate=False)
-    assert r.summary()["time_to_throttle_s"] is None
+    assert r.summary["time_to_throttle_s"] is None
     assert r.queue.records.latency_s.min() == pytest.approx(0.010)
 
 
@@ -43,9 +43,9 @@ def test_demos():
     assert err[(100.0, 0.0)] > 20  # sampling at the pass rate aliases onto one phase
     assert err[(100.0, 0.01)] < 0.5 and err[(10000.0, 0.0)] < 1  # a full-pass window fixes it
     hot, cool = sweep("r_ja_scale", [1.5, 0.5], "edgetpu", duration_s=300.0)
-    assert hot.summary()["max_temp_c"] > cool.summary()["max_temp_c"]
+    assert hot.summary["max_temp_c"] > cool.summary["max_temp_c"]
     r = explore("edgetpu", ambient_c=35.0, duty_fraction=0.5, duration_s=60.0)
-    assert not math.isnan(r.summary()["mean_power_w"])
+    assert not math.isnan(r.summary["mean_power_w"])
 
 
 def test_plots_and_widget_build():

@@ -55,7 +55,7 @@ def main() -> int:
     runs = [measure_roofline(sizes=[128, 512], dtypes=("fp32",))]
     fp32 = measure("cnn", "onnxruntime", scenario="singlestream", precision="fp32", progress=False)
     runs += [fp32, measure("cnn", "onnxruntime", scenario="singlestream", precision="int8", progress=False)]
-    rate = 1.0 / fp32.summary.median
+    rate = 1.0 / fp32.summary["p50_s"]
     for u in (0.2, 0.35, 0.5):
         runs.append(measure("cnn", "onnxruntime", scenario="server", qps=round(u * rate, 1), progress=False))
     day = dt.date.today().isoformat()

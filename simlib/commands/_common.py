@@ -97,3 +97,13 @@ def print_json(obj: Any, reasons: dict[str, str] | None = None) -> None:
     from simlib import strictjson  # imports numpy: only when a command prints JSON
 
     print(strictjson.dumps(obj, reasons, indent=2))
+
+
+def report_saved(command: str, result: Any, target: str) -> None:
+    """``--save``: keep ``result`` in the store (or write it to the path ``target``) and say where on
+    stderr, in the CLI's line shape (``simlib <command>: kept as result 7 in ...``)."""
+    import sys
+
+    from simlib.store import save_or_keep
+
+    print(f"simlib {command}: {save_or_keep(result, target)}", file=sys.stderr)

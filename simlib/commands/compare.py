@@ -8,7 +8,6 @@ saturation on purpose, so a row over the bound is a finding, not a failed run), 
 from __future__ import annotations
 
 import argparse
-import sys
 
 from simlib._validate import invalid
 from simlib.commands._common import (
@@ -18,12 +17,13 @@ from simlib.commands._common import (
     add_latency_bound,
     ms_to_s,
     print_json,
+    report_saved,
 )
 from simlib.commands.measure import unavailable
 
 FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision",
          "utilizations": "--utilization", "duration_s": "--duration-s", "threads": "--threads",
-         "seed": "--seed", "target_latency_s": "--latency-bound-ms"}
+         "seed": "--seed", "latency_bound_s": "--latency-bound-ms"}
 
 
 def _floats(text: str) -> list[float]:
@@ -42,16 +42,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         c = compare(args.model, args.backend, utilizations=utilizations, precision=args.precision,
                     duration_s=args.duration_s, threads=args.threads, seed=args.seed,
-                    target_latency_s=ms_to_s("latency_bound_ms", args.latency_bound_ms, LATENCY_BOUND_MS,
+                    latency_bound_s=ms_to_s("latency_bound_ms", args.latency_bound_ms, LATENCY_BOUND_MS,
                                              "compare"), progress=None if not args.json else False)
     except BackendUnavailable as err:
         raise unavailable(err, "--backend") from None
     if args.save:
-        from simlib.store import save_or_keep
-
-        print(save_or_keep(c, args.save), file=sys.stderr)
+        report_saved('compare', c, args.save)
     if args.json:
-        print_json(c.table())
+        print_json(c.records())
     else:
         print(repr(c))
     return 0

@@ -9,7 +9,6 @@ refused.
 from __future__ import annotations
 
 import argparse
-import sys
 
 from simlib.commands._common import (
     BATCH_TIMEOUT_MS,
@@ -22,6 +21,7 @@ from simlib.commands._common import (
     ms_to_s,
     only_with,
     print_json,
+    report_saved,
 )
 
 FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision", "scenario": "--scenario",
@@ -59,9 +59,7 @@ def run(args: argparse.Namespace) -> int:
     except MeterUnavailable as err:
         raise unavailable(err, "--meter") from None
     if args.save:
-        from simlib.store import save_or_keep
-
-        print(save_or_keep(r, args.save), file=sys.stderr)
+        report_saved('measure', r, args.save)
     if args.json:
         print_json(r.to_dict())
     else:

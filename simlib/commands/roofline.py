@@ -31,11 +31,7 @@ def run(args: argparse.Namespace) -> int:
                 batch=1 if args.batch is None else args.batch, memory=args.memory,
                 traffic=args.traffic or "weights+activations")
     if args.json:
-        print_json({**r.to_dict(full=False), "device": r.device, "precision": r.precision,
-                    "memory_level": r.memory_level, "flops": r.flops, "bytes": r.bytes,
-                    "batch": r.batch, "peak_flops": r.peak_flops,
-                    "bandwidth_bytes_per_s": r.bandwidth_bytes_per_s, "time_s": r.time_s,
-                    "modeled": True})
+        print_json(r.to_dict())
     else:
         print(r)
     return 0

@@ -25,6 +25,7 @@ from simlib.commands._common import (
     ms_to_s,
     only_with,
     print_json,
+    report_saved,
 )
 
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
@@ -91,11 +92,7 @@ def run(args: argparse.Namespace) -> int:
     _check_flags(args)
     res = _run_scenario(args)
     if args.save:
-        import sys
-
-        from simlib.store import save_or_keep
-
-        print(save_or_keep(res, args.save), file=sys.stderr)
+        report_saved('simulate', res, args.save)
     if args.json:
         print_json(res.to_dict())
     else:
@@ -124,10 +121,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--arrival", default=None, metavar="KIND",
                    help="server scenario: poisson, deterministic, bursty:FACTOR (FACTOR in [1, 1000]) or "
                         "trace:FILE (default poisson)")
-    g = p.add_mutually_exclusive_group()
-    g.add_argument("--requests", type=int, default=None, metavar="N",
+    p.add_argument("--requests", type=int, default=None, metavar="N",
                    help="minimum queries (the load generator's min_query_count; default from SIMLIB_BUDGET)")
-    add_duration(g, "minimum simulated run length, s (min_duration_s; default from SIMLIB_BUDGET; MLPerf: 600)")
+    add_duration(p, "minimum simulated run length, s (min_duration_s; default from SIMLIB_BUDGET; MLPerf: 600)")
     p.add_argument("--latency-bound-ms", type=float, default=None, metavar="MS",
                    help="server: p99 bound, ms (default 100, LoadGen's); a run over it is INVALID (exit 1)")
     add_renamed(p, "--latency-bound", "--latency-bound-ms", ", which takes milliseconds")

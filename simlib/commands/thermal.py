@@ -23,8 +23,8 @@ FLAGS = {"device": "--device", "workload": "--workload", "duty_fraction": "--wor
          "time_s": "--service", "cv": "--service", "window_s": "--window-s", "seed": "--seed",
          "rate_qps": "--qps"}
 JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no request arrived in this window",
-                "p99_first_window_ms": "no request arrived in the first window",
-                "p99_last_window_ms": "no request arrived in the last window"}
+                "p99_first_window_s": "no request arrived in the first window",
+                "p99_last_window_s": "no request arrived in the last window"}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,14 +43,14 @@ def run(args: argparse.Namespace) -> int:
                             governor=args.governor, ambient_c=args.ambient_c, window_s=window,
                             seed=args.seed or 0, dt_s=args.dt_s)
         if args.json:
-            print_json(r.summary(), JSON_REASONS)
+            print_json(r.to_dict(), JSON_REASONS)
         else:
             print(repr(r))
         return 0
     r = simulate(args.device, args.workload or "sustained", 600.0 if args.duration_s is None else args.duration_s,
                  governor=args.governor, ambient_c=args.ambient_c, dt_s=args.dt_s)
     if args.json:
-        print_json(r.json_dict())
+        print_json(r.to_dict())
     else:
         print(repr(r))
     return 0

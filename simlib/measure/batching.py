@@ -26,13 +26,14 @@ import numpy as np
 from simlib import budget
 from simlib._validate import Range, check
 from simlib.measure.api import measure, time_inference
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import percentile
 
 __all__ = ["BatchCurve", "BatchingStudy", "batch_cost_curve", "batching_study"]
 
 
-@dataclass
-class BatchCurve:
+@dataclass(repr=False)
+class BatchCurve(ResultDisplay):
     """Measured time per batch (s) by batch size, and the fitted t(b) = t0 + b*t1 (MEASURED)."""
 
     model: str
@@ -41,6 +42,21 @@ class BatchCurve:
     median_s: list[float]
     fit: Any  # simlib.queueing.BatchCost
     warnings: list[str] = field(default_factory=list)
+    kind = "measured"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(model=self.model, backend=self.backend, batch_sizes=list(self.batch_sizes))
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The fit (s), batch 1's median time (s), the best throughput (samples/s)."""
+        return {"n": len(self.batch_sizes), "fixed_cost_s": self.fit.t0_s, "per_sample_cost_s": self.fit.t1_s,
+                "fixed_cost_fraction": self.fixed_share, "batch1_s": self.median_s[0] if self.median_s else None,
+                "max_throughput_samples_per_s": max(self.throughput_sps, default=None)}
+
+    def _payload(self) -> dict[str, Any]:
+        return {"batch_sizes": self.batch_sizes, "median_s": self.median_s}
 
     @property
     def throughput_sps(self) -> list[float]:
@@ -72,9 +88,6 @@ class BatchCurve:
             lines.append(f"{b:5d} {t * 1e3:9.3f}ms {t / b * 1e3:10.3f}ms {x:10.0f}")
         return "\n".join(lines)
 
-    def __repr__(self) -> str:
-        return self.table()
-
 
 def batch_cost_curve(model: str = "cnn", backend: str = "onnxruntime",
                      batch_sizes: Sequence[int] = (1, 2, 4, 8), *, threads: int | None = None) -> BatchCurve:
@@ -87,13 +100,13 @@ def batch_cost_curve(model: str = "cnn", backend: str = "onnxruntime",
     budget_s = budget.pick(quick=0.4, standard=2.0, full=8.0)
     for b in sizes:
         r = time_inference(model, backend, batch_size=b, threads=threads, time_budget_s=budget_s)
-        medians.append(r.summary.median)
+        medians.append(r.summary["p50_s"])
         warns.extend(f"batch {b}: {w}" for w in r.all_warnings)
     return BatchCurve(model, backend, sizes, medians, BatchCost.fit(sizes, medians), warns)
 
 
-@dataclass
-class BatchingStudy:
+@dataclass(repr=False)
+class BatchingStudy(ResultDisplay):
     """Measured and modeled latency under dynamic batching, one row per batch timeout."""
 
     model: str
@@ -102,6 +115,26 @@ class BatchingStudy:
     curve: BatchCurve
     rows: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
+    kind = "comparison"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(model=self.model, backend=self.curve.backend, qps=self.qps, max_batch=self.max_batch,
+                              batch_timeouts_s=[r["batch_timeout_s"] for r in self.rows])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The offered rate (queries/s), the timeouts compared, and the largest p99 error of each
+        calibration (ratio to the measured p99)."""
+        def worst(key: str) -> float | None:
+            errs = [abs(r[key] / r["measured_p99_s"] - 1) for r in self.rows if r["measured_p99_s"]]
+            return max(errs) if errs else None
+
+        return {"qps": self.qps, "max_batch_count": self.max_batch, "loads": len(self.rows),
+                "p99_error_isolated_max_ratio": worst("modeled_p99_s"), "p99_error_insitu_max_ratio": worst("insitu_p99_s")}
+
+    def _payload(self) -> dict[str, Any]:
+        return {"rows": self.rows, "curve": self.curve.to_dict()}
 
     def table(self) -> str:
         lines = [f"{self.model}, Server at {self.qps:g} queries/s, max batch {self.max_batch}: "
@@ -114,9 +147,6 @@ class BatchingStudy:
                          f" {r['measured_p50_s'] * 1e3:7.2f}ms {r['modeled_p50_s'] * 1e3:6.2f}ms {r['insitu_p50_s'] * 1e3:6.2f}ms"
                          f" {r['measured_p99_s'] * 1e3:7.2f}ms {r['modeled_p99_s'] * 1e3:6.2f}ms {r['insitu_p99_s'] * 1e3:6.2f}ms")
         return "\n".join(lines)
-
-    def __repr__(self) -> str:
-        return self.table()
 
     def calibration_text(self) -> str:
         """Which calibration of the simulator predicted the measured p99 better, per timeout,

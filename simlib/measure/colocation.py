@@ -24,13 +24,14 @@ from simlib._validate import Options, Range, check
 from simlib.measure.backends import BACKENDS, open_backend, usable_cores
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, median_ci
 
 __all__ = ["Colocation", "colocation_study"]
 
 
-@dataclass
-class Colocation:
+@dataclass(repr=False)
+class Colocation(ResultDisplay):
     """Model A's median latency alone and beside model B (MEASURED, with 95% intervals), and
     the processor-sharing prediction (MODELED)."""
 
@@ -42,6 +43,19 @@ class Colocation:
     together: Interval
     b_calls: int
     warnings: list[str] = field(default_factory=list)
+    kind = "comparison"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(model_a=self.model_a, model_b=self.model_b, threads=self.threads, cores=self.cores)
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Model A's median latency (s) alone and beside B, with 95% intervals; both slowdowns."""
+        a, t = self.alone, self.together
+        return {"alone_p50_s": a.estimate, "alone_p50_ci_s": [a.low, a.high], "together_p50_s": t.estimate,
+                "together_p50_ci_s": [t.low, t.high], "measured_slowdown_ratio": self.measured_slowdown,
+                "predicted_slowdown_ratio": self.predicted_slowdown, "b_calls_count": self.b_calls}
 
     @property
     def predicted_slowdown(self) -> float:
@@ -58,14 +72,10 @@ class Colocation:
 
         return speed_change(self.alone, self.together)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": "measured (latency) and modeled (prediction)", "model_a": self.model_a,
-                "model_b": self.model_b, "threads": self.threads, "cores": self.cores,
-                "alone_median_s": self.alone.estimate, "together_median_s": self.together.estimate,
-                "measured_slowdown": self.measured_slowdown,
-                "predicted_slowdown": self.predicted_slowdown, "warnings": self.warnings}
+    def headline(self) -> str:
+        return self.table().split("\n")[-1]
 
-    def __repr__(self) -> str:
+    def table(self) -> str:
         return (f"{self.model_a} alone: median {self.alone.estimate * 1e3:.3f} ms "
                 f"[{self.alone.low * 1e3:.3f}, {self.alone.high * 1e3:.3f}] [MEASURED]\n"
                 f"{self.model_a} beside {self.model_b} ({self.b_calls} calls of B meanwhile): median "

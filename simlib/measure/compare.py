@@ -38,10 +38,12 @@ from simlib.measure.modulated import fit_two_state, replay
 from simlib.measure.result import save_json
 from simlib.measure.saturation import completion_times
 from simlib.measure.sut import BackendSUT
+from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS, model_info
+from simlib.protocol import ResultDisplay
 from simlib.stats import InvalidParameterError, percentile
 
-__all__ = ["Comparison", "compare", "effective_service_times"]
+__all__ = ["Comparison", "RECORD_KEYS", "compare", "effective_service_times"]
 
 
 def _rel(model: float, meas: float) -> float | None:
@@ -56,9 +58,26 @@ def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:+.0%}"
 
 
-@dataclass
-class Comparison:
-    """Rows of measured and modeled numbers per load, with the calibration and the explanation."""
+def _offered_qps(row: dict[str, Any]) -> float:
+    """A row's offered rate (queries/s): ``qps``, or ``target_qps`` in rows saved before the rename."""
+    return row.get("qps", row.get("target_qps", float("nan")))
+
+
+#: The CLI's columns (``simlib compare --json``), one dict per load: :meth:`Comparison.records`.
+RECORD_KEYS = ("utilization", "qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
+               "modeled_p50_ms", "measured_p99_ms", "measured_p99_ci_ms", "ci_method", "measured_p99_ess",
+               "measured_requests", "modeled_p99_ms", "p99_rel_error", "modeled_insitu_p99_ms",
+               "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate", "modeled_qps")
+
+
+@dataclass(repr=False)
+class Comparison(ResultDisplay):
+    """Rows of measured and modeled numbers per load, with the calibration and the explanation.
+
+    ``rows`` keep milliseconds (they are the table's columns); :attr:`summary` is SI. ``settings``
+    is ``{"requested": ..., "effective": ...}``; a flat dict (a file saved before the result
+    protocol) is read as both.
+    """
 
     rows: list[dict[str, Any]]
     calibration: dict[str, Any]
@@ -67,22 +86,50 @@ class Comparison:
     system: dict[str, Any]
     energy: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    kind = "comparison"
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"kind": "measured vs modeled", "rows": self.rows, "calibration": self.calibration,
-                "findings": self.findings, "energy": self.energy, "settings": self.settings,
-                "warnings": self.warnings, "system": self.system}
+    def __post_init__(self) -> None:
+        if not {"requested", "effective"} <= set(self.settings):
+            self.settings = {"requested": dict(self.settings), "effective": dict(self.settings)}
 
-    def table(self) -> list[dict[str, Any]]:
+    @property
+    def latency_bound_s(self) -> float | None:
+        """The p99 bound (s) every Server run's verdict used."""
+        eff = self.settings["effective"]
+        return eff.get("latency_bound_s", eff.get("target_latency_s"))
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Flat SI numbers (:mod:`simlib.protocol`): the calibration, the loads, the highest
+        unsaturated measured throughput, and the largest p99 error of each calibration."""
+        cal, rows = self.calibration, self.rows
+        ok = [r["measured_qps"] for r in rows if not r.get("saturated")]
+
+        def worst(key: str) -> float | None:
+            errs = [abs(r[key]) for r in rows if r.get(key) is not None]
+            return max(errs) if errs else None
+
+        return {"loads": len(rows), "n": sum(int(r.get("measured_requests") or 0) for r in rows),
+                "valid_count": sum(r.get("verdict") == "VALID" for r in rows),
+                "latency_bound_s": self.latency_bound_s, "capacity_qps": cal.get("capacity_qps"),
+                "isolated_service_mean_s": cal.get("isolated_service_mean_s"),
+                "isolated_service_p99_s": cal.get("isolated_service_p99_s"),
+                "isolated_service_cv": cal.get("isolated_service_cv"),
+                "max_unsaturated_throughput_qps": max(ok) if ok else None,
+                "p99_error_isolated_max_ratio": worst("p99_rel_error"),
+                "p99_error_insitu_max_ratio": worst("p99_rel_error_insitu"),
+                "p99_error_twostate_max_ratio": worst("p99_rel_error_twostate")}
+
+    def _payload(self) -> dict[str, Any]:
+        return {"rows": self.rows, "calibration": self.calibration, "findings": self.findings,
+                "energy": self.energy, "system": self.system}
+
+    def records(self) -> list[dict[str, Any]]:
         """The CLI's rows, one per load: measured p50/p99 (ms) and QPS, the measured p99's 95%
         interval (its method and effective sample size, of ``measured_requests``), and the p99
         predicted by each calibration (isolated, in situ, two-state from the lowest load) with its
         error."""
-        keys = ["utilization", "target_qps", "measured_qps", "verdict", "saturated", "measured_p50_ms",
-                "modeled_p50_ms", "measured_p99_ms", "measured_p99_ci_ms", "ci_method", "measured_p99_ess",
-                "measured_requests", "modeled_p99_ms", "p99_rel_error", "modeled_insitu_p99_ms",
-                "p99_rel_error_insitu", "modeled_twostate_p99_ms", "p99_rel_error_twostate", "modeled_qps"]
-        return [{k: r[k] for k in keys} for r in self.rows]
+        return [{k: r.get(k) for k in RECORD_KEYS} for r in self.rows]
 
     def save(self, path=None):
         """Write JSON to ``path``, or with no path keep it in the result store (returns its id)."""
@@ -127,15 +174,25 @@ class Comparison:
             plot_every_point(ax, [r["measured_qps"] for r in ok], [r["modeled_insitu_p99_ms"] for r in ok], "^",
                              color="tab:green", ms=10, label="modeled, fed in-run service times")
         if sat:  # drawn at the rate offered: the system could not sustain it
-            plot_every_point(ax, [r["target_qps"] for r in sat], [r["measured_p99_ms"] for r in sat], "X",
+            plot_every_point(ax, [_offered_qps(r) for r in sat], [r["measured_p99_ms"] for r in sat], "X",
                              color="black", ms=11, label="measured, SATURATED (INVALID): offered rate not sustained")
         # measured points clipped at the top edge carry labels there: keep the legend clear of them
         ax.legend(fontsize=11, loc="center left")
-        ax.set_title(f"p99 vs load, {self.settings['model']} on {self.settings['backend']}: "
+        eff = self.settings["effective"]
+        ax.set_title(f"p99 vs load, {eff.get('model')} on {eff.get('backend')}: "
                      "MEASURED points, MODELED curve", fontsize=12)
         return fig
 
-    def __repr__(self) -> str:
+    def headline(self) -> str:
+        eff, s = self.settings["effective"], self.summary
+        errs = ", ".join(f"{name} {v:.0%}" for name, v in (("isolated", s["p99_error_isolated_max_ratio"]),
+                                                            ("in situ", s["p99_error_insitu_max_ratio"])) if v is not None)
+        return (f"measured vs modeled [comparison]: {eff.get('model')} on {eff.get('backend')}, {s['loads']} loads, "
+                f"{s['valid_count']} VALID against the p99 bound {self._bound_ms()}"
+                + (f"; largest p99 error {errs}" if errs else ""))
+
+    def table(self) -> str:
+        """The per-load text table (ms), the measured p99 intervals, findings and warnings."""
         lines = ["measured vs modeled (Server scenario; modeled = simlib.queueing FIFO, same arrivals; "
                  f"verdict: p99 bound {self._bound_ms()})",
                  f"{'util':>5} {'qps':>8} | {'p50 meas':>9} {'model':>7} | {'p99 meas':>9} {'iso':>7} "
@@ -144,8 +201,8 @@ class Comparison:
             lines.append(
                 f"{r['utilization']:>5.2f} {r['measured_qps']:>8.1f} | {r['measured_p50_ms']:>9.3f} "
                 f"{r['modeled_p50_ms']:>7.3f} | {r['measured_p99_ms']:>9.3f} {r['modeled_p99_ms']:>7.3f} "
-                f"{r['p99_rel_error']:>+6.0%} {r['modeled_insitu_p99_ms']:>7.3f} "
-                f"{r['p99_rel_error_insitu']:>+6.0%} {_ms(r.get('modeled_twostate_p99_ms')):>7} "
+                f"{_pct(r['p99_rel_error']):>6} {r['modeled_insitu_p99_ms']:>7.3f} "
+                f"{_pct(r['p99_rel_error_insitu']):>6} {_ms(r.get('modeled_twostate_p99_ms')):>7} "
                 f"{_pct(r.get('p99_rel_error_twostate')):>6} | {r['verdict']}")
         for r in self.rows:
             ci = r.get("measured_p99_ci_ms")
@@ -158,7 +215,7 @@ class Comparison:
         return "\n".join(lines)
 
     def _bound_ms(self) -> str:
-        bound = self.settings.get("target_latency_s")
+        bound = self.latency_bound_s
         return "unknown" if bound is None else f"{bound * 1e3:g} ms"
 
     def _repr_html_(self) -> str:
@@ -178,7 +235,7 @@ class Comparison:
                 "<th>p50 measured / modeled (ms)</th><th>p99 measured (ms)</th>"
                 "<th>p99 modeled: isolated</th><th>in situ</th><th>two-state</th></tr>")
         body = "".join(
-            f"<tr><td>{r['utilization']:.0%}</td><td>{r.get('target_qps', float('nan')):.1f} / "
+            f"<tr><td>{r['utilization']:.0%}</td><td>{_offered_qps(r):.1f} / "
             f"{r['measured_qps']:.1f}</td><td>{html.escape(str(r['verdict']))}"
             f"{' (saturated)' if r.get('saturated') else ''}</td>"
             f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{p99(r)}</td>"
@@ -292,16 +349,11 @@ def _findings(rows: list[dict[str, Any]], iso_mean_s: float, iso_p99_s: float) -
     return lines
 
 
-def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0.3, 0.5, 0.7, 0.85),
-            precision: str = "fp32", duration_s: float | None = None, threads: int | None = None,
-            target_latency_s: float = 0.1, seed: int = 0, progress: bool | None = None) -> Comparison:
-    """Measure, calibrate the simulator, and compare at each utilization (see module docstring).
-
-    Each Server run's verdict uses the p99 bound ``target_latency_s`` (s; LoadGen's default
-    100 ms, the same default as :func:`simlib.measure.measure`), stated in every table.
-    """
+def _checked(model: str, backend: str, utilizations, duration_s: float | None,
+             latency_bound_s: float) -> tuple[list[float], float]:
+    """Step 0: validate the arguments; returns (utilizations as floats, run duration in s)."""
     own = "compare"
-    check("target_latency_s", target_latency_s, Range(0, 3600, closed="right", unit="s"), owner=own)
+    check("latency_bound_s", latency_bound_s, Range(0, 3600, closed="right", unit="s"), owner=own)
     check("model", model, Options(MODELS), owner=own)
     check("backend", backend, Options(BACKENDS), owner=own)
     utilizations = list(utilizations)
@@ -309,92 +361,147 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
         raise invalid("utilizations", "is empty", "at least one fraction of capacity in (0, 1)", owner=own)
     for u in utilizations:
         check("utilizations", u, Range(0, 1, closed="neither", unit="(fraction of capacity)"), owner=own)
-    utilizations = [float(u) for u in utilizations]
     check("duration_s", duration_s, None, Range(0, 3600, closed="right", unit="s"), owner=own)
     dur = duration_s if duration_s is not None else budget.pick(quick=1.0, standard=10.0, full=60.0)
     limits.check_work("wall_s", dur * (1 + len(utilizations)), owner=own, parameter="duration_s")
+    return [float(u) for u in utilizations], dur
+
+
+def _calibrate(b, lib, dur: float, progress: bool | None):
+    """Step 1: isolated service times from a SingleStream run; returns (run, service times s)."""
+    b.warmup(budget.pick(quick=20, standard=100, full=300))
+    ss = run_scenario(BackendSUT(b, lib), Settings("singlestream", min_duration_s=dur),
+                      progress=progress, name="isolated service times")
+    return ss, np.asarray(ss.extra["service"]["service_s"])
+
+
+def _batch_cost(b, system: dict[str, Any]) -> dict[int, float]:
+    """Step 2: the median time (s) of one call at batch sizes 1, 2, 4 and 8 (the harness's timer)."""
+    n = budget.pick(quick=10, standard=50, full=200)
+    out = {}
+    for bs in (1, 2, 4, 8):
+        x = b.spec.sample_inputs(bs)
+        r = time_callable(lambda x=x: b.infer(x), name=f"batch {bs}", warmup=2, min_samples=n,
+                          max_samples=n, system=system)
+        out[bs] = float(r.summary["p50_s"])
+    return out
+
+
+def _server_run(b, lib, u: float, qps: float, dur: float, latency_bound_s: float, seed: int,
+                progress: bool | None, system: dict[str, Any], meter):
+    """Step 3: the real Server run at ``qps`` (queries/s), with the meter's reading around it."""
+    meter.begin()
+    r = run_scenario(BackendSUT(b, lib), Settings("server", target_qps=qps, min_duration_s=dur,
+                                                  target_latency_s=latency_bound_s, schedule_seed=seed),
+                     progress=progress, name=f"server at {u:.0%}", system=system)
+    return r, meter.end()
+
+
+def _modeled(r, iso: np.ndarray, seed: int) -> dict[str, Any]:
+    """Step 4: the simulator on the run's own arrivals, fed isolated and in-run service times."""
+    q = r.extra["queries"]
+    arr = np.asarray(q["scheduled_s"])
+    insitu = effective_service_times(q["issued_s"], q["completed_s"])
+    compute = np.asarray(r.extra["service"]["service_s"])
+    m_iso, m_in = replay(arr, iso, seed), replay(arr, insitu, seed)
+    return {
+        "modeled_p50_ms": m_iso.percentile(50) * 1e3, "modeled_p99_ms": m_iso.percentile(99) * 1e3,
+        "modeled_qps": float(m_iso.throughput_qps),
+        "modeled_insitu_p50_ms": m_in.percentile(50) * 1e3, "modeled_insitu_p99_ms": m_in.percentile(99) * 1e3,
+        "modeled_insitu_qps": float(m_in.throughput_qps),
+        "insitu_service_mean_ms": float(insitu.mean() * 1e3),
+        "insitu_service_p99_ms": percentile(insitu, 99) * 1e3,
+        "insitu_compute_mean_ms": float(compute.mean() * 1e3),
+        "insitu_service_lag1_autocorr": lag1_autocorr(insitu),
+        "measured_utilization": float(insitu.sum() / max(r.metrics["duration_s"], 1e-9)),
+    }
+
+
+def _energy(b, reading, r, precision: str) -> dict[str, Any]:
+    """Measured (where a meter exists) and modeled energy per inference of one Server run."""
+    info = model_info(b.spec)
+    return energy_fields(reading, r.metrics["samples"], flops=info["flops_per_sample"] / 2,
+                         weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),
+                         precision=precision)
+
+
+def _row(u: float, qps: float, r, iso: np.ndarray, e: dict[str, Any], seed: int,
+         warnings: list[str]) -> dict[str, Any]:
+    """Step 5: one load's row: measured and modeled numbers (ms), errors and the verdict."""
+    lat, m = np.asarray(r.samples_s), r.metrics
+    row = {"utilization": u, "qps": qps,
+           "measured_p50_ms": percentile(lat, 50) * 1e3, "measured_p99_ms": percentile(lat, 99) * 1e3,
+           "measured_qps": m["qps_completed"], **_modeled(r, iso, seed),
+           "issue_lag_p99_ms": (m.get("issue_lag_p99_s") or 0.0) * 1e3,
+           "verdict": m["verdict"], "queries": m["queries"], "saturated": bool(m.get("saturated", False)),
+           "measured_j_per_inference": e["measured_j_per_inference"],
+           "modeled_j_per_inference": (e.get("modeled") or {}).get("energy_j")}
+    row.update(_p99_interval(lat, u, warnings))
+    row["p50_rel_error"] = _rel(row["modeled_p50_ms"], row["measured_p50_ms"])
+    row["p99_rel_error"] = _rel(row["modeled_p99_ms"], row["measured_p99_ms"])
+    row["p99_rel_error_insitu"] = _rel(row["modeled_insitu_p99_ms"], row["measured_p99_ms"])
+    row["qps_rel_error"] = _rel(row["modeled_qps"], row["measured_qps"])
+    if m["verdict"] != "VALID":
+        warnings.append(f"the Server run at {u:.0%} was INVALID: " + "; ".join(
+            c["detail"] for c in m["constraints"] if not c["ok"]))
+    return row
+
+
+def _run_loads(b, lib, utilizations: list[float], capacity: float, iso: np.ndarray, *, dur: float,
+               latency_bound_s: float, seed: int, precision: str, progress: bool | None,
+               system: dict[str, Any], warnings: list[str]):
+    """Steps 3-5 at every load; returns (rows, runs, energy fields of the last run)."""
+    meter = auto_meter()
+    rows, runs, e = [], [], {}
+    for u in utilizations:
+        r, reading = _server_run(b, lib, u, u * capacity, dur, latency_bound_s, seed, progress, system, meter)
+        e = _energy(b, reading, r, precision)
+        rows.append(_row(u, u * capacity, r, iso, e, seed, warnings))
+        runs.append(r)
+    return rows, runs, e
+
+
+def _general_warnings(capacity: float, energy: dict[str, Any]) -> list[str]:
+    """Step 6: what the whole comparison's reader must know (a generator-bound run, no meter)."""
+    out = []
+    if capacity > 2000:
+        out.append(f"capacity {capacity:.0f} queries/s is beyond what a Python load generator can "
+                   "issue on time (sleep granularity ~0.1 ms): the generator, not the model, is "
+                   "measured; use a slower model (cnn, encoder) for this comparison")
+    if energy["measured_energy_j"] is None:
+        out.append("energy: no meter here; modeled J/inference only (labeled modeled)")
+    return out
+
+
+def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0.3, 0.5, 0.7, 0.85),
+            precision: str = "fp32", duration_s: float | None = None, threads: int | None = None,
+            latency_bound_s: float = 0.1, seed: int = 0, progress: bool | None = None) -> Comparison:
+    """Measure, calibrate the simulator, and compare at each utilization (see module docstring).
+
+    Each Server run's verdict uses the p99 bound ``latency_bound_s`` (s; LoadGen's default
+    100 ms, the same default as :func:`simlib.measure.measure`), stated in every table.
+    """
+    requested = {"model": model, "backend": backend, "precision": precision, "duration_s": duration_s,
+                 "utilizations": list(utilizations), "seed": seed, "threads": threads,
+                 "latency_bound_s": latency_bound_s}
+    utilizations, dur = _checked(model, backend, utilizations, duration_s, latency_bound_s)
     b = open_backend(backend, model, precision=precision, threads=threads)
     lib = b.spec.sample_inputs(64, seed=seed)
-    meter = auto_meter()
     warnings: list[str] = []
     try:
-        b.warmup(budget.pick(quick=20, standard=100, full=300))
-        ss = run_scenario(BackendSUT(b, lib), Settings("singlestream", min_duration_s=dur),
-                          progress=progress, name="isolated service times")
-        iso = np.asarray(ss.extra["service"]["service_s"])
+        ss, iso = _calibrate(b, lib, dur, progress)
         capacity = 1.0 / iso.mean()
-        batch_curve = {}
-        for bs in (1, 2, 4, 8):
-            x = b.spec.sample_inputs(bs)
-            ts = []
-            for _ in range(budget.pick(quick=10, standard=50, full=200)):
-                import time as _t
-
-                t0 = _t.perf_counter()
-                b.infer(x)
-                ts.append(_t.perf_counter() - t0)
-            batch_curve[bs] = float(np.median(ts))
-        rows, runs, sys_desc = [], [], ss.system
-        for u in utilizations:
-            qps = u * capacity
-            meter.begin()
-            r = run_scenario(BackendSUT(b, lib), Settings("server", target_qps=qps, min_duration_s=dur,
-                                                          target_latency_s=target_latency_s,
-                                                          schedule_seed=seed),
-                             progress=progress, name=f"server at {u:.0%}", system=sys_desc)
-            reading = meter.end()
-            arr = np.asarray(r.extra["queries"]["scheduled_s"])
-            compute = np.asarray(r.extra["service"]["service_s"])
-            insitu = effective_service_times(r.extra["queries"]["issued_s"], r.extra["queries"]["completed_s"])
-            lat = np.asarray(r.samples_s)
-            m_iso = replay(arr, iso, seed)
-            m_in = replay(arr, insitu, seed)
-            info = model_info(b.spec)
-            e = energy_fields(reading, r.metrics["samples"], flops=info["flops_per_sample"] / 2,
-                              weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),
-                              precision=precision)
-            row = {
-                "utilization": u, "target_qps": qps,
-                "measured_p50_ms": percentile(lat, 50) * 1e3, "measured_p99_ms": percentile(lat, 99) * 1e3,
-                "measured_qps": r.metrics["qps_completed"],
-                "modeled_p50_ms": m_iso.percentile(50) * 1e3, "modeled_p99_ms": m_iso.percentile(99) * 1e3,
-                "modeled_qps": float(m_iso.throughput_qps),
-                "modeled_insitu_p50_ms": m_in.percentile(50) * 1e3,
-                "modeled_insitu_p99_ms": m_in.percentile(99) * 1e3,
-                "modeled_insitu_qps": float(m_in.throughput_qps),
-                "insitu_service_mean_ms": float(insitu.mean() * 1e3),
-                "insitu_service_p99_ms": percentile(insitu, 99) * 1e3,
-                "insitu_compute_mean_ms": float(compute.mean() * 1e3),
-                "insitu_service_lag1_autocorr": lag1_autocorr(insitu),
-                "issue_lag_p99_ms": (r.metrics.get("issue_lag_p99_s") or 0.0) * 1e3,
-                "measured_utilization": float(insitu.sum() / max(r.metrics["duration_s"], 1e-9)),
-                "verdict": r.metrics["verdict"], "queries": r.metrics["queries"],
-                "saturated": bool(r.metrics.get("saturated", False)),
-                "measured_j_per_inference": e["measured_j_per_inference"],
-                "modeled_j_per_inference": (e.get("modeled") or {}).get("energy_j"),
-            }
-            row.update(_p99_interval(lat, u, warnings))
-            row["p50_rel_error"] = _rel(row["modeled_p50_ms"], row["measured_p50_ms"])
-            row["p99_rel_error"] = _rel(row["modeled_p99_ms"], row["measured_p99_ms"])
-            row["p99_rel_error_insitu"] = _rel(row["modeled_insitu_p99_ms"], row["measured_p99_ms"])
-            row["qps_rel_error"] = _rel(row["modeled_qps"], row["measured_qps"])
-            rows.append(row)
-            runs.append(r)
-            if r.metrics["verdict"] != "VALID":
-                warnings.append(f"the Server run at {u:.0%} was INVALID: " + "; ".join(
-                    c["detail"] for c in r.metrics["constraints"] if not c["ok"]))
-        energy_note = e
+        batch_curve = _batch_cost(b, ss.system)
+        rows, runs, energy = _run_loads(b, lib, utilizations, capacity, iso, dur=dur, latency_bound_s=latency_bound_s,
+                                        seed=seed, precision=precision, progress=progress, system=ss.system,
+                                        warnings=warnings)
     finally:
         b.close()
     two_state = _add_two_state(rows, runs, seed)
     iso_mean, iso_p99 = float(iso.mean()), percentile(iso, 99)
-    findings = _findings(rows, iso_mean, iso_p99)
-    if capacity > 2000:
-        warnings.insert(0, f"capacity {capacity:.0f} queries/s is beyond what a Python load generator can "
-                        "issue on time (sleep granularity ~0.1 ms): the generator, not the model, is "
-                        "measured; use a slower model (cnn, encoder) for this comparison")
-    if energy_note["measured_energy_j"] is None:
-        warnings.append("energy: no meter here; modeled J/inference only (labeled modeled)")
+    effective = {**requested, "duration_s": dur, "utilizations": utilizations, "intra_op_threads": b.threads,
+                 "simulator": "simlib.queueing.simulate(Trace(measured arrivals), Empirical(service), "
+                              "servers=1, FIFO, warmup_fraction=0)"}
     return Comparison(
         rows=rows,
         calibration={"isolated_service_mean_s": iso_mean, "isolated_service_p99_s": iso_p99,
@@ -402,11 +509,7 @@ def compare(model: str = "cnn", backend: str = "onnxruntime", *, utilizations=(0
                      "capacity_qps": float(capacity), "batch_cost_s": batch_curve,
                      "isolated_samples": int(iso.size), "isolated_service_s": iso.tolist(),
                      "two_state": two_state},
-        findings=findings,
-        settings={"model": model, "backend": backend, "precision": precision, "duration_s": dur,
-                  "utilizations": utilizations, "seed": seed, "intra_op_threads": b.threads,
-                  "target_latency_s": target_latency_s,
-                  "simulator": "simlib.queueing.simulate(Trace(measured arrivals), Empirical(service), "
-                               "servers=1, FIFO, warmup_fraction=0)"},
-        system=sys_desc, energy={"meter": energy_note["meter"], "notes": energy_note["notes"]},
-        warnings=warnings)
+        findings=_findings(rows, iso_mean, iso_p99),
+        settings={"requested": requested, "effective": effective},
+        system=ss.system, energy={"meter": energy["meter"], "notes": energy["notes"]},
+        warnings=_general_warnings(capacity, energy) + warnings)

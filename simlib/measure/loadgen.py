@@ -172,6 +172,28 @@ class RunResult(Result):
     def valid(self) -> bool:
         return self.metrics.get("verdict") == "VALID"
 
+    @property
+    def latency_bound_s(self) -> float | None:
+        """The Server scenario's p99 bound (s) the verdict used; None in other scenarios."""
+        m = self.metrics
+        return m.get("latency_bound_s", m.get("target_latency_s"))
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """:attr:`Result.summary` plus the run's verdict, achieved and offered rates (queries/s)."""
+        m, out = self.metrics, dict(super().summary)
+        out.update(verdict=m.get("verdict"), throughput_qps=m.get("qps_completed"),
+                   qps=m.get("qps", m.get("target_qps")), latency_bound_s=self.latency_bound_s)
+        if m.get("throughput_sps") is not None:
+            out["throughput_samples_per_s"] = m["throughput_sps"]
+        return out
+
+    def _rows(self) -> list[tuple[str, str]]:
+        b = self.latency_bound_s
+        judged = (f"against the p99 latency bound {format_time(b)}" if b is not None
+                  else "(run rules only: this scenario has no latency bound)")
+        return [("verdict", f"{self.metrics.get('verdict')} {judged}")] + super()._rows()
+
     def summary_text(self) -> str:
         m, eff = self.metrics, self.settings.get("effective", {})
         lines = ["=" * 52, "simlib load generator: results summary", "=" * 52,

@@ -23,6 +23,7 @@ from simlib.measure.backends import Backend, open_backend
 from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS, model_info
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = ["PrecisionStudy", "accuracy", "precision_study"]
 
@@ -38,8 +39,8 @@ def accuracy(backend: Backend, batch_size: int = 256) -> float | None:
     return float((preds == y).mean())
 
 
-@dataclass
-class PrecisionStudy:
+@dataclass(repr=False)
+class PrecisionStudy(ResultDisplay):
     """One row per precision (MEASURED latency, size and accuracy; energy measured or modeled)."""
 
     model: str
@@ -47,6 +48,27 @@ class PrecisionStudy:
     rows: list[dict[str, Any]]
     warnings: list[str] = field(default_factory=list)
     kind: str = "measured"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        return given_settings(model=self.model, backend=self.backend, precisions=[r["precision"] for r in self.rows])
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Per precision (key prefix): median and p99 latency (s), size (bytes), accuracy, speedup."""
+        out: dict[str, Any] = {}
+        for r in self.rows:
+            p = r["precision"]
+            out.update({f"{p}_p50_s": r["median_s"], f"{p}_p99_s": r["p99_s"], f"{p}_cv": r["cv"],
+                        f"{p}_model_bytes": r["model_bytes"], f"{p}_accuracy_fraction": r["accuracy"],
+                        f"{p}_speedup_ratio": r.get("speedup_vs_fp32"),
+                        f"{p}_energy_per_inference_j": (r["measured_j_per_inference"]
+                                                        if r["measured_j_per_inference"] is not None
+                                                        else r["modeled_j_per_inference"])})
+        return out
+
+    def _payload(self) -> dict[str, Any]:
+        return {"rows": [{k: v for k, v in r.items() if k != "timing"} for r in self.rows]}
 
     def row(self, precision: str) -> dict[str, Any]:
         return next(r for r in self.rows if r["precision"] == precision)
@@ -72,12 +94,6 @@ class PrecisionStudy:
             lines.append(f"{r['precision']:9s} {r['median_s'] * 1e3:8.3f}ms {r['p99_s'] * 1e3:8.3f}ms "
                          f"{r['speedup_vs_fp32']:7.2f}x {r['model_bytes'] / 1e6:7.2f}MB {acc:>9s} {e:>22s}")
         return "\n".join(lines + [f"  note: {w}" for w in self.warnings])
-
-    def __repr__(self) -> str:
-        return self.table()
-
-    def _repr_html_(self) -> str:
-        return "<pre>" + self.table().replace("&", "&amp;").replace("<", "&lt;") + "</pre>"
 
 
 def precision_study(model: str = "digits", backend: str = "onnxruntime",
@@ -106,7 +122,7 @@ def precision_study(model: str = "digits", backend: str = "onnxruntime",
         energy = energy_fields(reading, max(n_calls, 1), flops=info["flops_per_sample"] / 2,
                                weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),
                                precision=precision)
-        s = timing.summary
+        s = timing.stats
         rows.append({
             "precision": precision, "median_s": s.median, "p99_s": s.p99, "cv": s.cv, "n": s.n,
             "model_bytes": desc.get("model_bytes") or info["weight_bytes_fp32"],

@@ -16,7 +16,7 @@ and ``DeterministicService`` (or use the modules: ``arrivals.Deterministic``,
 >>> r = simulate(90.0, "exp:10ms", n_requests=2000, seed=0)   # M/M/1 at rho = 0.9
 >>> r.settings["effective"]["offered_load"]
 0.9
->>> r.summary()["p99_ms"] > 5 * analytic.mm1_mean_time_in_system(90, 100) * 1e3 / 10
+>>> r.summary["p99_s"] > 5 * analytic.mm1_mean_time_in_system(90, 100) / 10
 True
 """
 

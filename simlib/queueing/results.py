@@ -10,7 +10,6 @@ come from :mod:`simlib.batch_means`, which names its method and the effective sa
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,10 +19,11 @@ import numpy as np
 
 from simlib import batch_means, stats
 from simlib._validate import InvalidParameterError
+from simlib.protocol import ResultDisplay
 
 __all__ = ["Records", "SimResult"]
 
-#: The headline percentiles (percent) and their key suffixes in :meth:`SimResult.summary`.
+#: The headline percentiles (percent) and their key prefixes in :attr:`SimResult.summary`.
 PERCENTILES = {"p50": 50.0, "p90": 90.0, "p95": 95.0, "p99": 99.0, "p999": 99.9}
 
 
@@ -56,8 +56,8 @@ class Records:
         return int(self.arrival_s.size)
 
 
-@dataclass(frozen=True, eq=False)
-class SimResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class SimResult(ResultDisplay):
     """A modeled run: latencies after warm-up, throughput, utilization, records and provenance.
 
     ``latency_s`` holds the latency (s) of each completed request (each query, for MultiStream
@@ -77,6 +77,10 @@ class SimResult:
     scenario: str | None = None
     metric: dict[str, Any] | None = None
     modeled: bool = True
+    kind = "modeled"
+    NON_FINITE_REASONS = {
+        "throughput_qps": "no time passed between the first counted arrival and the last completion",
+        "utilization": "no time passed between the first counted arrival and the last completion"}
 
     # --- statistics -------------------------------------------------------------------------
     @property
@@ -122,36 +126,41 @@ class SimResult:
                 out.append(ci.warning)
         return out
 
+    @property
+    def samples_s(self) -> np.ndarray:
+        """The raw samples of the protocol: :attr:`latency_s` (s, after warm-up)."""
+        return self.latency_s
+
+    @property
     def summary(self) -> dict[str, Any]:
-        """Headline numbers: the CLI's JSON keys (ms, requests/s) plus intervals and counts.
+        """Headline numbers, flat and SI (:mod:`simlib.protocol`): latencies (s) with 95% intervals,
+        throughput (requests/s), utilization and counts; the verdict and its bound when the run has one.
 
         ``ci_method`` names how the intervals were computed; ``mean_ess`` and ``p99_ess`` are the
         effective sample sizes: independent requests that would pin the mean (the p99) as well.
         """
-        d: dict[str, Any] = {
-            "completed": self.completed,
-            "throughput_qps": self.throughput_qps,
-            "utilization": self.utilization,
-            "mean_ms": self.mean_s * 1e3,
-        }
+        d: dict[str, Any] = {"n": self.completed, "throughput_qps": self.throughput_qps,
+                             "utilization": self.utilization, "mean_s": self.mean_s}
         for key, p in PERCENTILES.items():
-            d[f"{key}_ms"] = self.percentile(p) * 1e3 if self.completed else math.nan
+            d[f"{key}_s"] = self.percentile(p) if self.completed else math.nan
         for key, ci in self._cis.items():
-            d[f"{key}_ci_ms"] = [ci.low * 1e3, ci.high * 1e3] if ci else None
+            d[f"{key}_ci_s"] = [ci.low, ci.high] if ci else None
         m, p99 = self._cis["mean"], self._cis["p99"]
         family = [ci.method.split(":")[0] for ci in (m, p99) if ci is not None]  # "independent samples: t" -> ...
         d["ci_method"] = (family[0] if len(set(family)) == 1 else f"mean: {m.method}; p99: {p99.method}") if m else None
         d["mean_ess"] = m.ess if m else None
         d["p99_ess"] = p99.ess if p99 else None
         d.update(dropped=self.dropped, late=self.late, warmup_discarded=self.warmup_discarded)
-        if self.metric:
-            d["metric"] = dict(self.metric)
+        if self.metric and "valid" in self.metric:
+            d.update(verdict="VALID" if self.metric["valid"] else "INVALID",
+                     latency_bound_s=self.metric.get("latency_bound_s"))
         return d
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: summary, scenario, settings, warnings, and ``"modeled": True``."""
-        return {"modeled": self.modeled, "scenario": self.scenario, **self.summary(),
-                "settings": self.settings, "warnings": list(self.warnings) + self.ci_warnings}
+    def _all_warnings(self) -> list[str]:
+        return list(self.warnings) + self.ci_warnings
+
+    def _payload(self) -> dict[str, Any]:
+        return {"scenario": self.scenario, "metric": self.metric}
 
     # --- time series ------------------------------------------------------------------------
     def queue_length(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,32 +183,37 @@ class SimResult:
         return ev_t[order], np.cumsum(d_sys[order]), np.cumsum(d_wait[order])
 
     # --- display ----------------------------------------------------------------------------
-    def _headline(self) -> list[tuple[str, str]]:
+    def _title(self) -> str:
+        return f"SimResult (MODELED{', ' + self.scenario if self.scenario else ''})"
+
+    def headline(self) -> str:
+        if not self.completed:
+            return self._title() + ": no request completed"
+        s = self.summary
+        return (f"{self._title()}: p50 {s['p50_s'] * 1e3:.4g} ms, p99 {s['p99_s'] * 1e3:.4g} ms, "
+                f"{self.throughput_qps:.4g} requests/s, utilization {self.utilization:.1%}, n={self.completed}")
+
+    def _rows(self) -> list[tuple[str, str]]:
         if not self.completed:
             return [("completed", "0")]
-        s = self.summary()
-        ci = s["p99_ci_ms"]
+        s = self.summary
+        ms = {k: (v * 1e3 if isinstance(v, float) else v) for k, v in s.items()}
+        ci = s["p99_ci_s"]
         rows = [
             ("completed", f"{self.completed} (after {self.warmup_discarded} warm-up)"),
             ("throughput", f"{self.throughput_qps:.4g} requests/s"),
             ("utilization", f"{self.utilization:.1%}"),
-            ("mean latency", f"{s['mean_ms']:.4g} ms"),
-            ("p50 / p90 latency", f"{s['p50_ms']:.4g} / {s['p90_ms']:.4g} ms"),
-            ("p99 latency", f"{s['p99_ms']:.4g} ms" + (f"  (95% CI {ci[0]:.4g} to {ci[1]:.4g})" if ci else "")),
-            ("p99.9 latency", f"{s['p999_ms']:.4g} ms" + ("" if s["p999_ci_ms"] else "  (too few requests for a CI)")),
+            ("mean latency", f"{ms['mean_s']:.4g} ms"),
+            ("p50 / p90 latency", f"{ms['p50_s']:.4g} / {ms['p90_s']:.4g} ms"),
+            ("p99 latency", f"{ms['p99_s']:.4g} ms"
+             + (f"  (95% CI {ci[0] * 1e3:.4g} to {ci[1] * 1e3:.4g})" if ci else "")),
+            ("p99.9 latency", f"{ms['p999_s']:.4g} ms" + ("" if s["p999_ci_s"] else "  (too few requests for a CI)")),
         ]
         if s["ci_method"]:
             ess = f"{s['mean_ess']:.0f} for the mean" + (f", {s['p99_ess']:.0f} for p99" if s["p99_ess"] else "")
             rows.append(("intervals", f"{s['ci_method']}; effective sample size {ess} (of {self.completed})"))
         if self.metric:
-            m = self.metric
-            text = f"{m.get('name')}: {m.get('value'):.4g} {m.get('unit', '')}".rstrip()
-            if "valid" in m:
-                text += (f"  -> {'VALID' if m['valid'] else 'INVALID'} against the bound "
-                         f"{m['latency_bound_s'] * 1e3:.4g} ms")
-            if "max_qps" in m:
-                text += f"; highest QPS meeting it: {m['max_qps']:.4g}"
-            rows.append(("metric", text))
+            rows.append(("metric", self._metric_text()))
         if self.dropped or self.late:
             rows.append(("deadline", f"{self.dropped} dropped, {self.late} late"))
         eff = self.settings.get("effective", {})
@@ -207,15 +221,12 @@ class SimResult:
                      f"max batch {eff.get('max_batch')}, engine {eff.get('engine')}, seed {eff.get('seed')}"))
         return rows
 
-    def __repr__(self) -> str:
-        title = f"SimResult (MODELED{', ' + self.scenario if self.scenario else ''})"
-        lines = [title] + [f"  {k:<18} {v}" for k, v in self._headline()]
-        lines += [f"  WARNING: {w}" for w in self.warnings + self.ci_warnings]
-        return "\n".join(lines)
-
-    def _repr_html_(self) -> str:
-        rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
-                       f"{html.escape(v)}</td></tr>" for k, v in self._headline())
-        warn = "".join(f"<p style='color:#a60'>&#9888; {html.escape(w)}</p>" for w in self.warnings + self.ci_warnings)
-        title = f"SimResult &mdash; <b>MODELED</b>{' (' + html.escape(self.scenario) + ')' if self.scenario else ''}"
-        return f"<div><p>{title}</p><table>{rows}</table>{warn}</div>"
+    def _metric_text(self) -> str:
+        m = self.metric
+        text = f"{m.get('name')}: {m.get('value'):.4g} {m.get('unit', '')}".rstrip()
+        if "valid" in m:
+            text += (f"  -> {'VALID' if m['valid'] else 'INVALID'} against the bound "
+                     f"{m['latency_bound_s'] * 1e3:.4g} ms")
+        if "max_qps" in m:
+            text += f"; highest QPS meeting it: {m['max_qps']:.4g}"
+        return text

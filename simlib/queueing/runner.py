@@ -24,6 +24,7 @@ import numpy as np
 
 from simlib import __version__, budget, limits
 from simlib._validate import InvalidParameterError, Options, Range, validate_params
+from simlib.protocol import ResultDisplay
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
 from simlib.queueing.effects import ColdStart, Pauses
@@ -320,8 +321,8 @@ def fanout(arrivals: ArrivalProcess | float, service: ServiceModel | str, k: int
                 engine=engine, requested=requested, fan_k=k, scenario=f"fan-out k={k}")
 
 
-@dataclass(frozen=True, eq=False)
-class MaxQpsResult:
+@dataclass(frozen=True, eq=False, repr=False)
+class MaxQpsResult(ResultDisplay):
     """The highest arrival rate (requests/s) whose p-th percentile latency meets the bound (MODELED)."""
 
     qps: float
@@ -330,11 +331,35 @@ class MaxQpsResult:
     result: SimResult | None
     trials: list[tuple[float, float]] = field(default_factory=list)  # (rate, percentile latency s)
     warnings: list[str] = field(default_factory=list)
+    kind = "modeled"
 
-    def __repr__(self) -> str:
-        lines = [f"MaxQpsResult (MODELED): {self.qps:.4g} requests/s with p{self.percentile:g} <= "
-                 f"{self.latency_bound_s * 1e3:.4g} ms ({len(self.trials)} trials)"]
-        return "\n".join(lines + [f"  WARNING: {w}" for w in self.warnings])
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The search's bound and percentile; the effective simulator settings of the best trial."""
+        asked = {"latency_bound_s": self.latency_bound_s, "percentile": self.percentile}
+        eff = dict(self.result.settings.get("effective", {})) if self.result is not None else {}
+        return {"requested": asked, "effective": {**asked, **eff}}
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The answer (``qps``, requests/s), its bound (s) and the best trial's latencies (s)."""
+        out = {"qps": self.qps, "latency_bound_s": self.latency_bound_s, "percentile": self.percentile,
+               "trials": len(self.trials)}
+        if self.result is not None and self.result.completed:
+            s = self.result.summary
+            out.update({k: s[k] for k in ("p50_s", "p99_s", "p99_ci_s", "throughput_qps", "n")})
+        return out
+
+    def _payload(self) -> dict[str, Any]:
+        return {"trials": [{"qps": q, "latency_s": t} for q, t in self.trials]}
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("highest qps", f"{self.qps:.4g} requests/s with p{self.percentile:g} <= the bound "
+                                f"{self.latency_bound_s * 1e3:.4g} ms"),
+                ("trials", str(len(self.trials)))]
+        if self.result is not None and self.result.completed:
+            rows.append(("at that rate", self.result.headline()))
+        return rows
 
 
 @validate_params({"latency_bound_s": Range(0, None, closed="neither", unit="s"),

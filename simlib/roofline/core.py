@@ -24,6 +24,7 @@ import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check, invalid
 from simlib.hardware.catalog import Device, get
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = [
     "Ceiling",
@@ -88,8 +89,8 @@ def bound(intensity: float, peak_flops: float, bandwidth: float) -> str:
     return "memory" if intensity < ridge_point(peak_flops, bandwidth) else "compute"
 
 
-@dataclass(frozen=True)
-class RooflineResult:
+@dataclass(frozen=True, repr=False)
+class RooflineResult(ResultDisplay):
     """Where a workload lands on a device's roofline (modeled, not measured).
 
     ``time_s`` is the roofline's lower bound on run time: ``max(flops/peak, bytes/bandwidth)``.
@@ -111,19 +112,46 @@ class RooflineResult:
     workload: str = ""
     batch: int = 1
 
-    JSON_KEYS = ("intensity_flop_per_byte", "ridge_flop_per_byte", "bound", "attainable_flops",
-                 "utilization")
+    kind = "modeled"
+    warnings = ()  # a model of given inputs: nothing beyond the model itself to distrust
 
-    def to_dict(self, full: bool = True) -> dict[str, Any]:
-        d = asdict(self)
-        return d if full else {k: d[k] for k in self.JSON_KEYS}
+    @property
+    def settings(self) -> dict[str, Any]:
+        """What was placed on which roof (the model computes nothing it was not given)."""
+        return given_settings(device=self.device, precision=self.precision, memory_level=self.memory_level,
+                              workload=self.workload, batch=self.batch, flops=self.flops, bytes=self.bytes)
 
-    def __str__(self) -> str:
+    @property
+    def summary(self) -> dict[str, Any]:
+        """Flat SI numbers (:mod:`simlib.protocol`): work, traffic, roofs, intensity, bound, time."""
+        return {"work_flops": self.flops, "traffic_bytes": self.bytes, "peak_flops_per_s": self.peak_flops,
+                "bandwidth_bytes_per_s": self.bandwidth_bytes_per_s,
+                "intensity_flop_per_byte": self.intensity_flop_per_byte,
+                "ridge_flop_per_byte": self.ridge_flop_per_byte, "bound": self.bound,
+                "attainable_flops_per_s": self.attainable_flops, "utilization": self.utilization,
+                "time_s": self.time_s, "batch": self.batch}
+
+    def _payload(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def headline(self) -> str:
         what = self.workload or f"{self.flops:.3g} FLOP / {self.bytes:.3g} B"
         return (f"{what} on {self.device} ({self.precision}, {self.memory_level}): "
                 f"{self.intensity_flop_per_byte:.3g} FLOP/byte vs ridge {self.ridge_flop_per_byte:.3g} "
                 f"-> {self.bound} bound, {self.attainable_flops / 1e12:.4g} TFLOP/s attainable "
                 f"({self.utilization:.1%} of peak) [modeled]")
+
+    def __str__(self) -> str:
+        return self.headline()
+
+    def _title(self) -> str:
+        return f"RooflineResult (MODELED: {self.workload or 'workload'} on {self.device}, {self.precision})"
+
+    def _rows(self) -> list[tuple[str, str]]:
+        return [("intensity", f"{self.intensity_flop_per_byte:.3g} FLOP/byte vs ridge {self.ridge_flop_per_byte:.3g}"),
+                ("bound", f"{self.bound} ({self.memory_level})"),
+                ("attainable", f"{self.attainable_flops / 1e12:.4g} TFLOP/s ({self.utilization:.1%} of peak)"),
+                ("time floor", f"{self.time_s * 1e3:.4g} ms for {self.flops:.3g} FLOP and {self.bytes:.3g} bytes")]
 
 
 def analyze(device: str | Device, precision: str, *, flops: float | None = None,

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from simlib import budget
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import NOISY_CV, Interval, cv, median_ci, percentile
 
 __all__ = ["EmpiricalRoofline", "KernelMeasurement", "llc_bytes", "measure_gemm", "measure_roofline",
@@ -26,8 +27,8 @@ __all__ = ["EmpiricalRoofline", "KernelMeasurement", "llc_bytes", "measure_gemm"
 _TORCH_DTYPES = {"fp32": "float32", "bf16": "bfloat16", "fp16": "float16", "fp64": "float64"}
 
 
-@dataclass(frozen=True)
-class KernelMeasurement:
+@dataclass(frozen=True, repr=False)
+class KernelMeasurement(ResultDisplay):
     """One timed kernel: raw times (s) and derived rates. ``rate`` is FLOP/s for GEMMs and
     bytes/s for streaming kernels (``unit`` says which)."""
 
@@ -64,6 +65,40 @@ class KernelMeasurement:
     @property
     def intensity(self) -> float:
         return self.flops / self.bytes if self.bytes else float("inf")
+
+    # --- the result protocol (simlib.protocol) ---------------------------------------------
+    @property
+    def kind(self) -> str:
+        return "measured" if self.measured else "modeled"
+
+    @property
+    def samples_s(self) -> np.ndarray:
+        """Raw times (s) of each sample (``number`` calls each)."""
+        return np.asarray(self.times_s, dtype=float)
+
+    @property
+    def settings(self) -> dict[str, object]:
+        return given_settings(kernel=self.kernel, dtype=self.dtype, size=self.size, number=self.number,
+                              warmup=self.warmup, threads=self.threads)
+
+    @property
+    def summary(self) -> dict[str, object]:
+        """Flat SI numbers: times (s), the median rate and its 95% interval in FLOP/s or bytes/s."""
+        unit = "flops_per_s" if self.unit == "FLOP/s" else "bytes_per_s"
+        ci = self.rate_ci
+        return {"n": len(self.times_s), "p50_s": percentile(self.samples_s, 50), "mean_s": float(self.samples_s.mean()),
+                "cv": self.cv, f"rate_{unit}": self.median_rate, f"rate_ci_{unit}": [ci.low, ci.high],
+                "work_flops": self.flops, "traffic_bytes": self.bytes,
+                "intensity_flop_per_byte": self.intensity if self.bytes else None}
+
+    def headline(self) -> str:
+        return str(self).split("\n", 1)[0]
+
+    def table(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return str(self)
 
     def __str__(self) -> str:
         ci = self.rate_ci
@@ -174,8 +209,8 @@ def measure_stream(array_bytes: int | None = None, repeats: int | None = None,
                              _threads(), "B/s", number, warns)
 
 
-@dataclass(frozen=True)
-class EmpiricalRoofline:
+@dataclass(frozen=True, repr=False)
+class EmpiricalRoofline(ResultDisplay):
     """Measured roofs of this machine: the best median GEMM rate per dtype and the triad bandwidth."""
 
     gemm: tuple[KernelMeasurement, ...]
@@ -221,6 +256,38 @@ class EmpiricalRoofline:
                     "per-call costs weigh more, the same effect that makes batch-1 inference inefficient")
         return (f"the smallest matrix ran faster than the largest ({sol}): it fits in cache, so the "
                 "memory roof measured with large arrays does not bound it")
+
+    # --- the result protocol (simlib.protocol) ---------------------------------------------
+    kind = "measured"
+
+    @property
+    def settings(self) -> dict[str, object]:
+        s = {"budget": self.budget, "llc_bytes": self.llc_bytes,
+             "kernels": [f"{m.kernel} {m.dtype} n={m.size}" for m in (*self.gemm, self.stream)]}
+        return {"requested": {"budget": self.budget}, "effective": s}
+
+    @property
+    def summary(self) -> dict[str, object]:
+        """The measured roofs (FLOP/s per dtype, triad bytes/s) and the fp32 ridge point (FLOP/byte)."""
+        out: dict[str, object] = {f"peak_{k}_flops_per_s": v for k, v in self.peak_flops.items()}
+        out["bandwidth_bytes_per_s"] = self.bandwidth_bytes_per_s
+        if "fp32" in self.peak_flops:
+            out["ridge_fp32_flop_per_byte"] = self.peak_flops["fp32"] / self.bandwidth_bytes_per_s
+        out["llc_bytes"] = self.llc_bytes
+        return out
+
+    def _payload(self) -> dict[str, object]:
+        return {"kernels": [{**m.settings["effective"], **m.summary, "samples_s": list(m.times_s),
+                             "warnings": list(m.warnings)} for m in (*self.gemm, self.stream)]}
+
+    def headline(self) -> str:
+        return f"Empirical roofline of this machine [measured]: {self.describe()}"
+
+    def table(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return str(self)
 
     def describe(self) -> str:
         peaks = ", ".join(f"{k} {v / 1e9:.1f} GFLOP/s" for k, v in self.peak_flops.items())

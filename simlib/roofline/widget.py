@@ -11,6 +11,8 @@ figure; the widgets only call it, so tests (and scripts) call ``update`` directl
 
 from __future__ import annotations
 
+import dataclasses
+
 from simlib.hardware.catalog import get, names
 from simlib.roofline import ops
 from simlib.roofline.core import RooflineResult, analyze
@@ -54,7 +56,7 @@ class RooflineExplorer:
         else:
             c = op_count(workload, batch, storage)
             r = analyze(dev, precision, flops=max(c.flops, 1.0), bytes=c.bytes)
-            r = RooflineResult(**{**r.to_dict(), "workload": f"{workload} (batch {batch})", "batch": batch})
+            r = dataclasses.replace(r, workload=f"{workload} (batch {batch})", batch=batch)
         self.result = r
         if self.draw:
             self._redraw(dev, r)

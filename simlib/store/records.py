@@ -93,9 +93,10 @@ def _summary(result_type: str, payload: dict[str, Any], samples: np.ndarray) -> 
             if _finite(v) is not None and k not in out:
                 out[k] = _finite(v)
     elif result_type == "SimResult":
+        flat = {**payload, **(payload.get("summary") or {})}  # summary: the result protocol's; flat: older files
         for k in ("throughput_qps", "utilization"):
-            if _finite(payload.get(k)) is not None:
-                out[k] = _finite(payload[k])
+            if _finite(flat.get(k)) is not None:
+                out[k] = _finite(flat[k])
         if not samples.size:  # an exported file from before samples were kept: use its ms keys
             for k in ("mean", "p50", "p90", "p99"):
                 if _finite(payload.get(f"{k}_ms")) is not None:
@@ -113,9 +114,10 @@ def _summary(result_type: str, payload: dict[str, Any], samples: np.ndarray) -> 
 
 def _detect(d: dict[str, Any]) -> str:
     stored = d.get("stored") or {}
-    if stored.get("result_type") in RESULT_TYPES:
-        return stored["result_type"]
-    if d.get("kind") == "measured vs modeled" and isinstance(d.get("rows"), list):
+    for rtype in (stored.get("result_type"), d.get("result_type")):  # a store export; a to_dict()
+        if rtype in RESULT_TYPES:
+            return rtype
+    if d.get("kind") in ("comparison", "measured vs modeled") and isinstance(d.get("rows"), list):
         return "Comparison"
     if d.get("kind") in ("measured", "modeled") and "name" in d:
         return "RunResult" if "verdict" in (d.get("metrics") or {}) else "Result"

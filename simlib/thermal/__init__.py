@@ -5,7 +5,7 @@ MODELED (from the parameters in :mod:`simlib.thermal.presets` and the hardware c
 
 >>> from simlib import thermal
 >>> r = thermal.simulate("cortex-m7", "duty:0.01", duration_s=2.0)
->>> round(r.summary()["mean_power_w"] * 1e3, 2)   # mW: 0.99 * 5 mW idle + 0.01 * ~120 mW busy
+>>> round(r.summary["mean_power_w"] * 1e3, 2)   # mW: 0.99 * 5 mW idle + 0.01 * ~120 mW busy
 6.16
 """
 

@@ -32,8 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from simlib import limits, strictjson
+from simlib import limits
 from simlib._validate import Range, check, validate_params
+from simlib.protocol import ResultDisplay
 from simlib.stats import percentile
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.simulate import ThermalResult, simulate
@@ -42,9 +43,12 @@ from simlib.thermal.workloads import Workload
 __all__ = ["CoupledResult", "simulate_server"]
 
 
-@dataclass
-class CoupledResult:
-    """MODELED coupled run: the thermal result, the queue result and per-window statistics."""
+@dataclass(repr=False)
+class CoupledResult(ResultDisplay):
+    """MODELED coupled run: the thermal result, the queue result and per-window statistics.
+
+    ``windows`` (one dict per window of arrival time) keep milliseconds for the table's columns;
+    :attr:`summary` is SI."""
 
     thermal: ThermalResult
     queue: Any  # simlib.queueing SimResult
@@ -54,26 +58,60 @@ class CoupledResult:
     window_s: float
     windows: list[dict[str, float]]
     passes: list[dict[str, Any]] = field(default_factory=list)
+    kind = "modeled"
+    NON_FINITE_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no request arrived in this window",
+                          "p99_first_window_s": "no request arrived in the first window",
+                          "p99_last_window_s": "no request arrived in the last window"}
 
+    @property
+    def settings(self) -> dict[str, Any]:
+        """The thermal run's settings plus the Server load (queries/s), its service time and windows."""
+        th, q = self.thermal.settings, self.queue.settings.get("effective", {})
+        load = {"qps": self.arrival_qps, "service_mean_s": self.service_mean_s, "window_s": self.window_s}
+        return {"requested": {**th["requested"], **load},
+                "effective": {**th["effective"], **load, "servers": q.get("servers"), "seed": q.get("seed")}}
+
+    @property
+    def warnings(self) -> list[str]:
+        """The thermal run's and the queue's warnings (not the queue's interval notes: no interval is shown)."""
+        return self.thermal._all_warnings() + list(self.queue.warnings)
+
+    @property
     def summary(self) -> dict[str, Any]:
-        s = self.thermal.summary()
+        """Flat SI headline numbers (:mod:`simlib.protocol`); p99 of the first, last and all windows (s)."""
+        s = self.thermal.summary
         lat = self.queue.records.latency_s
         done = np.isfinite(lat)
+
+        def window_p99_s(w: dict[str, float]) -> float:
+            return w["p99_ms"] / 1e3
+
         return {
-            "modeled": True, "device": self.thermal.device.name, "governor": self.thermal.governor,
-            "arrival_qps": self.arrival_qps, "service_mean_ms_at_fmax": self.service_mean_s * 1e3,
-            "load_at_fmax": self.load_at_fmax, "time_to_throttle_s": s["time_to_throttle_s"],
+            "qps": self.arrival_qps, "service_mean_s": self.service_mean_s,
+            "load_at_fmax_fraction": self.load_at_fmax, "time_to_throttle_s": s["time_to_throttle_s"],
             "max_temp_c": s["max_temp_c"], "mean_power_w": s["mean_power_w"],
-            "p99_first_window_ms": self.windows[0]["p99_ms"] if self.windows else None,
-            "p99_last_window_ms": self.windows[-1]["p99_ms"] if self.windows else None,
-            "p99_all_ms": percentile(lat[done], 99) * 1e3 if done.any() else None,
-            "windows": self.windows, "passes": self.passes,
+            "p99_first_window_s": window_p99_s(self.windows[0]) if self.windows else None,
+            "p99_last_window_s": window_p99_s(self.windows[-1]) if self.windows else None,
+            "p99_s": percentile(lat[done], 99) if done.any() else None, "n": int(done.sum()),
         }
 
-    def to_json(self, **kw) -> str:
-        return strictjson.dumps(self.summary(), **kw)
+    def _payload(self) -> dict[str, Any]:
+        return {"device": self.thermal.device.name, "governor": self.thermal.governor,
+                "windows": self.windows, "passes": self.passes}
 
-    def table(self) -> str:
+    def _title(self) -> str:
+        return f"CoupledResult (MODELED Server scenario on {self.thermal.device.name}, governor {self.thermal.governor})"
+
+    def _rows(self) -> list[tuple[str, str]]:
+        s = self.summary
+        ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
+        return [("load", f"{self.arrival_qps:g} QPS, E[S] {self.service_mean_s * 1e3:.3g} ms at f_max, "
+                         f"load {self.load_at_fmax:.2f} at f_max"),
+                ("throttling", f"throttles at {ttt}; max {s['max_temp_c']:.1f} C"),
+                ("fixed-point passes", "(throttle s, p99 ms over the run) " + "; ".join(
+                    f"{p['time_to_throttle_s']}, {p['p99_ms'] and round(p['p99_ms'], 1)}" for p in self.passes))]
+
+    def _details(self) -> str:
         """The per-window table (MODELED)."""
         rows = [f"{'window':>13}  {'temp C':>7}  {'clock GHz':>9}  {'busy':>5}  {'p50 ms':>8}  "
                 f"{'p99 ms':>9}  {'n':>6}"]
@@ -82,16 +120,6 @@ class CoupledResult:
                         f"{w['freq_hz'] / 1e9:9.3f}  {w['busy']:5.2f}  {w['p50_ms']:8.2f}  "
                         f"{w['p99_ms']:9.2f}  {w['n']:6d}")
         return "\n".join(rows)
-
-    def __repr__(self) -> str:
-        s = self.summary()
-        ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
-        return (f"CoupledResult(MODELED Server scenario on {s['device']}, governor {s['governor']}: "
-                f"{self.arrival_qps:g} QPS, E[S] {self.service_mean_s * 1e3:.3g} ms at f_max, "
-                f"load {self.load_at_fmax:.2f} at f_max; throttles at {ttt})\n" + self.table()
-                + "\n  fixed-point passes (throttle s, p99 ms over the run): "
-                + "; ".join(f"{p['time_to_throttle_s']}, {p['p99_ms'] and round(p['p99_ms'], 1)}"
-                            for p in self.passes))
 
 
 def _busy_fraction(start: np.ndarray, finish: np.ndarray, edges: np.ndarray, servers: int) -> np.ndarray:
@@ -170,7 +198,7 @@ def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps:
 def _pass_info(th: ThermalResult, q) -> dict[str, Any]:
     lat = np.asarray(q.records.latency_s)
     lat = lat[np.isfinite(lat)]
-    return {"time_to_throttle_s": th.summary()["time_to_throttle_s"],
+    return {"time_to_throttle_s": th.summary["time_to_throttle_s"],
             "p99_ms": percentile(lat, 99) * 1e3 if lat.size else None}
 
 

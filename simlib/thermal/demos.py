@@ -67,15 +67,15 @@ def efficiency_gap(datasheet_tops: float = 10.0, datasheet_w: float = 0.5,
                            "power_understatement_x": sustained_w / datasheet_w}
     if device is not None:
         r = simulate(device, "sustained", duration_s, dt_s=1e-2)
-        sm = r.summary()
+        sm = r.summary
         burst = r.t_s < r.burst_window_s
         tail = r.t_s >= r.duration_s - r.sustained_window_s
         pb, ps = float(r.power_w[burst].mean()), float(r.power_w[tail].mean())
-        out["modeled"] = {"device": r.device.name, "burst_tops": sm["ops_per_s_peak"] / 1e12,
-                          "burst_w": pb, "sustained_tops": sm["ops_per_s_sustained"] / 1e12,
+        out["modeled"] = {"device": r.device.name, "burst_tops": sm["peak_ops_per_s"] / 1e12,
+                          "burst_w": pb, "sustained_tops": sm["sustained_ops_per_s"] / 1e12,
                           "sustained_w": ps,
-                          "burst_tops_per_w": sm["ops_per_s_peak"] / 1e12 / pb,
-                          "sustained_tops_per_w": sm["ops_per_s_sustained"] / 1e12 / ps}
+                          "burst_tops_per_w": sm["peak_ops_per_s"] / 1e12 / pb,
+                          "sustained_tops_per_w": sm["sustained_ops_per_s"] / 1e12 / ps}
     return out
 
 

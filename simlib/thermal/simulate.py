@@ -9,7 +9,7 @@ sensor interrupt would, so the governor reacts within one step. Inference counti
 per inference and the summary are vectorised over the whole run afterwards.
 
 >>> r = simulate("edgetpu", "sustained", duration_s=20.0)
->>> r.summary()["time_to_throttle_s"] is None   # a 20 s burst stays below the 85 C trip
+>>> r.summary["time_to_throttle_s"] is None   # a 20 s burst stays below the 85 C trip
 True
 """
 
@@ -21,8 +21,9 @@ from typing import Any
 
 import numpy as np
 
-from simlib import limits, strictjson
+from simlib import limits
 from simlib._validate import Range, check, invalid, validate_params
+from simlib.protocol import ResultDisplay
 from simlib.thermal.governors import Governor, make_governor
 from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
@@ -30,13 +31,17 @@ from simlib.thermal.workloads import Workload
 
 __all__ = ["ThermalResult", "simulate"]
 
-JSON_KEYS = ("peak_throughput", "sustained_throughput", "time_to_throttle_s", "max_temp_c",
+#: The headline keys of :attr:`ThermalResult.summary` (the CLI's JSON shows them first).
+JSON_KEYS = ("peak_throughput_qps", "sustained_throughput_qps", "time_to_throttle_s", "max_temp_c",
              "mean_power_w", "energy_per_inference_j")
 
 
-@dataclass
-class ThermalResult:
+@dataclass(repr=False)
+class ThermalResult(ResultDisplay):
     """MODELED time series and metrics of one thermal run (SI units, temperatures in C).
+
+    ``requested`` holds the arguments :func:`simulate` was called with; ``settings["effective"]``
+    the values it used (defaults filled in). ``warnings`` says what to distrust.
 
     Arrays are per step of ``dt_s``; value k describes step ``[t_s[k], t_s[k] + dt_s)``, except
     temperatures, which are at the step's end. ``throughput_per_s`` is inferences/s.
@@ -60,6 +65,32 @@ class ThermalResult:
     sustained_window_s: float
     active_power_w: np.ndarray = field(repr=False, default=None)
     _cache: dict = field(default_factory=dict, repr=False)
+    requested: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    kind = "modeled"
+
+    @property
+    def settings(self) -> dict[str, Any]:
+        """``{"requested": arguments given, "effective": values used}`` (SI, temperatures in C)."""
+        eff = {"device": self.device.name, "workload": self.workload.kind, "governor": self.governor,
+               "duration_s": self.duration_s, "dt_s": self.dt_s, "ambient_c": self.ambient_c,
+               "burst_window_s": self.burst_window_s, "sustained_window_s": self.sustained_window_s,
+               "cycles_per_inference": self.cycles_per_inference}
+        return {"requested": dict(self.requested), "effective": eff}
+
+    def _all_warnings(self) -> list[str]:
+        out = list(self.warnings)
+        if self.burst_window_s + self.sustained_window_s > self.duration_s:
+            out.append(f"the burst window ({self.burst_window_s:g} s) and the sustained window "
+                       f"({self.sustained_window_s:g} s) overlap in a {self.duration_s:g} s run: peak and "
+                       "sustained throughput share samples; simulate longer to tell them apart")
+        th = self.device.thermal
+        hottest = float(self.temp_c.max()) if self.temp_c.size else -math.inf
+        if hottest > th.trip_c + th.hysteresis_c + 0.5:  # a governor holds it within its hysteresis
+            out.append(f"the junction passed its trip point ({hottest:.1f} C > {th.trip_c:g} C + {th.hysteresis_c:g} C "
+                       f"hysteresis) under governor {self.governor!r}: real hardware would throttle or shut down; "
+                       "use the device's default governor for a realistic run")
+        return out
 
     # --- inference accounting -------------------------------------------------------------
     @property
@@ -117,12 +148,13 @@ class ThermalResult:
         return np.arange(n) * k * self.dt_s, x
 
     # --- metrics --------------------------------------------------------------------------
+    @property
     def summary(self) -> dict[str, Any]:
-        """Headline metrics (MODELED). Throughputs in inferences/s.
+        """Headline metrics (MODELED), flat and SI (:mod:`simlib.protocol`); throughputs in inferences/s.
 
-        ``peak_throughput``: over the first ``burst_window_s``; ``sustained_throughput``: over
-        the last ``sustained_window_s``; ``time_to_throttle_s``: first time the clock falls
-        below f_max (None if never); ``steady_state``: means over the last window.
+        ``peak_throughput_qps``: over the first ``burst_window_s``; ``sustained_throughput_qps``: over
+        the last ``sustained_window_s``; ``time_to_throttle_s``: first time the clock falls below
+        f_max (None if never); ``steady_*``: means over the last window; ``n``: inferences completed.
         """
         if "summary" in self._cache:
             return self._cache["summary"]
@@ -132,9 +164,10 @@ class ThermalResult:
         n = self.n_inferences
         tail = self.t_s >= d - w_s
         per_inf, unfinished = self.inference_energies_j()
+        peak, sustained = self.inferences_between(0.0, w_b) / w_b, self.inferences_between(d - w_s, d) / w_s
         s = {
-            "peak_throughput": self.inferences_between(0.0, w_b) / w_b,
-            "sustained_throughput": self.inferences_between(d - w_s, d) / w_s,
+            "peak_throughput_qps": peak,
+            "sustained_throughput_qps": sustained,
             "time_to_throttle_s": float(self.t_s[below[0]]) if below.size else None,
             "max_temp_c": float(self.temp_c.max()),
             "mean_power_w": float(self.power_w.mean()),
@@ -143,16 +176,15 @@ class ThermalResult:
             "energy_j": self.energy_j,
             "idle_energy_j": self.idle_energy_j,
             "unfinished_inference_energy_j": unfinished,
-            "inferences": n,
+            "n": n,
+            "duration_s": d,
             "final_temp_c": float(self.temp_c[-1]),
-            "steady_state": {
-                "temp_c": float(self.temp_c[tail].mean()),
-                "freq_hz": float(self.freq_hz[tail].mean()),
-                "power_w": float(self.power_w[tail].mean()),
-                "throughput": float(self.throughput_per_s[tail].mean()),
-            },
-            "ops_per_s_peak": self.inferences_between(0.0, w_b) / w_b * self.workload_ops,
-            "ops_per_s_sustained": self.inferences_between(d - w_s, d) / w_s * self.workload_ops,
+            "steady_temp_c": float(self.temp_c[tail].mean()),
+            "steady_freq_hz": float(self.freq_hz[tail].mean()),
+            "steady_power_w": float(self.power_w[tail].mean()),
+            "steady_throughput_qps": float(self.throughput_per_s[tail].mean()),
+            "peak_ops_per_s": peak * self.workload_ops,
+            "sustained_ops_per_s": sustained * self.workload_ops,
         }
         self._cache["summary"] = s
         return s
@@ -161,30 +193,25 @@ class ThermalResult:
     def workload_ops(self) -> float:
         return self.workload.ops_per_inference or self.device.ops_per_inference
 
-    def json_dict(self) -> dict[str, Any]:
-        """The CLI's JSON object: the six headline keys plus context (all MODELED)."""
-        s = self.summary()
-        d = {k: s[k] for k in JSON_KEYS}
-        d.update({"modeled": True, "device": self.device.name, "governor": self.governor,
-                  "workload": self.workload.kind, "duration_s": self.duration_s,
-                  "ambient_c": self.ambient_c, "steady_state": s["steady_state"],
-                  "throughput_unit": "inferences/s"})
-        return d
+    def _title(self) -> str:
+        return (f"ThermalResult (MODELED: {self.device.name}, {self.workload.kind}, governor {self.governor}, "
+                f"{self.duration_s:g} s at {self.ambient_c:g} C ambient)")
 
-    def to_json(self, **kw) -> str:
-        """:meth:`json_dict` as strict JSON (a non-finite value becomes null, explained)."""
-        return strictjson.dumps(self.json_dict(), **kw)
+    def headline(self) -> str:
+        s = self.summary
+        ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
+        return (f"{self._title()}: {s['peak_throughput_qps']:.4g} -> {s['sustained_throughput_qps']:.4g} "
+                f"inferences/s; throttles at {ttt}; max {s['max_temp_c']:.1f} C")
 
-    def __repr__(self) -> str:
-        s = self.summary()
+    def _rows(self) -> list[tuple[str, str]]:
+        s = self.summary
         ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
         epi = s["energy_per_inference_j"]
-        return (f"ThermalResult(MODELED: {self.device.name}, {self.workload.kind}, governor "
-                f"{self.governor}, {self.duration_s:g} s at {self.ambient_c:g} C ambient)\n"
-                f"  throughput  burst {s['peak_throughput']:.4g}/s -> sustained "
-                f"{s['sustained_throughput']:.4g}/s; throttles at {ttt}\n"
-                f"  temperature max {s['max_temp_c']:.1f} C; mean power {s['mean_power_w']:.4g} W; "
-                f"energy/inference {'n/a' if epi is None else f'{epi:.4g} J'}")
+        return [("throughput", f"burst {s['peak_throughput_qps']:.4g}/s -> sustained "
+                               f"{s['sustained_throughput_qps']:.4g}/s; throttles at {ttt}"),
+                ("temperature", f"max {s['max_temp_c']:.1f} C, final {s['final_temp_c']:.1f} C"),
+                ("power", f"mean {s['mean_power_w']:.4g} W; energy/inference "
+                          f"{'n/a' if epi is None else f'{epi:.4g} J'}; {s['n']} inferences")]
 
 
 @validate_params({"duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
@@ -207,6 +234,7 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     (default: ambient). ``burst_window_s`` defaults to the first 5 s; ``sustained_window_s`` defaults to the last 20% of the run (at most
     60 s). Returns a MODELED :class:`ThermalResult`.
     """
+    requested = _requested(locals())  # first: the arguments exactly as given
     own = "thermal.simulate"
     dev = get_device(device)
     wl = Workload.parse(workload) if isinstance(workload, str) else workload
@@ -285,7 +313,14 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
                          t_s=np.arange(n) * dt_s, temp_c=temp, case_temp_c=case, freq_hz=f_out,
                          power_w=p_out, activity=act_all, heat_out_j=heat, stored_j=stored,
                          cycles_per_inference=cycles, burst_window_s=burst_window_s,
-                         sustained_window_s=sustained_window_s, active_power_w=pa_out)
+                         sustained_window_s=sustained_window_s, active_power_w=pa_out,
+                         requested=requested)
+
+
+def _requested(args: dict[str, Any]) -> dict[str, Any]:
+    """The arguments of :func:`simulate` as the caller gave them (objects by name), for ``settings``."""
+    return {k: getattr(v, "name", getattr(v, "kind", v)) if not isinstance(v, (str, int, float, type(None))) else v
+            for k, v in args.items()}
 
 
 def _progress_bar(n_steps: int, n_periods: int):

@@ -1,0 +1,277 @@
+"""Every result type follows the one result protocol (simlib/protocol.py).
+
+One small instance of each result type is built (tiny runs or constructed directly: no heavy
+measurement) and checked with :func:`simlib.protocol.conforms`. A scan of simlib's source finds
+every class that looks like a result; one that is neither checked here nor exempted (with the
+reason) fails the test, so a new result type cannot skip the protocol.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import simlib
+from simlib.protocol import ResultDisplay, ResultLike, conforms, summary_key_problem
+from simlib.stats import Interval
+
+SIMLIB = Path(simlib.__file__).parent
+_SYSTEM = {"hardware": {"cpu": {"model": "test"}}}
+
+
+def _result():
+    from simlib.measure.result import Result
+
+    rng = np.random.default_rng(0)
+    return Result(name="t", kind="measured", samples_s=rng.normal(0.01, 1e-4, 200), system=_SYSTEM,
+                  metrics={"throughput_qps": 99.0, "label": "x"})
+
+
+def _run_result():
+    from simlib.measure.loadgen import RunResult
+
+    lat = np.random.default_rng(1).exponential(0.01, 300) + 0.002
+    return RunResult(name="server", kind="measured", samples_s=lat, system=_SYSTEM,
+                     settings={"requested": {"target_qps": 50.0}, "effective": {"target_qps": 50.0}},
+                     metrics={"scenario": "server", "verdict": "INVALID", "target_qps": 50.0, "target_latency_s": 0.02,
+                              "qps_completed": 49.0, "qps_scheduled": 50.0, "p50_s": 0.009, "tail_percentile": 99,
+                              "tail_latency_s": 0.05, "queries": 300})
+
+
+def _sim_result():
+    from simlib.queueing import simulate
+
+    return simulate(50.0, "exp:10ms", n_requests=400, seed=0)
+
+
+def _max_qps():
+    from simlib.queueing import find_max_qps
+
+    return find_max_qps("det:10ms", latency_bound_s=0.05, n_requests=400, seed=0)
+
+
+def _comparison():
+    from simlib.measure.compare import Comparison
+
+    row = {"utilization": 0.3, "qps": 30.0, "measured_qps": 29.5, "measured_p99_ms": 25.0,
+           "measured_p50_ms": 5.0, "modeled_p50_ms": 4.0, "modeled_p99_ms": 20.0, "p99_rel_error": -0.2,
+           "modeled_insitu_p99_ms": 24.0, "p99_rel_error_insitu": -0.04, "modeled_twostate_p99_ms": None,
+           "p99_rel_error_twostate": None, "saturated": False, "verdict": "VALID", "queries": 120,
+           "measured_requests": 120}
+    return Comparison([row], {"capacity_qps": 100.0, "isolated_service_mean_s": 0.01}, ["a finding"],
+                      {"requested": {"latency_bound_s": 0.1}, "effective": {"latency_bound_s": 0.1, "model": "cnn"}},
+                      _SYSTEM)
+
+
+def _kernel(kernel="gemm", unit="FLOP/s"):
+    from simlib.roofline.empirical import KernelMeasurement
+
+    return KernelMeasurement(kernel, "fp32", 64, 2 * 64**3, 3 * 64 * 64 * 4, tuple(np.random.default_rng(2).normal(1e-4, 2e-6, 12)),
+                             2, 1, unit)
+
+
+def _empirical():
+    from simlib.roofline.empirical import EmpiricalRoofline
+
+    return EmpiricalRoofline((_kernel(),), _kernel("stream-triad", "B/s"), 2**20, "quick", ("a warning",))
+
+
+def _roofline():
+    from simlib.roofline import analyze
+
+    return analyze("t4", "int8", model="mobilenetv2", batch=4)
+
+
+def _thermal():
+    from simlib.thermal import simulate
+
+    return simulate("edgetpu", "sustained", 2.0, dt_s=1e-2, governor="none")
+
+
+def _coupled():
+    from simlib.thermal import simulate_server
+
+    return simulate_server("cortex-m7", 20.0, "det:10ms", 10.0, window_s=5.0, iterate=False, dt_s=1e-2)
+
+
+def _precision():
+    from simlib.measure.precision import PrecisionStudy
+
+    row = {"precision": "fp32", "median_s": 0.01, "p99_s": 0.012, "cv": 0.05, "n": 200, "model_bytes": 1e6,
+           "accuracy": 0.9, "params": 1000, "flops_per_sample": 1e6, "measured_j_per_inference": None,
+           "modeled_j_per_inference": 1e-6, "timing": _result(), "speedup_vs_fp32": 1.0}
+    return PrecisionStudy("digits", "onnxruntime", [row])
+
+
+def _batch_curve():
+    from simlib.measure.batching import BatchCurve
+    from simlib.queueing import BatchCost
+
+    return BatchCurve("cnn", "onnxruntime", [1, 8], [3e-3, 10e-3], BatchCost(2e-3, 1e-3))
+
+
+def _batching():
+    from simlib.measure.batching import BatchingStudy
+
+    row = {"batch_timeout_s": 0.002, "verdict": "VALID", "measured_p50_s": 0.004, "measured_p99_s": 0.01,
+           "modeled_p50_s": 0.003, "modeled_p99_s": 0.008, "insitu_p50_s": 0.004, "insitu_p99_s": 0.0095,
+           "measured_mean_batch": 2.0, "modeled_mean_batch": 2.1}
+    return BatchingStudy("cnn", 100.0, 8, _batch_curve(), [row])
+
+
+def _colocation():
+    from simlib.measure.colocation import Colocation
+
+    return Colocation("cnn", "encoder", 1, 2, Interval(0.01, 0.009, 0.011, 0.95, "t"),
+                      Interval(0.015, 0.014, 0.016, 0.95, "t"), 40)
+
+
+def _energy():
+    from simlib.energy import decompose
+
+    return decompose(1e9, 1e6, "fp16", "l2")
+
+
+def _lighthouse():
+    from simlib.lighthouse import lighthouse_table
+
+    return lighthouse_table()
+
+
+#: "module path:Class" -> a factory of one small instance.
+CHECKED = {
+    "measure/result.py:Result": _result,
+    "measure/loadgen.py:RunResult": _run_result,
+    "queueing/results.py:SimResult": _sim_result,
+    "queueing/runner.py:MaxQpsResult": _max_qps,
+    "measure/compare.py:Comparison": _comparison,
+    "roofline/core.py:RooflineResult": _roofline,
+    "roofline/empirical.py:KernelMeasurement": _kernel,
+    "roofline/empirical.py:EmpiricalRoofline": _empirical,
+    "thermal/simulate.py:ThermalResult": _thermal,
+    "thermal/coupled.py:CoupledResult": _coupled,
+    "measure/precision.py:PrecisionStudy": _precision,
+    "measure/batching.py:BatchCurve": _batch_curve,
+    "measure/batching.py:BatchingStudy": _batching,
+    "measure/colocation.py:Colocation": _colocation,
+    "energy.py:EnergyBreakdown": _energy,
+    "lighthouse.py:LighthouseTable": _lighthouse,
+}
+
+#: Classes that look like results but are not, and why.
+EXEMPT = {
+    "protocol.py:ResultLike": "the protocol itself",
+    "protocol.py:ResultDisplay": "the protocol's mixin",
+    "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
+    "exercises/progress.py:Progress": "the reader's progress store; summary(chapter) is a query",
+    "bookbuild.py:BuildResult": "the outcome of a book build (a process), not a benchmark result",
+    "exercises/grading/sandbox.py:RunResult": "what a graded notebook's sandboxed child returned",
+    "exercises/questions.py:Result": "the verdict on one self-check answer (score and message)",
+}
+
+_LOOKS_LIKE = {"summary", "to_dict", "table", "headline", "_repr_html_"}
+
+
+def _result_like_classes() -> set[str]:
+    """Every class in simlib's source that defines a result member, derives from ResultDisplay or
+    Result, or is named ...Result."""
+    found = set()
+    for path in SIMLIB.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.ClassDef):
+                continue
+            members = {b.name for b in node.body if isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef))}
+            bases = {ast.unparse(b) for b in node.bases}
+            if members & _LOOKS_LIKE or bases & {"ResultDisplay", "Result"} or node.name.endswith("Result"):
+                found.add(f"{path.relative_to(SIMLIB).as_posix()}:{node.name}")
+    return found
+
+
+def test_every_result_type_is_checked():
+    unchecked = _result_like_classes() - set(CHECKED) - set(EXEMPT)
+    assert not unchecked, (f"{sorted(unchecked)} look like results: make them follow simlib.protocol and add one "
+                           "instance to CHECKED in tests/test_protocol.py (or to EXEMPT, saying why it is not a result)")
+    assert not (set(CHECKED) | set(EXEMPT)) - _result_like_classes(), "a listed class no longer exists"
+
+
+@pytest.fixture(scope="module", params=sorted(CHECKED))
+def result(request):
+    return CHECKED[request.param]()
+
+
+def test_conforms(result):
+    assert isinstance(result, ResultLike)
+    assert conforms(result) == []
+
+
+def test_to_dict_is_strict_json_with_the_summary(result):
+    d = result.to_dict()
+    back = json.loads(json.dumps(d, allow_nan=False))
+    assert back == d and back["kind"] == result.kind and back["result_type"] == type(result).__name__
+    assert set(back["summary"]) == set(result.summary)
+    assert set(back["settings"]) >= {"requested", "effective"}
+
+
+def test_text_forms(result):
+    table, head, page = result.table(), result.headline(), result._repr_html_()
+    assert isinstance(table, str) and table.strip()
+    assert "\n" not in head and head.strip()
+    assert page.lstrip().startswith("<") and "</" in page
+    for w in result.warnings:  # every warning the result carries is shown
+        assert w in table
+
+
+def test_conforms_names_what_is_wrong():
+    class Bad(ResultDisplay):
+        kind = "guessed"
+        settings = {"effective": {}}
+        warnings = "none"
+
+        def summary(self):
+            return {}
+
+        def _rows(self):
+            return [("verdict", "INVALID")]
+
+    problems = " | ".join(conforms(Bad()))
+    for part in ("kind 'guessed'", "settings is not", "warnings is not", "summary is a method"):
+        assert part in problems
+    assert conforms(object()) and "has no kind" in conforms(object())[0]
+
+
+@pytest.mark.parametrize("key, value, ok", [
+    ("p99_s", 0.1, True), ("p99_ci_s", [0.09, 0.11], True), ("throughput_qps", 5.0, True),
+    ("energy_j", None, True), ("n", 3, True), ("max_temp_c", 80.0, True), ("utilization", 0.5, True),
+    ("p99_ms", 100.0, False), ("latency", 0.1, False), ("p99_ci_s", 0.1, False), ("p99_s", {"x": 1}, False),
+])
+def test_summary_key_rules(key, value, ok):
+    assert (summary_key_problem(key, value) is None) == ok
+
+
+def test_verdict_needs_its_bound():
+    class NoBound(ResultDisplay):
+        kind, warnings = "measured", []
+        settings = {"requested": {}, "effective": {}}
+
+        @property
+        def summary(self):
+            return {"n": 1}
+
+        def _rows(self):
+            return [("verdict", "VALID")]
+
+    assert any("bound" in p for p in conforms(NoBound()))
+
+
+def test_old_saved_result_still_loads():
+    from simlib.measure.result import Result
+
+    old = {"name": "old", "kind": "measured", "seed": None, "metrics": {}, "summary_s": {"median": 0.01},
+           "warnings": [], "settings": {"requested": {}, "effective": {}}, "samples_s": [0.01, 0.011, 0.012],
+           "extra": {}, "system": {}}
+    r = Result.from_dict(old)
+    assert r.summary["n"] == 3 and conforms(r) == []
