@@ -24,6 +24,7 @@ PLANNED = {
     "simlib/queueing/sut.py": "the simulator as a system under test (integrator)",
     "tests/test_layers.py": "the import-layer test (checks stream)",
     "tests/test_validation.py": "the walk over declared constraints (checks stream)",
+    "benchmarks/bench_cli.py": "the time of simlib --help against python -c pass (cli stream)",
 }
 EXTENSIONS = (".py", ".md", ".yml", ".yaml", ".toml", ".txt", ".ipynb", ".bib", ".json", ".cfg",
               ".sh", ".js", ".css")
