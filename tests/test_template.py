@@ -16,8 +16,8 @@ from simlib.exercises import load_bank
 from tests.conftest import REPO, write_notebook
 
 TEMPLATE = REPO / "chapters" / "_template.md"
-GLUED = re.compile(r"\{glue:text\}`([A-Za-z0-9_]+)")
-GLUES = re.compile(r"""\bg\(\s*["']([A-Za-z0-9_]+)["']""")
+QUOTED = re.compile(r"""\{eval\}`live\[["']([A-Za-z_]\w*)(?::[^"'\]]*)?["']\]`""")  # in the prose
+STORED_MANY = re.compile(r"""^\s*((?:live\[["']\w+["']\],\s*)+live\[["']\w+["']\])\s*=""", re.M)
 
 
 @pytest.fixture(scope="module")
@@ -33,8 +33,13 @@ def code(nb) -> str:
     return "\n".join(c.source for c in cells(nb, "code"))
 
 
+def prose(source: str) -> str:
+    """A Markdown cell without its MyST comments (lines starting with %), which never render."""
+    return "\n".join(line for line in source.splitlines() if not line.startswith("%"))
+
+
 def markdown(nb) -> str:
-    return "\n".join(c.source for c in cells(nb, "markdown"))
+    return "\n".join(prose(c.source) for c in cells(nb, "markdown"))
 
 
 def test_template_is_a_myst_notebook_like_the_chapters(nb):
@@ -57,6 +62,7 @@ def test_template_has_the_parts_every_chapter_needs(nb):
     assert "Learning objectives" in md and re.search(r"^- ", md, flags=re.M), "objectives, as a list"
     assert "system_description()" in py, "the system description the page ran on"
     assert "budget.current()" in py, "the budget the page ran in"
+    assert "LiveNumbers()" in py and "{eval}`live[" in md, "numbers in the prose come from the page"
     assert re.search(r"\bmeasure\(", py) and "MEASURED" in py, "a measured cell"
     assert re.search(r"\bsimulate\(", py) and "MODELED" in py, "a modeled cell beside it"
     assert re.search(r"\bclaims\.\w+\(", py), "a claim chosen by the results (simlib.claims)"
@@ -66,10 +72,35 @@ def test_template_has_the_parts_every_chapter_needs(nb):
     assert "summary(CHAPTER)" in py, "the reader's progress at the end"
 
 
-def test_every_glued_name_is_computed_on_the_page(nb):
-    used, computed = set(GLUED.findall(markdown(nb))), set(GLUES.findall(code(nb)))
-    assert used, "the prose quotes computed numbers"
-    assert used <= computed, f"quoted but never glued: {sorted(used - computed)}"
+def stored(source: str) -> set[str]:
+    """Names a code cell stores in ``live`` (``live["a"] = ...``, ``live["a"], live["b"] = ...``)."""
+    names = set(re.findall(r"""\blive\[["'](\w+)["']\]\s*=(?!=)""", source))
+    for targets in STORED_MANY.findall(source):
+        names |= set(re.findall(r"""live\[["'](\w+)["']\]""", targets))
+    return names
+
+
+def test_every_quoted_number_is_computed_before_the_prose_that_reads_it(nb):
+    """The page runs inline: a Markdown cell's {eval} roles read ``live`` when the cell is
+    reached, so every name must be stored by a code cell above it."""
+    known, quoted = set(), set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            known |= stored(cell.source)
+            continue
+        used = set(QUOTED.findall(prose(cell.source)))
+        assert used <= known, f"read before any cell computed it: {sorted(used - known)}"
+        quoted |= used
+    assert quoted, "the prose quotes computed numbers"
+    assert nb.metadata["mystnb"]["execution_mode"] == "inline"
+
+
+def test_cells_computing_for_the_prose_are_not_removed_cells(nb):
+    """myst-nb's inline mode runs a ``remove-cell`` cell only when the next shown cell runs, too
+    late for the prose between them: such cells are tagged remove-input and remove-output."""
+    for cell in cells(nb, "code"):
+        if stored(cell.source):
+            assert "remove-cell" not in cell.metadata.get("tags", []), cell.source[:200]
 
 
 def test_self_checks_exist_in_the_templates_bank(nb):
@@ -114,9 +145,10 @@ def test_book_build_neither_executes_nor_warns_about_the_template(mini_book):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(importlib.util.find_spec("simlib.protocol") is None,
+@pytest.mark.skipif(any(importlib.util.find_spec(m) is None for m in ("simlib.protocol", "simlib.prose")),
                     reason="the template reads result.summary as the one result protocol's dict "
-                           "(simlib/protocol.py), which this tree does not have yet")
+                           "(simlib/protocol.py) and writes its numbers with simlib.prose, which "
+                           "this tree does not have yet")
 def test_template_executes_in_the_quick_budget(nb, tmp_path, monkeypatch):
     """What a contributor copies runs: every cell executes (a real measurement and simulation)."""
     from nbclient import NotebookClient
@@ -128,6 +160,6 @@ def test_template_executes_in_the_quick_budget(nb, tmp_path, monkeypatch):
     glued = {o["metadata"]["scrapbook"]["name"]: o["data"]["application/papermill.record/text/plain"]
              for c in cells(run, "code") for o in c.outputs
              if "scrapbook" in o.get("metadata", {})}
-    assert set(GLUED.findall(markdown(nb))) <= set(glued)
+    assert set(QUOTED.findall(markdown(nb))) <= set(glued)  # LiveNumbers glues every value
     assert re.fullmatch(r"'(grew|fell) by a factor of [\d.]+'|'stayed within run-to-run noise'",
                         glued["wait_claim"])
