@@ -136,4 +136,4 @@ def test_littles_law_on_simulated_queue():
     L = float(np.sum(in_sys[:-1] * dt) / (t[-1] - t[0]))
     W = float(np.mean(r.records.latency_s))
     lam = len(r.records) / (t[-1] - t[0])
-    assert L == pytest.approx(analytic.littles_law(lam=lam, w=W), rel=0.01)
+    assert L == pytest.approx(analytic.littles_law(qps=lam, time_s=W), rel=0.01)

@@ -16,7 +16,7 @@ from simlib.commands._common import add_allow_large, only_with, print_json
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
 ARRIVALS_HELP = "poisson, deterministic, bursty:FACTOR (FACTOR in [1, 1000]) or trace:FILE"
 # library parameter -> the flag it comes from (errors name the flag)
-FLAGS = {"rate_qps": "--rate", "rate": "--rate", "arrivals": "--rate", "service": "--service",
+FLAGS = {"qps": "--rate", "rate_qps": "--rate", "rate": "--rate", "arrivals": "--rate", "service": "--service",
          "mean_s": "--service", "time_s": "--service", "cv": "--service", "t0_s": "--service",
          "t1_s": "--service", "samples_s": "--service", "servers": "--servers", "max_batch": "--max-batch",
          "batch_timeout_s": "--batch-timeout-ms", "n_requests": "--requests", "duration_s": "--duration",

@@ -9,7 +9,7 @@ Rates in requests/s (``lam``: arrivals, ``mu``: service rate of one server), tim
 0.005
 >>> round(erlang_c(servers=4, lam=300, mu=100), 4)
 0.5094
->>> littles_law(lam=100, w=0.02)  # L = lambda * W
+>>> littles_law(qps=100, time_s=0.02)  # L = lambda * W (simlib.scaling's, re-exported)
 2.0
 """
 
@@ -18,6 +18,7 @@ from __future__ import annotations
 import math
 
 from simlib._validate import InvalidParameterError, Range, invalid, validate_params
+from simlib.scaling import littles_law
 
 __all__ = [
     "erlang_c", "fanout_percentile", "littles_law", "md1_mean_wait", "mg1_mean_time_in_system",
@@ -152,11 +153,3 @@ def fanout_percentile(p: float, k: int, quantile=None, *, lam: float | None = No
         _stable(lam, mu, 1, "fanout_percentile")
         return -math.log1p(-q) / (mu - lam)
     return float(quantile(q))
-
-
-def littles_law(*, l: float | None = None, lam: float | None = None, w: float | None = None) -> float:  # noqa: E741
-    """Little's law L = lambda * W in queueing notation: give two of ``l`` (requests in system),
-    ``lam`` (requests/s), ``w`` (s) and get the third (:func:`simlib.scaling.littles_law`)."""
-    from simlib.scaling import littles_law as _littles_law
-
-    return _littles_law(items=l, rate=lam, time_s=w)

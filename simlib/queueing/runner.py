@@ -117,7 +117,7 @@ def _check_size(arrivals, n, duration_s, per_query: int, cfg: EngineConfig, engi
     if duration_s is None:
         count, parameter = float(n), "n_requests"
     else:
-        count, parameter = arrivals.rate_qps * float(duration_s), "duration_s"
+        count, parameter = arrivals.qps * float(duration_s), "duration_s"
     if isinstance(arrivals, Trace) and not closed:
         count = min(count, float(arrivals.timestamps_s.size))
     simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None and cfg.cold_start is None
@@ -126,9 +126,9 @@ def _check_size(arrivals, n, duration_s, per_query: int, cfg: EngineConfig, engi
     limits.check_work(kind, count * per_query, owner="simulate", parameter=parameter)
 
 
-def _offered_load(rate_qps: float, service: ServiceModel, servers: int, max_batch: int) -> float:
+def _offered_load(qps: float, service: ServiceModel, servers: int, max_batch: int) -> float:
     """rate / capacity, capacity = servers * B / t(B) with full batches of B = max_batch."""
-    return rate_qps * service.mean_batch_s(max_batch) / (servers * max_batch)
+    return qps * service.mean_batch_s(max_batch) / (servers * max_batch)
 
 
 def _unstable_message(rho, rate, service, servers, max_batch) -> str:
@@ -179,6 +179,74 @@ def _build(recs: list[dict], latency_all: np.ndarray, query_arrival: np.ndarray,
                      scenario=scenario, metric=metric)
 
 
+def _arrival_times(arrivals, n, n_requests, duration_s, group, rng, warns: list[str]) -> np.ndarray:
+    """Open-loop arrival times (s); MultiStream (``group`` > 1) issues ``group`` samples per query."""
+    q = arrivals.generate(rng, n=n) if duration_s is None else arrivals.generate(rng, until_s=duration_s)
+    arrival_s = np.repeat(q, group) if group > 1 else q
+    if arrival_s.size == 0:
+        raise InvalidParameterError(f"No request arrived within duration_s = {duration_s} s at "
+                                    f"{arrivals.qps:.4g} requests/s; lengthen 'duration_s'.")
+    if n_requests is not None and arrival_s.size < n_requests * group:
+        warns.append(f"the trace holds only {arrival_s.size} arrivals, fewer than n_requests = {n_requests}; "
+                     "simulated the whole trace")
+    return arrival_s
+
+
+def _warn_if_unstable(qps: float, service, cfg: EngineConfig, scenario, warns: list[str]) -> None:
+    rho = _offered_load(qps, service, cfg.servers, cfg.max_batch)
+    if rho >= 1 and scenario != "offline":
+        msg = _unstable_message(rho, qps, service, cfg.servers, cfg.max_batch)
+        warns.append(msg)
+        warnings.warn(msg, UnstableQueueWarning, stacklevel=4)
+
+
+def _run_parts(arrival_s, service, cfg: EngineConfig, svc_ss, batch_ss, engine, closed, fan_k):
+    """Run the ``fan_k`` independent queues of a fan-out (one without); return (records, engine)."""
+    recs, used = [], None
+    for j, (s_ss, b_ss) in enumerate(zip(svc_ss.spawn(fan_k), batch_ss.spawn(fan_k), strict=False)):
+        r, used = _records(arrival_s, service, cfg, np.random.default_rng(s_ss), np.random.default_rng(b_ss),
+                           engine, closed)
+        if fan_k > 1:
+            r["worker"] = np.where(r["worker"] >= 0, r["worker"] + j * cfg.servers, -1)
+        recs.append(r)
+    return recs, used
+
+
+def _query_latency(recs: list[dict], group: int) -> tuple[np.ndarray, np.ndarray]:
+    """(latency per query, arrival per query): the slowest part of a fan-out or MultiStream query."""
+    lat = np.max([r["finish_s"] - r["arrival_s"] for r in recs], axis=0)  # NaN if any part dropped
+    qa = recs[0]["arrival_s"]
+    if group > 1:
+        lat = lat.reshape(-1, group).max(axis=1)
+        qa = qa.reshape(-1, group)[:, 0]
+    return lat, qa
+
+
+def _effective(arrivals, service, cfg: EngineConfig, *, n_queries, n, closed, duration_s, warmup_fraction, seed,
+               used, n_default, qps, slowdown, pauses, cold_start, fan_k, group) -> dict:
+    return {
+        "arrivals": "closed loop" if closed else _desc(arrivals), "service": _desc(service),
+        "servers": cfg.servers, "max_batch": cfg.max_batch, "batch_timeout_s": cfg.batch_timeout_s,
+        "n_requests": int(n_queries * group) if closed is None else int(n), "duration_s": duration_s,
+        "warmup_fraction": warmup_fraction, "seed": int(seed), "engine": used,
+        "budget": budget.current() if n_default else None, "deadline_s": cfg.deadline_s,
+        "offered_load": None if qps is None else _offered_load(qps, service, cfg.servers, cfg.max_batch),
+        "slowdown": None if slowdown is None else _desc(slowdown),
+        "pauses": None if pauses is None else repr(pauses),
+        "cold_start": None if cold_start is None else repr(cold_start),
+        "fanout": fan_k, "samples_per_query": group, "simlib": __version__,
+    }
+
+
+def _closed_loop(n, duration_s, clients, think_s):
+    if clients is None:
+        return None
+    if duration_s is not None:
+        raise InvalidParameterError("The 'duration_s' parameter is not supported in a closed loop "
+                                    "(SingleStream); give 'n_requests'.")
+    return (int(n), int(clients), float(think_s))
+
+
 def _run(arrivals, service, *, servers, max_batch, batch_timeout_s, n_requests, duration_s, warmup_fraction,
          seed, slowdown, pauses, cold_start, deadline_s, engine, requested, fan_k=1, group=1,
          closed_loop_clients=None, think_s=0.0, scenario=None, metric_fn=None, throughput_from_zero=False):
@@ -194,61 +262,18 @@ def _run(arrivals, service, *, servers, max_batch, batch_timeout_s, n_requests, 
     n_default = n_requests is None and duration_s is None
     n = default_requests() if n_default else n_requests
     _check_size(arrivals, n, duration_s, group * fan_k, cfg, engine, closed_loop_clients is not None)
-    closed = None
-    if closed_loop_clients is not None:
-        if duration_s is not None:
-            raise InvalidParameterError("The 'duration_s' parameter is not supported in a closed loop "
-                                        "(SingleStream); give 'n_requests'.")
-        closed = (int(n), int(closed_loop_clients), float(think_s))
-        arrival_s = None
-        rate = None
-    else:
-        if group > 1:  # MultiStream: `n` queries of `group` samples issued together
-            q = arrivals.generate(np.random.default_rng(arr_ss), n=n, until_s=None) if duration_s is None \
-                else arrivals.generate(np.random.default_rng(arr_ss), until_s=duration_s)
-            arrival_s = np.repeat(q, group)
-        else:
-            arrival_s = (arrivals.generate(np.random.default_rng(arr_ss), n=n) if duration_s is None
-                         else arrivals.generate(np.random.default_rng(arr_ss), until_s=duration_s))
-        if arrival_s.size == 0:
-            raise InvalidParameterError(f"No request arrived within duration_s = {duration_s} s at "
-                                        f"{arrivals.rate_qps:.4g} requests/s; lengthen 'duration_s'.")
-        if n_requests is not None and arrival_s.size < n_requests * group:
-            warns.append(f"the trace holds only {arrival_s.size} arrivals, fewer than n_requests = {n_requests}; "
-                         "simulated the whole trace")
-        rate = arrivals.rate_qps * group
-        rho = _offered_load(rate, service, cfg.servers, cfg.max_batch)
-        if rho >= 1 and scenario != "offline":
-            msg = _unstable_message(rho, rate, service, cfg.servers, cfg.max_batch)
-            warns.append(msg)
-            warnings.warn(msg, UnstableQueueWarning, stacklevel=3)
-    recs, used = [], None
-    for j, (s_ss, b_ss) in enumerate(zip(svc_ss.spawn(fan_k), batch_ss.spawn(fan_k), strict=False)):
-        r, used = _records(arrival_s, service, cfg, np.random.default_rng(s_ss), np.random.default_rng(b_ss),
-                           engine, closed)
-        if fan_k > 1:
-            r["worker"] = np.where(r["worker"] >= 0, r["worker"] + j * cfg.servers, -1)
-        recs.append(r)
-    lat = np.max([r["finish_s"] - r["arrival_s"] for r in recs], axis=0)  # NaN if any part dropped
-    qa = recs[0]["arrival_s"]
-    if group > 1:
-        lat = lat.reshape(-1, group).max(axis=1)
-        qa = qa.reshape(-1, group)[:, 0]
-    settings = {
-        "requested": requested,
-        "effective": {
-            "arrivals": "closed loop" if closed else _desc(arrivals), "service": _desc(service),
-            "servers": cfg.servers, "max_batch": cfg.max_batch, "batch_timeout_s": cfg.batch_timeout_s,
-            "n_requests": int(lat.size * group) if closed is None else int(n), "duration_s": duration_s,
-            "warmup_fraction": warmup_fraction, "seed": int(seed), "engine": used,
-            "budget": budget.current() if n_default else None, "deadline_s": deadline_s,
-            "offered_load": None if rate is None else _offered_load(rate, service, cfg.servers, cfg.max_batch),
-            "slowdown": None if slowdown is None else _desc(slowdown),
-            "pauses": None if pauses is None else repr(pauses),
-            "cold_start": None if cold_start is None else repr(cold_start),
-            "fanout": fan_k, "samples_per_query": group, "simlib": __version__,
-        },
-    }
+    closed = _closed_loop(n, duration_s, closed_loop_clients, think_s)
+    arrival_s = qps = None
+    if closed is None:
+        arrival_s = _arrival_times(arrivals, n, n_requests, duration_s, group, np.random.default_rng(arr_ss), warns)
+        qps = arrivals.qps * group
+        _warn_if_unstable(qps, service, cfg, scenario, warns)
+    recs, used = _run_parts(arrival_s, service, cfg, svc_ss, batch_ss, engine, closed, fan_k)
+    lat, qa = _query_latency(recs, group)
+    settings = {"requested": requested, "effective": _effective(
+        arrivals, service, cfg, n_queries=lat.size, n=n, closed=closed, duration_s=duration_s,
+        warmup_fraction=warmup_fraction, seed=seed, used=used, n_default=n_default, qps=qps, slowdown=slowdown,
+        pauses=pauses, cold_start=cold_start, fan_k=fan_k, group=group)}
     res = _build(recs, lat, qa, warmup_fraction=warmup_fraction, servers_total=cfg.servers * fan_k,
                  settings=settings, warns=warns, deadline_s=deadline_s, scenario=scenario,
                  throughput_from_zero=throughput_from_zero)
