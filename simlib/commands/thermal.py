@@ -12,7 +12,7 @@ from simlib.commands._common import add_allow_large, only_with, print_json
 
 FLAGS = {"device": "--device", "workload": "--workload", "duty_fraction": "--workload",
          "duration_s": "--duration", "ambient_c": "--ambient", "governor": "--governor", "dt_s": "--dt",
-         "arrival_qps": "--qps", "service": "--service", "mean_s": "--service", "time_s": "--service",
+         "qps": "--qps", "arrival_qps": "--qps", "service": "--service", "mean_s": "--service", "time_s": "--service",
          "cv": "--service", "window_s": "--window", "seed": "--seed", "rate_qps": "--qps"}
 JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no request arrived in this window",
                 "p99_first_window_ms": "no request arrived in the first window",
@@ -20,7 +20,7 @@ JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no req
 
 
 def run(args: argparse.Namespace) -> int:
-    from simlib.thermal import simulate, simulate_server
+    from simlib.thermal import simulate_server, simulate_thermal
 
     server = args.qps is not None
     for flag, value in (("--service", args.service), ("--window", args.window), ("--seed", args.seed)):
@@ -39,8 +39,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(repr(r))
         return 0
-    r = simulate(args.device, args.workload or "sustained", 600.0 if args.duration is None else args.duration,
-                 governor=args.governor, ambient_c=args.ambient, dt_s=args.dt)
+    r = simulate_thermal(args.device, args.workload or "sustained", 600.0 if args.duration is None else args.duration,
+                         governor=args.governor, ambient_c=args.ambient, dt_s=args.dt)
     if args.json:
         print_json(r.json_dict())
     else:

@@ -8,23 +8,22 @@ True
 from simlib.hardware.catalog import (
     THIS_MACHINE,
     Device,
-    DvfsPoint,
     MemoryLevel,
-    Thermal,
     get,
     names,
     this_machine,
 )
 from simlib.hardware.detect import detect
+from simlib.hardware.params import OperatingPoint, ThermalParams
 
 list_devices = names
 
 __all__ = [
     "THIS_MACHINE",
     "Device",
-    "DvfsPoint",
     "MemoryLevel",
-    "Thermal",
+    "OperatingPoint",
+    "ThermalParams",
     "detect",
     "get",
     "list_devices",
