@@ -124,15 +124,15 @@ def inferences_per_joule(energy_per_inference_j: float) -> float:
     return 1.0 / energy_per_inference_j
 
 
-def qps_per_watt(qps: float, power_w: float) -> float:
+def qps_per_watt(throughput_qps: float, power_w: float) -> float:
     """Throughput per watt: (inferences/s) / W = inferences per joule.
 
     >>> qps_per_watt(1000, 250)
     4.0
     """
-    check("qps", qps, Range(0, None, unit="queries/s"), owner="qps_per_watt")
+    check("throughput_qps", throughput_qps, Range(0, None, unit="queries/s"), owner="qps_per_watt")
     check("power_w", power_w, Range(0, None, closed="neither", unit="W"), owner="qps_per_watt")
-    return qps / power_w
+    return throughput_qps / power_w
 
 
 def tops_per_watt(ops_per_s: float, power_w: float) -> float:

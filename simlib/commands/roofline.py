@@ -14,7 +14,7 @@ from simlib._validate import invalid
 from simlib.commands._common import only_with, print_json
 from simlib.hardware import names
 from simlib.roofline import analyze
-from simlib.roofline.models import names as model_names
+from simlib.roofline.models import model_names
 
 FLAGS = {"device": "--device", "name": "--device", "precision": "--precision", "flops": "--flops", "bytes": "--bytes",
          "model": "--model", "batch": "--batch", "memory": "--memory", "traffic": "--traffic"}

@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction) -> None:
     from simlib.thermal.governors import GOVERNORS
-    from simlib.thermal.presets import names
+    from simlib.thermal.presets import preset_names as names
 
     p = sub.add_parser(
         "thermal", help="MODELED thermal throttling: temperature, clock, throughput, energy",

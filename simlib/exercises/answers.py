@@ -9,7 +9,7 @@ from __future__ import annotations
 
 __all__ = ["batch_intensity", "energy_per_inference_mj", "interval_width_factor", "littles_law_in_flight",
            "load_time_ms",
-           "mm1_mean_latency_ms", "offline_server_ratio", "p99_over_median", "speedup_end_to_end",
+           "mm1_mean_latency_ms", "offline_over_server", "p99_over_median", "speedup_end_to_end",
            "tail_ratio", "tops_floor_ms"]
 
 
@@ -69,10 +69,10 @@ def mm1_mean_latency_ms(qps: float, service_ms: float) -> float:
     return mm1_mean_time_in_system(float(qps), 1000.0 / float(service_ms)) * 1e3
 
 
-def offline_server_ratio(offline_sps: float, server_qps: float) -> float:
+def offline_over_server(offline_sps: float, server_qps: float) -> float:
     """How many times the Offline throughput exceeds the Server rate that meets the bound.
 
-    >>> offline_server_ratio(offline_sps=900, server_qps=600)
+    >>> offline_over_server(offline_sps=900, server_qps=600)
     1.5
     """
     return float(offline_sps) / float(server_qps)

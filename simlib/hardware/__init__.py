@@ -16,8 +16,6 @@ from simlib.hardware.catalog import (
 from simlib.hardware.detect import detect
 from simlib.hardware.params import OperatingPoint, ThermalParams
 
-list_devices = names
-
 __all__ = [
     "THIS_MACHINE",
     "Device",
@@ -26,7 +24,6 @@ __all__ = [
     "ThermalParams",
     "detect",
     "get",
-    "list_devices",
     "names",
     "this_machine",
 ]

@@ -135,7 +135,7 @@ def analyze(device: str | Device, precision: str, *, flops: float | None = None,
     """Place a workload on a device's roofline.
 
     Give either ``flops`` and ``bytes`` (totals for the whole workload) or ``model`` (a name from
-    :func:`simlib.roofline.models.names`, counted layer by layer at ``batch``, weights read once
+    :func:`simlib.roofline.models.model_names`, counted layer by layer at ``batch``, weights read once
     per batch, weights stored in ``precision``). ``memory`` picks the memory level (default: main
     memory). ``traffic="weights"`` counts only weight bytes, as the source chapter does.
     """

@@ -14,7 +14,7 @@ from __future__ import annotations
 from simlib.hardware.catalog import get, names
 from simlib.roofline import ops
 from simlib.roofline.core import RooflineResult, analyze
-from simlib.roofline.models import names as model_names
+from simlib.roofline.models import model_names
 
 __all__ = ["DEFAULTS", "OPS", "RooflineExplorer", "explore", "op_count", "static_figure"]
 

@@ -16,7 +16,7 @@ from simlib.hardware.params import (  # re-exported: one home, in hardware
 from simlib.thermal.coupled import CoupledResult, simulate_server
 from simlib.thermal.governors import GOVERNORS, NoGovernor, PowerAllocator, StepWise, make_governor
 from simlib.thermal.power import PowerModel
-from simlib.thermal.presets import ThermalDevice, get_device, names
+from simlib.thermal.presets import ThermalDevice, get_device, preset_names
 from simlib.thermal.rc import RCNetwork
 from simlib.thermal.simulate import JSON_KEYS, ThermalResult, simulate_thermal
 from simlib.thermal.workloads import Workload
@@ -24,6 +24,6 @@ from simlib.thermal.workloads import Workload
 __all__ = [
     "GOVERNORS", "JSON_KEYS", "CoupledResult", "NoGovernor", "OperatingPoint", "PowerAllocator",
     "PowerModel", "RCNetwork", "StepWise", "ThermalDevice", "ThermalParams", "ThermalResult",
-    "Workload", "get_device", "make_governor", "names", "simulate_thermal",
+    "Workload", "get_device", "make_governor", "preset_names", "simulate_thermal",
     "simulate_server",
 ]

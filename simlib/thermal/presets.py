@@ -20,7 +20,7 @@ from simlib._validate import Options, Range, check, invalid
 from simlib.hardware.params import OperatingPoint, ThermalParams
 from simlib.thermal.power import PowerModel
 
-__all__ = ["PRESETS", "ThermalDevice", "get_device", "names"]
+__all__ = ["PRESETS", "ThermalDevice", "get_device", "preset_names"]
 
 MOBILENET_V2_OPS = 0.6e9  # Sandler et al. 2018: ~300 M multiply-adds at 224x224 => ~0.6 G ops
 
@@ -121,7 +121,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def names() -> list[str]:
+def preset_names() -> list[str]:
     """Device ids with a thermal preset."""
     return list(PRESETS)
 
@@ -134,7 +134,7 @@ def get_device(name: str | ThermalDevice, **overrides: Any) -> ThermalDevice:
     """
     if isinstance(name, ThermalDevice):
         return name.with_(**overrides) if overrides else name
-    check("device", name, Options(names()), owner="thermal.get_device")
+    check("device", name, Options(preset_names()), owner="thermal.get_device")
     from simlib import hardware
 
     hw = hardware.get(name)
