@@ -400,28 +400,32 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
         # Near saturation a short run starts empty and ends before the queue reaches its steady
         # state, so p99 is biased low and the search overshoots; a search needs long runs.
         simulate_kwargs["n_requests"] = budget.pick(quick=20_000, standard=100_000, full=500_000)
-    servers = int(simulate_kwargs.get("servers", 1))
     max_batch = int(simulate_kwargs.get("max_batch", 1))
-    cap = servers * max_batch / svc.mean_batch_s(max_batch)
+    cap = int(simulate_kwargs.get("servers", 1)) * max_batch / svc.mean_batch_s(max_batch)
     make = _arrival_factory(arrival)
     trials: list[tuple[float, float]] = []
 
-    def p_at(rate: float) -> tuple[float, SimResult]:
+    def p_at(qps: float) -> tuple[float, SimResult]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnstableQueueWarning)
-            r = simulate(make(rate), svc, **simulate_kwargs)
+            r = simulate(make(qps), svc, **simulate_kwargs)
         v = r.percentile(percentile) if r.completed else math.inf
-        trials.append((rate, v))
+        trials.append((qps, v))
         return v, r
 
-    lo, hi = 0.0, cap
-    best = None
     v, r = p_at(cap * 0.01)
     if v > latency_bound_s:
         return MaxQpsResult(0.0, latency_bound_s, percentile, r, trials,
                             [f"even at {cap * 0.01:.4g} requests/s (1% load) p{percentile:g} = {v * 1e3:.4g} ms "
                              f"exceeds the bound {latency_bound_s * 1e3:.4g} ms: the service itself is too slow"])
-    lo, best = cap * 0.01, r
+    lo, best = _bisect(p_at, cap * 0.01, r, cap, latency_bound_s, tolerance)
+    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials,
+                        _search_warnings(lo, cap, simulate_kwargs.get("n_requests")))
+
+
+def _bisect(p_at, lo: float, best: SimResult, hi: float, latency_bound_s: float, tolerance: float):
+    """Bisect [lo, hi] (requests/s) for the highest rate whose percentile meets the bound;
+    ``lo`` is known to meet it (``best`` is its result). Returns (rate, its result)."""
     while (hi - lo) > tolerance * hi:
         mid = (lo + hi) / 2
         v, r = p_at(mid)
@@ -429,13 +433,15 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
             lo, best = mid, r
         else:
             hi = mid
-    warns = []
-    n = simulate_kwargs.get("n_requests")
-    if n is not None and lo > 0.5 * cap and n < 20_000:
-        warns.append(f"the search ended at {lo / cap:.0%} of capacity with only {n} requests per trial; "
-                     "near saturation short runs under-estimate the tail, so this rate is optimistic: "
-                     "use n_requests >= 20000")
-    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials, warns)
+    return lo, best
+
+
+def _search_warnings(qps: float, cap: float, n: int | None) -> list[str]:
+    if n is not None and qps > 0.5 * cap and n < 20_000:
+        return [f"the search ended at {qps / cap:.0%} of capacity with only {n} requests per trial; "
+                "near saturation short runs under-estimate the tail, so this rate is optimistic: "
+                "use n_requests >= 20000"]
+    return []
 
 
 def _arrival_factory(arrival: str):
