@@ -142,14 +142,30 @@ def _drop_late(run: _Run, batch: list[int]) -> list[int]:
     return keep
 
 
-def _batcher(run: _Run, inbox: simpy.Store, freed: simpy.Store):
+class _Slot:
+    """Where a batcher hands a batch to its worker: ``handover`` fires with the batch; the worker
+    puts its service's timeout in ``serving``, which the batcher waits on too (it registered after
+    the worker, so it resumes once the worker has recorded the completions: no extra event)."""
+
+    __slots__ = ("handover", "serving")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.handover = env.event()
+        self.serving: simpy.Event | None = None
+
+
+def _batcher(run: _Run, slot: _Slot):
     """Form the next batch for one worker whenever it is free, and hand it over."""
+    single = run.cfg.max_batch == 1
     while True:
-        batch = yield from _fill(run, (yield run.queue.get()))
+        first = yield run.queue.get()
+        batch = [first] if single else (yield from _fill(run, first))
         batch = _drop_late(run, batch)
         if batch:
-            yield inbox.put(batch)
-            yield freed.get()
+            handover = slot.handover
+            handover.succeed(batch)
+            yield handover  # the worker resumes first and starts serving
+            yield slot.serving
 
 
 def _service_time(run: _Run, batch: list[int], now: float) -> float:
@@ -180,21 +196,22 @@ def _record_start(mon: Monitor, batch: list[int], now: float, w: int, is_cold: b
         mon.cold[j] = is_cold
 
 
-def _worker(run: _Run, w: int, inbox: simpy.Store, freed: simpy.Store):
+def _worker(run: _Run, w: int, slot: _Slot):
     """Serve the batches the worker's batcher hands over: cold start, slowdown and pauses applied."""
     env, cold = run.env, run.cfg.cold_start
     last_finish = 0.0 if (cold is not None and cold.initially_warm) else -math.inf
     while True:
-        batch = yield inbox.get()
+        batch = yield slot.handover
+        slot.handover = env.event()
         now = env.now
         s = _service_time(run, batch, now)
         is_cold = _is_cold(cold, now, last_finish)
         if is_cold:
             s += cold.load_time_s
         _record_start(run.mon, batch, now, w, is_cold)
-        yield env.timeout(_end_s(run.cfg.pauses, now, s) - now)
+        slot.serving = env.timeout(_end_s(run.cfg.pauses, now, s) - now)
+        yield slot.serving
         last_finish = env.now
-        freed.put(w)  # before the completions, so the batcher asks the queue first (as before)
         for j in batch:
             run.mon.finish[j] = last_finish
             _complete(run, j)
@@ -224,9 +241,9 @@ def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator
             env.process(_closed_loop_client(env, range(c, n, clients), queue, mon, done, think_s))
     run = _Run(env, queue, mon, cfg, service, service_s.tolist() if service_s is not None else None, rng, done)
     for w in range(cfg.servers):
-        inbox, freed = simpy.Store(env, capacity=1), simpy.Store(env, capacity=1)
-        env.process(_batcher(run, inbox, freed))
-        env.process(_worker(run, w, inbox, freed))
+        slot = _Slot(env)
+        env.process(_worker(run, w, slot))
+        env.process(_batcher(run, slot))
     _run_with_progress(env, arrival_s, n)
     return mon.arrays()
 
