@@ -162,9 +162,11 @@ def _batcher(run: _Run, slot: _Slot):
         batch = [first] if single else (yield from _fill(run, first))
         batch = _drop_late(run, batch)
         if batch:
-            handover = slot.handover
+            handover, slot.serving = slot.handover, None
             handover.succeed(batch)
             yield handover  # the worker resumes first and starts serving
+            if slot.serving is None:  # the worker failed (its error ends the run)
+                return
             yield slot.serving
 
 
