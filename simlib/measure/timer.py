@@ -35,6 +35,7 @@ __all__ = ["calls_per_block", "harness_overhead", "time_callable", "warmup_until
 
 _POS_INT = Range(1, None, integer=True)
 _POS_S = Range(0, None, closed="neither", unit="s")
+_SYNC = Options(("none", "cuda", "cuda_events"))
 
 
 def _is_callable(v: Any) -> bool:
@@ -89,6 +90,8 @@ def _make_timed_call(fn: Callable[[], Any], sync: str, number: int = 1) -> Calla
     return call
 
 
+@validate_params({"fn": _is_callable, "sync": _SYNC, "min_block_s": Range(0, 10, closed="right", unit="s"),
+                  "max_number": _POS_INT})
 def calls_per_block(fn: Callable[[], Any], sync: str = "none", *, min_block_s: float = 1e-5,
                     max_number: int = 1 << 20) -> int:
     """How many calls of ``fn`` to time as one block so that a block lasts ``min_block_s``.
@@ -137,24 +140,30 @@ def _stable(times: list[float], window: int, rel_tol: float) -> bool:
     return b > 0 and abs(a - b) / b <= rel_tol
 
 
+_TIME_CALLABLE = {
+    "fn": _is_callable,
+    "warmup": [Options(("auto",)), Range(0, None, integer=True)],
+    "number": [Options(("auto",)), _POS_INT],
+    "min_samples": [_POS_INT, None],
+    "max_samples": [_POS_INT, None],
+    "target_rel_ci": Range(0, 1, closed="right"),
+    "time_budget_s": [_POS_S, None],
+    "min_block_s": Range(0, 10, closed="right", unit="s"),
+    "sync": _SYNC,
+}
+
+
 def _requested(warmup, number, min_samples, max_samples, target_rel_ci, time_budget_s, min_block_s,
                sync) -> dict[str, Any]:
-    """The settings with the budget's defaults filled in, each checked."""
-    own = "time_callable"
-    check("warmup", warmup, Options(("auto",)), Range(0, None, integer=True), owner=own)
-    check("number", number, Options(("auto",)), _POS_INT, owner=own)
+    """The settings with the budget's defaults filled in (max_samples checked against min_samples)."""
     if min_samples is None:
         min_samples = budget.pick(quick=30, standard=200, full=1000)
     if max_samples is None:
         max_samples = max(min_samples, budget.pick(quick=2_000, standard=50_000, full=500_000))
     if time_budget_s is None:
         time_budget_s = budget.pick(quick=1.0, standard=5.0, full=30.0)
-    check("min_samples", min_samples, _POS_INT, owner=own)
-    check("max_samples", max_samples, Range(min_samples, None, integer=True), owner=own)
-    check("target_rel_ci", target_rel_ci, Range(0, 1, closed="right"), owner=own)
-    check("time_budget_s", time_budget_s, _POS_S, owner=own)
-    check("min_block_s", min_block_s, Range(0, 10, closed="right", unit="s"), owner=own)
-    check("sync", sync, Options(("none", "cuda", "cuda_events")), owner=own)
+    check("max_samples", max_samples, Range(min_samples, None, integer=True, unit="(>= min_samples)"),
+          owner="time_callable")
     return {"warmup": warmup, "number": number, "min_samples": min_samples, "max_samples": max_samples,
             "target_rel_ci": target_rel_ci, "time_budget_s": time_budget_s, "min_block_s": min_block_s,
             "sync": sync}
@@ -208,7 +217,7 @@ def _sample(call: Callable[[], float], req: dict[str, Any]) -> tuple[list[float]
     return samples, stop_reason, time.perf_counter() - t_start
 
 
-@validate_params({"fn": _is_callable})
+@validate_params(_TIME_CALLABLE)
 def time_callable(
     fn: Callable[[], Any],
     *,

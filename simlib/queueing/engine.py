@@ -6,9 +6,13 @@ Small generator processes over one :class:`simpy.Environment` (STYLE.md, "SimPy"
   ``_closed_loop_client`` instead issues the next request when the previous one completes;
 - per server, a ``_batcher`` takes the oldest request once its worker is free, optionally
   waits to fill a batch (up to ``max_batch`` requests or until ``batch_timeout_s`` after the
-  oldest one arrived), drops requests past their deadline, and hands the batch to
+  oldest one arrived), drops requests past their deadline, and hands the batch (one event, a
+  :class:`_Slot`) to
 - a ``_worker``, which holds for the batch's service time: the model's (or pre-drawn) time,
   times the slowdown, plus a cold start, stretched by pauses (each effect a small helper).
+  The batcher waits on the same service timeout, so it asks the queue again at the instant
+  the worker finishes, as one process doing both would (the records are identical to the
+  single-generator engine this replaced; the hand-over costs one event per batch).
 
 Nothing is printed or aggregated inside the processes: they write per-request records into a
 :class:`Monitor`, and :mod:`simlib.queueing.runner` turns the records into a result.
