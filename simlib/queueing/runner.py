@@ -94,10 +94,15 @@ def _slowdown_fn(slowdown):
     return checked
 
 
+def _fast_path_fits(cfg: EngineConfig, closed: bool) -> bool:
+    """Whether the vectorized fast path models this queue (plain FIFO, open loop)."""
+    return (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None
+            and cfg.cold_start is None and cfg.deadline_s is None and not closed)
+
+
 def _records(arrival_s, service, cfg: EngineConfig, svc_rng, batch_rng, engine, closed_loop=None):
     """Run one queue; return (records dict, engine used)."""
-    simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None
-              and cfg.cold_start is None and cfg.deadline_s is None and closed_loop is None)
+    simple = _fast_path_fits(cfg, closed_loop is not None)
     if engine == "fast" and not simple:
         raise InvalidParameterError(
             "The 'engine' parameter of simulate is 'fast', but the fast path handles only FIFO queues "
@@ -120,9 +125,7 @@ def _check_size(arrivals, n, duration_s, per_query: int, cfg: EngineConfig, engi
         count, parameter = arrivals.qps * float(duration_s), "duration_s"
     if isinstance(arrivals, Trace) and not closed:
         count = min(count, float(arrivals.timestamps_s.size))
-    simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None and cfg.cold_start is None
-              and cfg.deadline_s is None and not closed)
-    kind = "requests" if simple and engine != "simpy" else "simpy_requests"
+    kind = "requests" if _fast_path_fits(cfg, closed) and engine != "simpy" else "simpy_requests"
     limits.check_work(kind, count * per_query, owner="simulate", parameter=parameter)
 
 
