@@ -142,3 +142,12 @@ def test_cli_text_says_modeled(capsys):
 
     assert main(["thermal", "--device", "cortex-m7", "--duration", "5", "--governor", "none"]) == 0
     assert "MODELED" in capsys.readouterr().out
+
+
+def test_one_home_for_thermal_constants_and_operating_points():
+    from simlib import hardware, thermal
+
+    assert thermal.ThermalParams is hardware.ThermalParams and thermal.OperatingPoint is hardware.OperatingPoint
+    dev = get_device("edgetpu")
+    assert dev.thermal == hardware.get("edgetpu").thermal
+    assert set(dev.power.opps) == set(hardware.get("edgetpu").dvfs)
