@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import time
 
-from simlib.thermal import simulate
+from simlib.thermal import simulate_thermal
 
 TARGET_S = 1.0
 
@@ -18,13 +18,13 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--repeats", type=int, default=3)
     args = ap.parse_args()
-    simulate("edgetpu", "sustained", 1.0)  # warm-up (imports, expm)
+    simulate_thermal("edgetpu", "sustained", 1.0)  # warm-up (imports, expm)
     for device, gov in [("smartphone-soc", None), ("smartphone-soc", "power_allocator"),
                         ("edgetpu", None), ("a100-sxm", None), ("cortex-m7", None)]:
         times = []
         for _ in range(args.repeats):
             t0 = time.perf_counter()
-            r = simulate(device, "sustained", 600.0, dt_s=1e-3, governor=gov)
+            r = simulate_thermal(device, "sustained", 600.0, dt_s=1e-3, governor=gov)
             r.summary  # noqa: B018 - computes the cached summary (timed)
             times.append(time.perf_counter() - t0)
         best = min(times)

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from simlib._validate import InvalidParameterError, Options, Range, check
+from simlib._validate import InvalidParameterError, Options, Range, check, validate_params
 from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = [
@@ -147,15 +147,15 @@ def inferences_per_joule(energy_per_inference_j: float) -> float:
     return 1.0 / energy_per_inference_j
 
 
-def qps_per_watt(qps: float, power_w: float) -> float:
+def qps_per_watt(throughput_qps: float, power_w: float) -> float:
     """Throughput per watt: (inferences/s) / W = inferences per joule.
 
     >>> qps_per_watt(1000, 250)
     4.0
     """
-    check("qps", qps, Range(0, None, unit="queries/s"), owner="qps_per_watt")
+    check("throughput_qps", throughput_qps, Range(0, None, unit="queries/s"), owner="qps_per_watt")
     check("power_w", power_w, Range(0, None, closed="neither", unit="W"), owner="qps_per_watt")
-    return qps / power_w
+    return throughput_qps / power_w
 
 
 def tops_per_watt(ops_per_s: float, power_w: float) -> float:
@@ -169,15 +169,18 @@ def tops_per_watt(ops_per_s: float, power_w: float) -> float:
     return ops_per_s / 1e12 / power_w
 
 
-def average_power_w(active_w: float, idle_w: float, duty_cycle: float) -> float:
-    """Time-average power of a device active a fraction ``duty_cycle`` of the time (W).
+@validate_params({"active_w": Range(0, None, unit="W"), "idle_w": Range(0, None, unit="W"),
+                  "duty_cycle": Range(0, 1)})
+def average_power_w(*, active_w: float, idle_w: float, duty_cycle: float) -> float:
+    """Time-average power of a device active a fraction ``duty_cycle`` of the time (W):
+    ``duty_cycle * P_active + (1 - duty_cycle) * P_idle``. Keyword-only, so the two powers
+    cannot be swapped.
 
-    >>> round(average_power_w(0.5, 0.01, 0.02), 4)
-    0.0198
+    The source chapter's example: 50 mW idle, 2 W active, active 1% of the time.
+
+    >>> round(average_power_w(active_w=2.0, idle_w=0.050, duty_cycle=0.01), 6)
+    0.0695
     """
-    check("active_w", active_w, Range(0, None, unit="W"), owner="average_power_w")
-    check("idle_w", idle_w, Range(0, None, unit="W"), owner="average_power_w")
-    check("duty_cycle", duty_cycle, Range(0, 1), owner="average_power_w")
     return duty_cycle * active_w + (1 - duty_cycle) * idle_w
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from simlib._validate import InvalidParameterError, Range, check
+from simlib._validate import InvalidParameterError, Range, check, validate_params
 
 __all__ = [
     "amdahl_ceiling",
@@ -87,27 +87,30 @@ def fanout_tail_probability(n: int, p_slow: float = 0.01) -> float:
     return 1.0 - (1.0 - p_slow) ** n
 
 
-def littles_law(*, items: float | None = None, rate: float | None = None,
+@validate_params({"items": [Range(0, None, unit="requests"), None],
+                  "qps": [Range(0, None, unit="requests/s"), None],
+                  "time_s": [Range(0, None, unit="s"), None]})
+def littles_law(*, items: float | None = None, qps: float | None = None,
                 time_s: float | None = None) -> float:
-    """Little's law L = lambda x W: give two of ``items`` (mean number in the system), ``rate``
-    (arrivals per second) and ``time_s`` (mean time in the system), get the third.
+    """Little's law L = lambda x W: give two of ``items`` (mean number in the system), ``qps``
+    (arrivals per second) and ``time_s`` (mean time in the system, s), get the third.
 
-    >>> littles_law(rate=200, time_s=0.05)  # 200 QPS at 50 ms -> 10 requests in flight
+    The one home of Little's law: :mod:`simlib.queueing.analytic` re-exports it and
+    :func:`simlib.exercises.answers.littles_law_in_flight` calls it.
+
+    >>> littles_law(qps=200, time_s=0.05)  # 200 QPS at 50 ms -> 10 requests in flight
     10.0
-    >>> littles_law(items=10, rate=200)
+    >>> littles_law(items=10, qps=200)
     0.05
     """
-    given = {k: v for k, v in (("items", items), ("rate", rate), ("time_s", time_s)) if v is not None}
+    given = sorted(k for k, v in (("items", items), ("qps", qps), ("time_s", time_s)) if v is not None)
     if len(given) != 2:
         raise InvalidParameterError(
-            f"littles_law needs exactly two of items, rate, time_s; got {sorted(given) or 'none'}.")
-    for k, v in given.items():
-        check(k, v, Range(0, None, unit={"items": "requests", "rate": "requests/s", "time_s": "s"}[k]),
-              owner="littles_law")
+            f"littles_law needs exactly two of items, qps, time_s; got {given or 'none'}.")
     if items is None:
-        return rate * time_s
-    if rate is None:
+        return qps * time_s
+    if qps is None:
         check("time_s", time_s, _POS, owner="littles_law")
         return items / time_s
-    check("rate", rate, _POS, owner="littles_law")
-    return items / rate
+    check("qps", qps, _POS, owner="littles_law")
+    return items / qps

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["dumps", "finite"]
+__all__ = ["dumps", "finite", "jsonable"]
 
 _DEFAULT_REASON = {"nan": "not defined for this run (e.g. no samples in it)",
                    "inf": "larger than a float can hold (overflow)"}
@@ -28,19 +28,34 @@ def _leaf_name(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
-def finite(obj: Any, reasons: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
-    """``(copy of obj with non-finite numbers as None, {path: why})``; numpy values become Python.
+def _plain(v: Any) -> Any:
+    """``v`` as plain Python: numpy to Python, results (``to_dict``) and dataclasses to dicts,
+    sets to sorted lists; containers and scalars unchanged (their contents are walked after)."""
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, (set, frozenset)):
+        return sorted(v, key=repr)
+    if hasattr(v, "to_dict") and not isinstance(v, type):
+        return v.to_dict()
+    if hasattr(v, "__dataclass_fields__") and not isinstance(v, type):
+        return {k: getattr(v, k) for k in v.__dataclass_fields__}
+    return v
 
-    ``reasons`` maps a key name (the last part of a path) to the explanation for that field.
+
+def finite(obj: Any, reasons: dict[str, str] | None = None) -> tuple[Any, dict[str, str]]:
+    """``(copy of obj with non-finite numbers as None, {path: why})``: the one JSON-cleaning walk.
+
+    numpy values become Python, objects with ``to_dict()`` and dataclasses become dicts, sets
+    become sorted lists, anything else becomes its ``str``. ``reasons`` maps a key name (the
+    last part of a path) to the explanation for that field.
     """
     reasons = reasons or {}
     notes: dict[str, str] = {}
 
     def walk(v: Any, path: str) -> Any:
-        if isinstance(v, np.ndarray):
-            v = v.tolist()
-        elif isinstance(v, np.generic):
-            v = v.item()
+        v = _plain(v)
         if isinstance(v, bool) or v is None or isinstance(v, str):
             return v
         if isinstance(v, numbers.Integral):
@@ -60,6 +75,15 @@ def finite(obj: Any, reasons: dict[str, str] | None = None) -> tuple[Any, dict[s
         return str(v)
 
     return walk(obj, ""), notes
+
+
+def jsonable(obj: Any) -> Any:
+    """``obj`` as data that ``json.dumps(..., allow_nan=False)`` accepts (non-finite numbers as None).
+
+    >>> jsonable({"n": np.int64(3), "xs": np.array([1.5, np.inf]), "tags": {"b", "a"}})
+    {'n': 3, 'xs': [1.5, None], 'tags': ['a', 'b']}
+    """
+    return finite(obj)[0]
 
 
 def dumps(obj: Any, reasons: dict[str, str] | None = None, **kw: Any) -> str:

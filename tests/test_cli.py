@@ -254,7 +254,7 @@ class _FakeTerminal:
 
 
 def test_a_long_thermal_run_draws_a_progress_bar_on_a_terminal(monkeypatch):
-    from simlib.thermal import simulate
+    from simlib.thermal import simulate_thermal as simulate
 
     term = _FakeTerminal()
     monkeypatch.setattr(sys, "stderr", term)

@@ -52,7 +52,7 @@ def test_e_equals_p_t_lighthouse_1_2():
 def test_efficiency_metrics():
     assert energy.qps_per_watt(2000, 400) == 5.0
     assert energy.tops_per_watt(624e12, 400) == pytest.approx(1.56)
-    assert energy.average_power_w(2.0, 0.1, 0.25) == pytest.approx(0.575)
+    assert energy.average_power_w(active_w=2.0, idle_w=0.1, duty_cycle=0.25) == pytest.approx(0.575)
     assert energy.battery_life_h(1.0, capacity_wh=15.4) == pytest.approx(15.4)
     assert energy.battery_life_h(0.5, capacity_mah=4000, voltage_v=3.85) == pytest.approx(30.8)
     assert energy.facility_energy_j(1000, 1.1) == pytest.approx(1100)
@@ -67,7 +67,7 @@ def test_efficiency_metrics():
     (lambda: energy.decompose(1, 1, "fp8"), "precision"),
     (lambda: energy.decompose(1, 1, memory="l3"), "memory"),
     (lambda: energy.energy_j(-1, 1), "power_w"),
-    (lambda: energy.average_power_w(1, 0.1, 1.5), "duty_cycle"),
+    (lambda: energy.average_power_w(active_w=1, idle_w=0.1, duty_cycle=1.5), "duty_cycle"),
     (lambda: energy.battery_life_h(0, capacity_wh=1), "average_power_w"),
     (lambda: energy.facility_energy_j(1, 0.9), "pue"),
     (lambda: energy.inferences_per_joule(0), "energy_per_inference_j"),

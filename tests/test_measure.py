@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import types
 
 import numpy as np
@@ -25,7 +26,7 @@ from simlib.scaling import amdahl_speedup
 
 def test_time_callable_fixed_warmup_and_provenance():
     calls = []
-    r = time_callable(lambda: calls.append(1), warmup=7, min_samples=40, max_samples=60,
+    r = time_callable(lambda: calls.append(1), warmup=7, number=1, min_samples=40, max_samples=60,
                       time_budget_s=5, system={"test": True})
     eff = r.settings["effective"]
     assert eff["warmup_calls"] == 7
@@ -33,6 +34,19 @@ def test_time_callable_fixed_warmup_and_provenance():
     assert eff["stop_reason"] in ("target_precision", "max_samples", "time_budget")
     assert r.kind == "measured" and r.system == {"test": True}
     assert r.summary["n"] == len(r.samples_s) and r.metrics["harness_overhead_s"] >= 0
+
+
+def test_sub_microsecond_calls_are_timed_in_blocks():
+    calls = []
+    r = time_callable(lambda: calls.append(1), warmup=3, min_samples=20, max_samples=20, system={})
+    eff = r.settings["effective"]
+    number = eff["number_per_sample"]
+    assert number >= 10 and eff["timed_calls"] == 20 * number
+    assert len(calls) >= eff["warmup_calls"] + eff["timed_calls"]  # plus the calls that chose the block size
+    assert np.median(r.samples_s) * number >= 1e-5  # a block lasts min_block_s
+    assert any("blocked timing" in w for w in r.warnings)
+    slow = time_callable(lambda: time.sleep(2e-5), warmup=1, min_samples=5, max_samples=5, system={})
+    assert slow.settings["effective"]["number_per_sample"] == 1  # long enough to time alone
 
 
 def test_time_callable_auto_warmup_and_budget_stop():
@@ -44,7 +58,7 @@ def test_time_callable_auto_warmup_and_budget_stop():
     assert any("time budget" in w for w in r.warnings)
 
 
-@pytest.mark.parametrize("kw", [{"warmup": -1}, {"warmup": "sometimes"}, {"sync": "gpu"},
+@pytest.mark.parametrize("kw", [{"warmup": -1}, {"warmup": "sometimes"}, {"sync": "gpu"}, {"number": 0},
                                 {"min_samples": 10, "max_samples": 5}, {"time_budget_s": 0}])
 def test_time_callable_rejects_bad_settings(kw):
     with pytest.raises(InvalidParameterError):

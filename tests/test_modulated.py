@@ -13,10 +13,10 @@ from simlib.queueing import LogNormal, Poisson, Trace, simulate
 TRUE = TwoStateFit(np.array([0.0]), 4.0, 0.15, 0.15, 0.85, 0, True)  # only its path is used
 
 
-def _true_system(rate_qps, n, seed):
+def _true_system(qps, n, seed):
     """A server whose requests take lognormal(2 ms, CV 0.2) times, 4x slower during slow
     stretches (15% of the time, 150 ms on average): the 'machine' we calibrate on."""
-    arr = Poisson(rate_qps).generate(np.random.default_rng(seed), n=n)
+    arr = Poisson(qps).generate(np.random.default_rng(seed), n=n)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         r = simulate(Trace(arr), LogNormal(0.002, 0.2), n_requests=n, warmup_fraction=0.0, seed=seed,

@@ -40,7 +40,7 @@ def test_count_conditioned_schedule_holds_the_count_and_is_poisson_inside():
 def test_count_conditioned_schedule_rejects_bad_input(kw):
     with pytest.raises(InvalidParameterError):
         poisson_given_count(np.random.default_rng(0), 10.0, **kw)
-    with pytest.raises(InvalidParameterError, match="rate_qps"):
+    with pytest.raises(InvalidParameterError, match="qps"):
         poisson_given_count(np.random.default_rng(0), 0.0, n=5)
 
 

@@ -87,9 +87,9 @@ def _roofline():
 
 
 def _thermal():
-    from simlib.thermal import simulate
+    from simlib.thermal import simulate_thermal
 
-    return simulate("edgetpu", "sustained", 2.0, dt_s=1e-2, governor="none")
+    return simulate_thermal("edgetpu", "sustained", 2.0, dt_s=1e-2, governor="none")
 
 
 def _coupled():

@@ -127,7 +127,7 @@ def test_simulate_bad_input_names_the_argument(kwargs, name):
 
 
 @pytest.mark.parametrize("make, name", [
-    (lambda: Poisson(0), "rate_qps"), (lambda: Bursty(10, 0.5), "burst_factor"), (lambda: Exponential(-1), "mean_s"),
+    (lambda: Poisson(0), "qps"), (lambda: Bursty(10, 0.5), "burst_factor"), (lambda: Exponential(-1), "mean_s"),
     (lambda: LogNormal(0.01, 0), "cv"), (lambda: Empirical([]), "samples_s"), (lambda: Pauses(1, 2), "duration_s"),
     (lambda: ColdStart(1, 0), "load_time_s"), (lambda: BatchCost(0, 0), "t0_s"), (lambda: Diurnal(10, 2), "amplitude"),
 ])

@@ -89,7 +89,7 @@ def test_fanout_p99_matches_formula():
 
 def test_fanout_mm1_formula_is_an_upper_bound_at_moderate_load():
     r = fanout(30.0, "exp:10ms", 8, n_requests=100_000, seed=1)
-    bound = analytic.fanout_percentile(99, 8, lam=30, mu=100)
+    bound = analytic.fanout_percentile(99, 8, qps=30, service_qps=100)
     assert 0.85 * bound <= r.percentile(99) <= 1.02 * bound
 
 
@@ -144,4 +144,4 @@ def test_littles_law_on_simulated_queue():
     L = float(np.sum(in_sys[:-1] * dt) / (t[-1] - t[0]))
     W = float(np.mean(r.records.latency_s))
     lam = len(r.records) / (t[-1] - t[0])
-    assert L == pytest.approx(analytic.littles_law(lam=lam, w=W), rel=0.01)
+    assert L == pytest.approx(analytic.littles_law(qps=lam, time_s=W), rel=0.01)

@@ -94,12 +94,12 @@ def test_bound_agrees_with_ridge(i, peak, bw):
 
 
 @pytest.mark.parametrize("kwargs, name", [
-    ({"intensity": 0, "peak_flops": 1.0, "bandwidth": 1.0}, "intensity"),
-    ({"intensity": -1, "peak_flops": 1.0, "bandwidth": 1.0}, "intensity"),
-    ({"intensity": 1, "peak_flops": 0, "bandwidth": 1.0}, "peak_flops"),
-    ({"intensity": 1, "peak_flops": 1.0, "bandwidth": -2}, "bandwidth"),
-    ({"intensity": float("nan"), "peak_flops": 1.0, "bandwidth": 1.0}, "intensity"),
-    ({"intensity": np.array([1.0, 0.0]), "peak_flops": 1.0, "bandwidth": 1.0}, "intensity"),
+    ({"intensity": 0, "peak_flops_per_s": 1.0, "bandwidth_bytes_per_s": 1.0}, "intensity"),
+    ({"intensity": -1, "peak_flops_per_s": 1.0, "bandwidth_bytes_per_s": 1.0}, "intensity"),
+    ({"intensity": 1, "peak_flops_per_s": 0, "bandwidth_bytes_per_s": 1.0}, "peak_flops_per_s"),
+    ({"intensity": 1, "peak_flops_per_s": 1.0, "bandwidth_bytes_per_s": -2}, "bandwidth_bytes_per_s"),
+    ({"intensity": float("nan"), "peak_flops_per_s": 1.0, "bandwidth_bytes_per_s": 1.0}, "intensity"),
+    ({"intensity": np.array([1.0, 0.0]), "peak_flops_per_s": 1.0, "bandwidth_bytes_per_s": 1.0}, "intensity"),
 ])
 def test_bad_roofline_input(kwargs, name):
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of attainable"):
@@ -107,7 +107,7 @@ def test_bad_roofline_input(kwargs, name):
 
 
 def test_bad_ridge_and_analyze_input():
-    with pytest.raises(InvalidParameterError, match="'bandwidth' parameter of ridge_point.*bytes/s"):
+    with pytest.raises(InvalidParameterError, match="'bandwidth_bytes_per_s' parameter of ridge_point.*bytes/s"):
         ridge_point(1e12, 0)
     with pytest.raises(InvalidParameterError, match="'flops' parameter of analyze"):
         analyze("a100-sxm", "fp16", flops=0, bytes=1)

@@ -109,9 +109,9 @@ def test_fanout_footnote_26():
 
 
 def test_littles_law():
-    assert scaling.littles_law(rate=100, time_s=0.2) == pytest.approx(20)
+    assert scaling.littles_law(qps=100, time_s=0.2) == pytest.approx(20)
     assert scaling.littles_law(items=20, time_s=0.2) == pytest.approx(100)
-    assert scaling.littles_law(items=20, rate=100) == pytest.approx(0.2)
+    assert scaling.littles_law(items=20, qps=100) == pytest.approx(0.2)
 
 
 @pytest.mark.parametrize("call, needle", [
@@ -129,7 +129,7 @@ def test_littles_law():
     (lambda: scaling.amdahl_speedup(1.2, 2), "'fraction'"),
     (lambda: scaling.strong_scaling_efficiency(1, 1, 0), "'n'"),
     (lambda: scaling.fanout_tail_probability(10, -0.1), "'p_slow'"),
-    (lambda: scaling.littles_law(rate=1), "exactly two"),
+    (lambda: scaling.littles_law(qps=1), "exactly two"),
 ])
 def test_bad_input(call, needle):
     with pytest.raises(InvalidParameterError, match=needle):

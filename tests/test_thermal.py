@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 
+from simlib import energy
 from simlib._validate import InvalidParameterError
 from simlib.thermal import (
     JSON_KEYS,
@@ -16,10 +17,9 @@ from simlib.thermal import (
     ThermalDevice,
     ThermalParams,
     Workload,
-    duty_cycle_power_w,
     get_device,
     make_governor,
-    simulate,
+    simulate_thermal,
 )
 
 
@@ -34,7 +34,7 @@ def _device(P=1.5, R=10.0, C=2.0, idle=0.0, trip=300.0, **th) -> ThermalDevice:
 
 def test_rc_step_response_matches_closed_form():
     R, C, P = 10.0, 2.0, 1.5
-    r = simulate(_device(P, R, C), "sustained", 400.0, governor="none")
+    r = simulate_thermal(_device(P, R, C), "sustained", 400.0, governor="none")
     t = r.t_s + r.dt_s  # temperatures are at the end of each step
     exact = 25.0 + P * R * (1 - np.exp(-t / (R * C)))
     rise = exact - 25.0
@@ -55,7 +55,7 @@ def test_two_node_steady_state_and_energy_conserved():
 
 @pytest.mark.parametrize("dev", ["smartphone-soc", "edgetpu", "a100-sxm"])
 def test_simulation_energy_balance(dev):
-    r = simulate(dev, "burst", 120.0, dt_s=1e-2)
+    r = simulate_thermal(dev, "burst", 120.0, dt_s=1e-2)
     assert r.energy_j == pytest.approx(r.stored_j + r.heat_out_j.sum(), rel=1e-9)
 
 
@@ -63,7 +63,7 @@ def test_simulation_energy_balance(dev):
 @pytest.mark.parametrize("dev", ["smartphone-soc", "edgetpu"])
 def test_governor_holds_trip_and_sustained_below_burst(dev, gov):
     d = get_device(dev)
-    r = simulate(d, "sustained", 1500.0 if dev == "smartphone-soc" else 600.0, governor=gov, dt_s=1e-2)
+    r = simulate_thermal(d, "sustained", 1500.0 if dev == "smartphone-soc" else 600.0, governor=gov, dt_s=1e-2)
     s = r.summary
     # at or below trip + hysteresis (to within one step's rise after the sensor interrupt)
     assert s["max_temp_c"] <= d.thermal.trip_c + d.thermal.hysteresis_c + 0.05
@@ -72,12 +72,12 @@ def test_governor_holds_trip_and_sustained_below_burst(dev, gov):
 
 
 def test_no_governor_overheats():
-    r = simulate("edgetpu", "sustained", 600.0, governor="none", dt_s=1e-2)
+    r = simulate_thermal("edgetpu", "sustained", 600.0, governor="none", dt_s=1e-2)
     assert r.summary["max_temp_c"] > get_device("edgetpu").thermal.trip_c
 
 
 def test_power_integral_is_inference_plus_idle_energy():
-    r = simulate("smartphone-soc", "duty:0.3", 60.0)
+    r = simulate_thermal("smartphone-soc", "duty:0.3", 60.0)
     per_inf, unfinished = r.inference_energies_j()
     assert per_inf.size == r.n_inferences > 0
     assert np.all(per_inf > 0)
@@ -86,15 +86,15 @@ def test_power_integral_is_inference_plus_idle_energy():
 
 
 def test_duty_cycle_example_exact():
-    assert duty_cycle_power_w(0.050, 2.0, 0.01) == pytest.approx(0.0695, rel=1e-12)
-    r = simulate(_device(P=2.0, idle=0.050), Workload(kind="duty", duty_fraction=0.01, period_s=1.0),
+    assert energy.average_power_w(active_w=2.0, idle_w=0.050, duty_cycle=0.01) == pytest.approx(0.0695, rel=1e-12)
+    r = simulate_thermal(_device(P=2.0, idle=0.050), Workload(kind="duty", duty_fraction=0.01, period_s=1.0),
                  10.0, governor="none")
     assert r.summary["mean_power_w"] == pytest.approx(0.0695, rel=1e-12)
 
 
 def test_frequency_scales_throughput():
     d = get_device("edgetpu")
-    fast = simulate(d, "sustained", 2.0, governor="none").summary["peak_throughput_qps"]
+    fast = simulate_thermal(d, "sustained", 2.0, governor="none").summary["peak_throughput_qps"]
     assert fast == pytest.approx(d.f_max_hz * d.ops_per_cycle / d.ops_per_inference, rel=1e-9)
     assert fast == pytest.approx(500.0, rel=1e-9)  # the chapter's ~2 ms MobileNetV2 on EdgeTPU
 
@@ -117,9 +117,9 @@ def test_workload_activity_shapes():
     lambda: Workload.parse("forever"),
     lambda: get_device("no-such-device"),
     lambda: make_governor("turbo"),
-    lambda: simulate("edgetpu", "sustained", -5.0),
-    lambda: simulate("edgetpu", "sustained", 5.0, ambient_c=120.0),
-    lambda: duty_cycle_power_w(0.05, 2.0, 1.2),
+    lambda: simulate_thermal("edgetpu", "sustained", -5.0),
+    lambda: simulate_thermal("edgetpu", "sustained", 5.0, ambient_c=120.0),
+    lambda: energy.average_power_w(active_w=2.0, idle_w=0.05, duty_cycle=1.2),
 ])
 def test_bad_input_clear_errors(call):
     with pytest.raises(InvalidParameterError, match="parameter"):
@@ -142,3 +142,12 @@ def test_cli_text_says_modeled(capsys):
 
     assert main(["thermal", "--device", "cortex-m7", "--duration-s", "5", "--governor", "none"]) == 0
     assert "MODELED" in capsys.readouterr().out
+
+
+def test_one_home_for_thermal_constants_and_operating_points():
+    from simlib import hardware, thermal
+
+    assert thermal.ThermalParams is hardware.ThermalParams and thermal.OperatingPoint is hardware.OperatingPoint
+    dev = get_device("edgetpu")
+    assert dev.thermal == hardware.get("edgetpu").thermal
+    assert set(dev.power.opps) == set(hardware.get("edgetpu").dvfs)

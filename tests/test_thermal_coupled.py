@@ -9,7 +9,7 @@ import pytest
 
 from simlib.thermal import simulate_server
 from simlib.thermal.coupled import _busy_fraction
-from simlib.thermal.demos import battery_life_h, efficiency_gap, explore, power_sampling, sweep
+from simlib.thermal.demos import efficiency_gap, explore, power_sampling, sweep
 
 
 def test_busy_fraction_from_intervals():
@@ -37,7 +37,10 @@ def test_no_throttle_no_slowdown():
 def test_demos():
     g = efficiency_gap()
     assert g["gap_x"] == pytest.approx(40 / 3)
-    assert battery_life_h(3.7, 0.05, 2.0, 0.01) == pytest.approx(3.7 / 0.0695)
+    from simlib import energy
+
+    mean_w = energy.average_power_w(active_w=2.0, idle_w=0.05, duty_cycle=0.01)
+    assert energy.battery_life_h(mean_w, capacity_wh=3.7) == pytest.approx(3.7 / 0.0695)
     rows = power_sampling(rates_hz=(100.0, 10000.0), windows_s=(0.0, 0.01))
     err = {(r["rate_hz"], r["window_s"]): abs(r["error_pct"]) for r in rows}
     assert err[(100.0, 0.0)] > 20  # sampling at the pass rate aliases onto one phase

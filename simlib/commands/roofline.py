@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
 def _devices_and_models() -> str:
     """The epilog, built only when ``simlib roofline --help`` is printed."""
     from simlib.hardware import names
-    from simlib.roofline.models import names as model_names
+    from simlib.roofline.models import model_names
 
     return f"Devices: {', '.join(names())}. Models: {', '.join(model_names())}."
 

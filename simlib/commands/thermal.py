@@ -28,7 +28,7 @@ JSON_REASONS = {"p50_ms": "no request arrived in this window", "p99_ms": "no req
 
 
 def run(args: argparse.Namespace) -> int:
-    from simlib.thermal import simulate, simulate_server
+    from simlib.thermal import simulate_server, simulate_thermal
 
     server = args.qps is not None
     for flag, value in (("--service", args.service), ("--window-s", args.window_s), ("--seed", args.seed)):
@@ -47,8 +47,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             print(repr(r))
         return 0
-    r = simulate(args.device, args.workload or "sustained", 600.0 if args.duration_s is None else args.duration_s,
-                 governor=args.governor, ambient_c=args.ambient_c, dt_s=args.dt_s)
+    r = simulate_thermal(args.device, args.workload or "sustained", 600.0 if args.duration_s is None else args.duration_s,
+                         governor=args.governor, ambient_c=args.ambient_c, dt_s=args.dt_s)
     if args.json:
         print_json(r.to_dict())
     else:
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
 def _devices_and_governors() -> str:
     """The epilog, built only when ``simlib thermal --help`` is printed (it imports scipy)."""
     from simlib.thermal.governors import GOVERNORS
-    from simlib.thermal.presets import names
+    from simlib.thermal.presets import preset_names as names
 
     return f"Devices: {', '.join(names())}. Governors: {', '.join(GOVERNORS)}."
 

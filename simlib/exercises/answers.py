@@ -9,17 +9,19 @@ from __future__ import annotations
 
 __all__ = ["batch_intensity", "energy_per_inference_mj", "interval_width_factor", "littles_law_in_flight",
            "load_time_ms",
-           "mm1_mean_latency_ms", "offline_server_ratio", "p99_over_median", "speedup_end_to_end",
+           "mm1_mean_latency_ms", "offline_over_server", "p99_over_median", "speedup_end_to_end",
            "tail_ratio", "tops_floor_ms"]
 
 
-def littles_law_in_flight(rate_qps: float, latency_ms: float) -> float:
-    """Mean requests in the system, L = lambda * W (Little's law).
+def littles_law_in_flight(qps: float, latency_ms: float) -> float:
+    """Mean requests in the system, L = lambda * W, via :func:`simlib.scaling.littles_law`.
 
-    >>> littles_law_in_flight(rate_qps=200, latency_ms=50)
+    >>> littles_law_in_flight(qps=200, latency_ms=50)
     10.0
     """
-    return float(rate_qps) * float(latency_ms) / 1000.0
+    from simlib.scaling import littles_law
+
+    return littles_law(qps=float(qps), time_s=float(latency_ms) / 1e3)
 
 
 def speedup_end_to_end(total_ms: float, part_ms: float, part_speedup: float) -> float:
@@ -33,13 +35,18 @@ def speedup_end_to_end(total_ms: float, part_ms: float, part_speedup: float) -> 
     return amdahl_speedup(float(part_ms) / float(total_ms), float(part_speedup))
 
 
+def _tail_ratio_s(median_s: float, p99_s: float) -> float:
+    """How many times the p99 exceeds the median, both in seconds (what the two forms below call)."""
+    return float(p99_s) / float(median_s)
+
+
 def tail_ratio(median_us: float, p99_us: float) -> float:
-    """How many times the p99 exceeds the median (any time unit, the same for both).
+    """How many times the p99 exceeds the median, both given in microseconds.
 
     >>> tail_ratio(median_us=40, p99_us=100)
     2.5
     """
-    return float(p99_us) / float(median_us)
+    return _tail_ratio_s(median_s=float(median_us) * 1e-6, p99_s=float(p99_us) * 1e-6)
 
 
 def p99_over_median(median_ms: float, p99_ms: float) -> float:
@@ -48,24 +55,24 @@ def p99_over_median(median_ms: float, p99_ms: float) -> float:
     >>> p99_over_median(median_ms=1.2, p99_ms=3.0)
     2.5
     """
-    return tail_ratio(median_us=median_ms, p99_us=p99_ms)
+    return _tail_ratio_s(median_s=float(median_ms) * 1e-3, p99_s=float(p99_ms) * 1e-3)
 
 
-def mm1_mean_latency_ms(rate_qps: float, service_ms: float) -> float:
+def mm1_mean_latency_ms(qps: float, service_ms: float) -> float:
     """Mean time in system of an M/M/1 queue (ms), via :mod:`simlib.queueing.analytic`.
 
-    >>> mm1_mean_latency_ms(rate_qps=50, service_ms=10)
+    >>> mm1_mean_latency_ms(qps=50, service_ms=10)
     20.0
     """
     from simlib.queueing.analytic import mm1_mean_time_in_system
 
-    return mm1_mean_time_in_system(float(rate_qps), 1000.0 / float(service_ms)) * 1e3
+    return mm1_mean_time_in_system(float(qps), 1000.0 / float(service_ms)) * 1e3
 
 
-def offline_server_ratio(offline_sps: float, server_qps: float) -> float:
+def offline_over_server(offline_sps: float, server_qps: float) -> float:
     """How many times the Offline throughput exceeds the Server rate that meets the bound.
 
-    >>> offline_server_ratio(offline_sps=900, server_qps=600)
+    >>> offline_over_server(offline_sps=900, server_qps=600)
     1.5
     """
     return float(offline_sps) / float(server_qps)

@@ -45,6 +45,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from simlib._validate import InvalidParameterError
+from simlib.strictjson import jsonable as _jsonable  # the one JSON-cleaning helper
 
 __all__ = ["FORMAT", "ChapterSummary", "Progress", "default_reader"]
 
@@ -61,18 +62,6 @@ def default_reader() -> str:
         except Exception:  # noqa: BLE001 - no login name in some containers
             name = "reader"
     return re.sub(r"[^A-Za-z0-9_.-]", "_", name) or "reader"
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, set | frozenset):
-        return sorted(_jsonable(v) for v in x)
-    if isinstance(x, list | tuple):
-        return [_jsonable(v) for v in x]
-    if hasattr(x, "item"):  # numpy scalar
-        return x.item()
-    return x if isinstance(x, str | int | float | bool | type(None)) else str(x)
 
 
 @dataclass(frozen=True)

@@ -195,12 +195,12 @@ class Numeric(Question):
     def instantiate(self, seed: int = 0, params: Mapping[str, Any] | None = None) -> Instance:
         """The question with values drawn from ``seed``; ``params`` override drawn values.
 
-        >>> q = Numeric(id="n", prompt="{rate_qps} req/s for {latency_ms} ms: how many in flight?",
+        >>> q = Numeric(id="n", prompt="{qps} req/s for {latency_ms} ms: how many in flight?",
         ...             objective="o", explanation="e", abs_tol=0.01,
-        ...             params={"rate_qps": {"low": 10, "high": 90, "step": 10},
+        ...             params={"qps": {"low": 10, "high": 90, "step": 10},
         ...                     "latency_ms": {"choices": [20, 50]}},
         ...             function="simlib.exercises.answers:littles_law_in_flight")
-        >>> inst = q.instantiate(params={"rate_qps": 100, "latency_ms": 50})
+        >>> inst = q.instantiate(params={"qps": 100, "latency_ms": 50})
         >>> inst.prompt, inst.answer
         ('100 req/s for 50 ms: how many in flight?', 5.0)
         >>> q.check(5.001, inst).correct, q.check(6, inst).correct

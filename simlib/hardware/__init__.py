@@ -8,26 +8,22 @@ True
 from simlib.hardware.catalog import (
     THIS_MACHINE,
     Device,
-    DvfsPoint,
     MemoryLevel,
-    Thermal,
     get,
     names,
     this_machine,
 )
 from simlib.hardware.detect import detect
-
-list_devices = names
+from simlib.hardware.params import OperatingPoint, ThermalParams
 
 __all__ = [
     "THIS_MACHINE",
     "Device",
-    "DvfsPoint",
     "MemoryLevel",
-    "Thermal",
+    "OperatingPoint",
+    "ThermalParams",
     "detect",
     "get",
-    "list_devices",
     "names",
     "this_machine",
 ]

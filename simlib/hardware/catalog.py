@@ -27,8 +27,9 @@ from typing import Any
 import yaml
 
 from simlib._validate import Options, check
+from simlib.hardware.params import OperatingPoint, ThermalParams
 
-__all__ = ["THIS_MACHINE", "Device", "DvfsPoint", "MemoryLevel", "Thermal", "get", "names"]
+__all__ = ["THIS_MACHINE", "Device", "MemoryLevel", "get", "names"]
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 THIS_MACHINE = "this-machine"
@@ -45,41 +46,6 @@ class MemoryLevel:
 
 
 @dataclass(frozen=True)
-class Thermal:
-    """Thermal constants. ``r_ja_k_per_w`` is the total junction-to-ambient resistance (K/W).
-
-    With ``r_jc_k_per_w`` set, a two-node model uses junction capacity ``c_j_per_k``, case
-    capacity ``c_case_j_per_k`` and case-to-ambient resistance :attr:`r_ca_k_per_w`.
-    """
-
-    r_ja_k_per_w: float
-    c_j_per_k: float
-    ambient_c: float
-    trip_c: float
-    hysteresis_c: float
-    r_jc_k_per_w: float | None = None
-    c_case_j_per_k: float | None = None
-
-    @property
-    def r_ca_k_per_w(self) -> float | None:
-        """Case-to-ambient resistance (K/W) of the two-node model, or None."""
-        return None if self.r_jc_k_per_w is None else self.r_ja_k_per_w - self.r_jc_k_per_w
-
-    @property
-    def tau_s(self) -> float:
-        """Single-node time constant R_ja x total capacity (s)."""
-        return self.r_ja_k_per_w * (self.c_j_per_k + (self.c_case_j_per_k or 0.0))
-
-
-@dataclass(frozen=True)
-class DvfsPoint:
-    """A DVFS operating point: clock frequency (Hz) and core voltage (V)."""
-
-    freq_hz: float
-    voltage_v: float
-
-
-@dataclass(frozen=True)
 class Device:
     """A device of the catalog (or this machine, measured). Rates in FLOP/s (OP/s for ints)."""
 
@@ -90,8 +56,8 @@ class Device:
     memory: tuple[MemoryLevel, ...]
     tdp_w: float | None
     idle_w: float | None
-    thermal: Thermal | None
-    dvfs: tuple[DvfsPoint, ...] = ()
+    thermal: ThermalParams | None
+    dvfs: tuple[OperatingPoint, ...] = ()
     sources: dict[str, str] = field(default_factory=dict)
     measured: bool = False
 
@@ -132,8 +98,8 @@ def _device(name: str, d: dict[str, Any]) -> Device:
                                  kind=m.get("kind", "dram")) for m in d["memory"]),
         tdp_w=None if d.get("tdp_w") is None else float(d["tdp_w"]),
         idle_w=None if d.get("idle_w") is None else float(d["idle_w"]),
-        thermal=Thermal(**{k: float(v) for k, v in th.items()}) if th else None,
-        dvfs=tuple(DvfsPoint(float(p["freq_hz"]), float(p["voltage_v"])) for p in d.get("dvfs") or ()),
+        thermal=ThermalParams(**{k: float(v) for k, v in th.items()}) if th else None,
+        dvfs=tuple(OperatingPoint(float(p["freq_hz"]), float(p["voltage_v"])) for p in d.get("dvfs") or ()),
         sources={str(k): str(v) for k, v in (d.get("sources") or {}).items()},
     )
 

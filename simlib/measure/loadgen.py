@@ -111,7 +111,7 @@ class Settings:
         if self.scenario is not Scenario.SERVER:
             raise invalid("arrivals", f"applies only to the Server scenario, not to {self.scenario.value}",
                           "None (the scenario issues its own queries)", owner=_OWN)
-        mean_qps = float(self.arrivals.rate_qps)
+        mean_qps = float(self.arrivals.qps)
         if self.target_qps is None:
             object.__setattr__(self, "target_qps", mean_qps)
         elif abs(self.target_qps / mean_qps - 1) > 0.01:

@@ -117,7 +117,8 @@ def precision_study(model: str = "digits", backend: str = "onnxruntime",
             desc = b.describe()
         finally:
             b.close()
-        n_calls = len(timing.samples_s) + int(timing.settings["effective"].get("warmup_calls", 0) or 0)
+        eff = timing.settings["effective"]
+        n_calls = int(eff.get("timed_calls", len(timing.samples_s))) + int(eff.get("warmup_calls", 0) or 0)
         # simlib.energy charges one multiply per operation: pass multiply-accumulates (FLOPs / 2)
         energy = energy_fields(reading, max(n_calls, 1), flops=info["flops_per_sample"] / 2,
                                weight_bytes=info["weight_bytes_fp32"] / (4 if precision == "int8" else 1),

@@ -29,6 +29,7 @@ import numpy as np
 from simlib._validate import Options, check
 from simlib.protocol import ResultDisplay, strict_dict
 from simlib.stats import Summary, percentile, summarize
+from simlib.strictjson import jsonable as _jsonable  # the one JSON-cleaning helper
 
 __all__ = ["Result", "format_time", "save_json"]
 
@@ -44,26 +45,6 @@ def format_time(seconds: float | None) -> str:
         if a >= scale or unit == "ns":
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds:.3g} s"  # pragma: no cover
-
-
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, (np.floating, np.integer)):
-        return obj.item()
-    if hasattr(obj, "to_dict"):
-        return _jsonable(obj.to_dict())
-    if hasattr(obj, "__dataclass_fields__"):
-        return _jsonable({k: getattr(obj, k) for k in obj.__dataclass_fields__})
-    if isinstance(obj, float) and not np.isfinite(obj):
-        return None
-    if isinstance(obj, (str, int, float, bool)) or obj is None:
-        return obj
-    return str(obj)
 
 
 def save_json(data: Any, path: str | os.PathLike) -> Path:

@@ -2,15 +2,19 @@
 
 Honest timing in the spirit of ``torch.utils.benchmark.Timer``: warm up until the per-call time
 is stable (or a fixed count), then repeat until the median's confidence interval is narrow
-enough (``target_rel_ci``) or the time budget is spent, keeping every per-call sample. On a GPU
+enough (``target_rel_ci``) or the time budget is spent, keeping every sample. A call too short
+for the clock (under ``min_block_s``, 10 us) is timed in blocks of ``number`` calls, as
+``blocked_autorange`` does; a sample is then a block's mean per-call time. This is the one
+timing loop: the empirical roofline (:mod:`simlib.roofline.empirical`) uses it too. On a GPU
 each call is bracketed by CUDA synchronization (or timed with CUDA events), because kernel
 launches return before the work is done. The harness measures its own per-sample overhead
 against a bare loop (:func:`harness_overhead`) and reports it.
 
 >>> r = time_callable(lambda: sum(range(100)), warmup=5, min_samples=20, max_samples=50,
 ...                   time_budget_s=0.5)
->>> r.kind, len(r.samples_s) >= 20, r.settings["effective"]["warmup_calls"]
-('measured', True, 5)
+>>> eff = r.settings["effective"]
+>>> r.kind, len(r.samples_s) >= 20, eff["warmup_samples"], eff["number_per_sample"] > 1  # ~1 us: blocked
+('measured', True, 5, True)
 """
 
 from __future__ import annotations
@@ -23,14 +27,20 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Options, Range, check
+from simlib._validate import Options, Range, check, validate_params
 from simlib.measure.result import Result
 from simlib.stats import percentile_ci
 
-__all__ = ["harness_overhead", "time_callable", "warmup_until_stable"]
+__all__ = ["calls_per_block", "harness_overhead", "time_callable", "warmup_until_stable"]
 
 _POS_INT = Range(1, None, integer=True)
 _POS_S = Range(0, None, closed="neither", unit="s")
+_SYNC = Options(("none", "cuda", "cuda_events"))
+
+
+def _is_callable(v: Any) -> bool:
+    """a callable"""
+    return callable(v)
 
 
 def _cuda():  # indirection so CPU tests can substitute a mock torch.cuda
@@ -47,33 +57,61 @@ def _cuda():  # indirection so CPU tests can substitute a mock torch.cuda
     return torch.cuda
 
 
-def _make_timed_call(fn: Callable[[], Any], sync: str) -> Callable[[], float]:
-    """A function running ``fn`` once and returning its duration in seconds."""
+def _make_timed_call(fn: Callable[[], Any], sync: str, number: int = 1) -> Callable[[], float]:
+    """A function running ``fn`` ``number`` times and returning the mean per-call duration (s)."""
     pc = time.perf_counter
+    calls = range(number)
     if sync == "none":
         def call() -> float:
             t0 = pc()
-            fn()
-            return pc() - t0
+            for _ in calls:
+                fn()
+            return (pc() - t0) / number
         return call
     cuda = _cuda()
     if sync == "cuda":
         def call() -> float:
             cuda.synchronize()
             t0 = pc()
-            fn()
+            for _ in calls:
+                fn()
             cuda.synchronize()
-            return pc() - t0
+            return (pc() - t0) / number
         return call
     # "cuda_events": device-side timestamps, immune to host-side jitter between launch and sync
     def call() -> float:
         start, end = cuda.Event(enable_timing=True), cuda.Event(enable_timing=True)
         start.record()
-        fn()
+        for _ in calls:
+            fn()
         end.record()
         end.synchronize()
-        return start.elapsed_time(end) / 1e3  # ms -> s
+        return start.elapsed_time(end) / 1e3 / number  # ms -> s
     return call
+
+
+@validate_params({"fn": _is_callable, "sync": _SYNC, "min_block_s": Range(0, 10, closed="right", unit="s"),
+                  "max_number": _POS_INT})
+def calls_per_block(fn: Callable[[], Any], sync: str = "none", *, min_block_s: float = 1e-5,
+                    max_number: int = 1 << 20) -> int:
+    """How many calls of ``fn`` to time as one block so that a block lasts ``min_block_s``.
+
+    As ``torch.utils.benchmark.Timer.blocked_autorange`` does: a call shorter than the clock's
+    resolution and the harness overhead (about 0.1 us) cannot be timed alone, so ``number``
+    grows x10 until one block of ``number`` calls lasts at least ``min_block_s`` (1 when a
+    single call already does). Each size is timed twice and the faster kept, so a slow first
+    (cold) call does not hide a fast function. These calls also warm ``fn`` up.
+
+    >>> calls_per_block(lambda: None, min_block_s=1e-4) > 1
+    True
+    """
+    number = 1
+    while number < max_number:
+        block = _make_timed_call(fn, sync, number)
+        if min(block(), block()) * number >= min_block_s:  # the better of two: a cold first call is slow
+            break
+        number *= 10
+    return min(number, max_number)
 
 
 def warmup_until_stable(call: Callable[[], float], *, window: int = 5, rel_tol: float = 0.05,
@@ -102,61 +140,67 @@ def _stable(times: list[float], window: int, rel_tol: float) -> bool:
     return b > 0 and abs(a - b) / b <= rel_tol
 
 
-def time_callable(
-    fn: Callable[[], Any],
-    *,
-    name: str | None = None,
-    warmup: int | str = "auto",
-    min_samples: int | None = None,
-    max_samples: int | None = None,
-    target_rel_ci: float = 0.01,
-    time_budget_s: float | None = None,
-    sync: str = "none",
-    metadata: dict[str, Any] | None = None,
-    system: dict[str, Any] | None = None,
-) -> Result:
-    """Time ``fn()`` call by call and return a :class:`Result` with per-call samples (seconds).
+_TIME_CALLABLE = {
+    "fn": _is_callable,
+    "warmup": [Options(("auto",)), Range(0, None, integer=True)],
+    "number": [Options(("auto",)), _POS_INT],
+    "min_samples": [_POS_INT, None],
+    "max_samples": [_POS_INT, None],
+    "target_rel_ci": Range(0, 1, closed="right"),
+    "time_budget_s": [_POS_S, None],
+    "min_block_s": Range(0, 10, closed="right", unit="s"),
+    "sync": _SYNC,
+}
 
-    Parameters
-    ----------
-    warmup : "auto" (until two windows of 5 calls agree within 5%) or a fixed number of calls.
-    min_samples, max_samples : bounds on the number of timed calls (budget-dependent defaults).
-    target_rel_ci : stop once the 95% interval of the median is within +-this fraction of it.
-    time_budget_s : wall-clock budget for the timed phase (budget-dependent default).
-    sync : "none" (CPU), "cuda" (``torch.cuda.synchronize`` around each call) or
-        "cuda_events" (CUDA events; device time).
-    """
-    check("warmup", warmup, Options(("auto",)), Range(0, None, integer=True), owner="time_callable")
+
+def _requested(warmup, number, min_samples, max_samples, target_rel_ci, time_budget_s, min_block_s,
+               sync) -> dict[str, Any]:
+    """The settings with the budget's defaults filled in (max_samples checked against min_samples)."""
     if min_samples is None:
         min_samples = budget.pick(quick=30, standard=200, full=1000)
     if max_samples is None:
         max_samples = max(min_samples, budget.pick(quick=2_000, standard=50_000, full=500_000))
     if time_budget_s is None:
         time_budget_s = budget.pick(quick=1.0, standard=5.0, full=30.0)
-    check("min_samples", min_samples, _POS_INT, owner="time_callable")
-    check("max_samples", max_samples, Range(min_samples, None, integer=True), owner="time_callable")
-    check("target_rel_ci", target_rel_ci, Range(0, 1, closed="right"), owner="time_callable")
-    check("time_budget_s", time_budget_s, _POS_S, owner="time_callable")
-    check("sync", sync, Options(("none", "cuda", "cuda_events")), owner="time_callable")
-    requested = {"warmup": warmup, "min_samples": min_samples, "max_samples": max_samples,
-                 "target_rel_ci": target_rel_ci, "time_budget_s": time_budget_s, "sync": sync}
-    call = _make_timed_call(fn, sync)
-    warnings: list[str] = []
-    if warmup == "auto":
-        n_warm, warm_times = warmup_until_stable(call, max_time_s=min(2.0, time_budget_s))
-        if not _stable(warm_times, 5, 0.05):
-            warnings.append(f"warm-up did not stabilize in {n_warm} calls; the first samples may "
-                            "include warm-up effects: pass warmup=N larger, or a longer budget")
-    else:
-        warm_times = [call() for _ in range(int(warmup))]
-        n_warm = int(warmup)
+    check("max_samples", max_samples, Range(min_samples, None, integer=True, unit="(>= min_samples)"),
+          owner="time_callable")
+    return {"warmup": warmup, "number": number, "min_samples": min_samples, "max_samples": max_samples,
+            "target_rel_ci": target_rel_ci, "time_budget_s": time_budget_s, "min_block_s": min_block_s,
+            "sync": sync}
 
+
+def _warm_up(call: Callable[[], float], warmup: int | str, time_budget_s: float,
+             warnings: list[str]) -> tuple[int, list[float]]:
+    """Run the warm-up (fixed count or until stable); warn when "auto" never stabilized."""
+    if warmup != "auto":
+        return int(warmup), [call() for _ in range(int(warmup))]
+    n_warm, warm_times = warmup_until_stable(call, max_time_s=min(2.0, time_budget_s))
+    if not _stable(warm_times, 5, 0.05):
+        warnings.append(f"warm-up did not stabilize in {n_warm} calls; the first samples may "
+                        "include warm-up effects: pass warmup=N larger, or a longer budget")
+    return n_warm, warm_times
+
+
+def _median_precise(samples: list[float], target_rel_ci: float) -> bool:
+    """Whether the 95% interval of the median is within +-``target_rel_ci`` of it."""
+    try:
+        ci = percentile_ci(samples, 50)
+    except Exception:  # too few samples for an interval yet
+        return False
+    med = ci.estimate
+    return med > 0 and max(med - ci.low, ci.high - med) / med <= target_rel_ci
+
+
+def _sample(call: Callable[[], float], req: dict[str, Any]) -> tuple[list[float], str, float]:
+    """Time samples until the median is precise enough, the budget is spent or ``max_samples``.
+
+    Returns (samples in s, stop reason, seconds spent)."""
     samples: list[float] = []
     stop_reason = "max_samples"
     t_start = time.perf_counter()
-    t_end = t_start + time_budget_s
-    next_check = max(min_samples, 50)
-    while len(samples) < max_samples:
+    t_end = t_start + req["time_budget_s"]
+    next_check = max(req["min_samples"], 50)
+    while len(samples) < req["max_samples"]:
         samples.append(call())
         n = len(samples)
         if n >= next_check:
@@ -164,24 +208,64 @@ def time_callable(
             if time.perf_counter() >= t_end:
                 stop_reason = "time_budget"
                 break
-            try:
-                ci = percentile_ci(samples, 50)
-                med = ci.estimate
-                if med > 0 and max(med - ci.low, ci.high - med) / med <= target_rel_ci:
-                    stop_reason = "target_precision"
-                    break
-            except Exception:  # too few samples for an interval yet
-                pass
-        elif n >= min_samples and time.perf_counter() >= t_end:
+            if _median_precise(samples, req["target_rel_ci"]):
+                stop_reason = "target_precision"
+                break
+        elif n >= req["min_samples"] and time.perf_counter() >= t_end:
             stop_reason = "time_budget"
             break
-    elapsed = time.perf_counter() - t_start
+    return samples, stop_reason, time.perf_counter() - t_start
+
+
+@validate_params(_TIME_CALLABLE)
+def time_callable(
+    fn: Callable[[], Any],
+    *,
+    name: str | None = None,
+    warmup: int | str = "auto",
+    number: int | str = "auto",
+    min_samples: int | None = None,
+    max_samples: int | None = None,
+    target_rel_ci: float = 0.01,
+    time_budget_s: float | None = None,
+    min_block_s: float = 1e-5,
+    sync: str = "none",
+    metadata: dict[str, Any] | None = None,
+    system: dict[str, Any] | None = None,
+) -> Result:
+    """Time ``fn()`` and return a :class:`Result` whose samples are per-call times (seconds).
+
+    Parameters
+    ----------
+    warmup : "auto" (until two windows of 5 samples agree within 5%) or a fixed number of samples.
+    number : calls per sample. "auto" (blocked timing, as ``torch.utils.benchmark``'s
+        ``blocked_autorange``): 1 when one call lasts ``min_block_s`` or more, else enough calls
+        that a block does (:func:`calls_per_block`); each sample is then a block's mean per-call
+        time, so percentiles describe blocks, not single calls (a warning says so).
+    min_samples, max_samples : bounds on the number of samples (budget-dependent defaults).
+    target_rel_ci : stop once the 95% interval of the median is within +-this fraction of it.
+    time_budget_s : wall-clock budget for the timed phase (budget-dependent default).
+    min_block_s : the shortest sample "auto" accepts (s); 10 us keeps the ~0.1 us harness
+        overhead near 1%.
+    sync : "none" (CPU), "cuda" (``torch.cuda.synchronize`` around each sample) or
+        "cuda_events" (CUDA events; device time).
+    """
+    req = _requested(warmup, number, min_samples, max_samples, target_rel_ci, time_budget_s, min_block_s, sync)
+    n_calls = calls_per_block(fn, sync, min_block_s=min_block_s) if number == "auto" else int(number)
+    call = _make_timed_call(fn, sync, n_calls)
+    warnings: list[str] = []
+    n_warm, warm_times = _warm_up(call, warmup, req["time_budget_s"], warnings)
+    samples, stop_reason, elapsed = _sample(call, req)
     if stop_reason != "target_precision":
         warnings.append(f"stopped on {stop_reason.replace('_', ' ')} before the median's 95% interval "
                         f"reached +-{target_rel_ci:.1%}; raise SIMLIB_BUDGET or time_budget_s for tighter numbers")
-    overhead = harness_overhead()
-    effective = {"warmup_calls": n_warm, "samples": len(samples), "stop_reason": stop_reason,
-                 "timed_phase_s": round(elapsed, 4), "sync": sync,
+    if n_calls > 1:
+        warnings.append(f"blocked timing: each sample is the mean of {n_calls} calls (one call is shorter than "
+                        f"{min_block_s:g} s), so percentiles describe blocks, not single calls")
+    overhead = harness_overhead() / n_calls
+    effective = {"warmup_samples": n_warm, "warmup_calls": n_warm * n_calls, "samples": len(samples),
+                 "number_per_sample": n_calls, "timed_calls": len(samples) * n_calls,
+                 "stop_reason": stop_reason, "timed_phase_s": round(elapsed, 4), "sync": sync,
                  "harness_overhead_s": overhead}
     if system is None:
         from simlib.sysdesc import system_description
@@ -189,7 +273,7 @@ def time_callable(
         system = system_description()
     return Result(
         name=name or getattr(fn, "__name__", "callable"), kind="measured", samples_s=samples,
-        system=system, settings={"requested": requested, "effective": effective},
+        system=system, settings={"requested": req, "effective": effective},
         metrics={"harness_overhead_s": overhead}, warnings=warnings,
         extra={"warmup_samples_s": warm_times, **(metadata or {})},
     )

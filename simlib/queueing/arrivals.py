@@ -1,6 +1,6 @@
 """Arrival processes: when requests reach the server.
 
-Each process is a frozen dataclass with a mean rate ``rate_qps`` (requests/s) and
+Each process is a frozen dataclass with a mean rate ``qps`` (requests/s) and
 ``generate(rng, n=None, until_s=None)``, which returns sorted arrival times in seconds from 0:
 the first ``n`` arrivals, or every arrival before ``until_s``.
 
@@ -41,16 +41,16 @@ def _need(n, until_s, owner):
         raise InvalidParameterError(f"{owner}.generate needs exactly one of 'n' or 'until_s'.")
 
 
-def poisson_given_count(rng: np.random.Generator, rate_qps: float, *, n: int | None = None,
+def poisson_given_count(rng: np.random.Generator, qps: float, *, n: int | None = None,
                         duration_s: float | None = None) -> np.ndarray:
     """Poisson arrival times (s from 0) that deliver the offered rate: a Poisson process
     conditioned on its count.
 
-    With ``duration_s``: ``round(rate_qps * duration_s)`` arrivals in ``[0, duration_s)``, as
+    With ``duration_s``: ``round(qps * duration_s)`` arrivals in ``[0, duration_s)``, as
     sorted uniforms (given its count, a Poisson process on an interval places its points as
-    independent uniforms). With ``n``: ``n`` arrivals, the last one at ``n / rate_qps`` and the
+    independent uniforms). With ``n``: ``n`` arrivals, the last one at ``n / qps`` and the
     others sorted uniforms before it (a Poisson process given the time of its n-th arrival), so
-    a run that must last ``n / rate_qps`` does. Either way the gaps look exponential but the
+    a run that must last ``n / qps`` does. Either way the gaps look exponential but the
     count is the one the rate asks for. A free-running process (cumulated exponential gaps)
     instead offers ``rate x (1 +- 1/sqrt(n))`` and, with a fixed seed, the same error every
     time: 300 arrivals miss the rate by 6% (one sigma).
@@ -61,22 +61,22 @@ def poisson_given_count(rng: np.random.Generator, rate_qps: float, *, n: int | N
     >>> float(poisson_given_count(np.random.default_rng(0), 250.0, n=500)[-1])
     2.0
     """
-    check("rate_qps", rate_qps, _RATE, owner="poisson_given_count")
+    check("qps", qps, _RATE, owner="poisson_given_count")
     if (n is None) == (duration_s is None):
         raise InvalidParameterError("poisson_given_count needs exactly one of 'n' or 'duration_s'.")
     if n is None:
         check("duration_s", duration_s, _POS_S, owner="poisson_given_count")
-        n = max(1, round(rate_qps * duration_s))
+        n = max(1, round(qps * duration_s))
         return np.sort(rng.uniform(0.0, duration_s, int(n)))
     check("n", n, Range(1, None, integer=True), owner="poisson_given_count")
-    end_s = int(n) / rate_qps
+    end_s = int(n) / qps
     return np.append(np.sort(rng.uniform(0.0, end_s, int(n) - 1)), end_s)
 
 
 class ArrivalProcess:
-    """Base class. ``rate_qps`` is the long-run mean rate (requests/s)."""
+    """Base class. ``qps`` is the long-run mean rate (requests/s)."""
 
-    rate_qps: float
+    qps: float
 
     def generate(self, rng: np.random.Generator, n: int | None = None,
                  until_s: float | None = None) -> np.ndarray:  # pragma: no cover
@@ -92,54 +92,54 @@ class ArrivalProcess:
 
 @dataclass(frozen=True)
 class Poisson(ArrivalProcess):
-    """Poisson arrivals at ``rate_qps`` requests/s (exponential inter-arrival gaps), offering
-    exactly that rate: ``n`` arrivals span ``n / rate_qps`` seconds, and ``until_s`` holds
-    ``round(rate_qps * until_s)`` of them (:func:`poisson_given_count`)."""
+    """Poisson arrivals at ``qps`` requests/s (exponential inter-arrival gaps), offering
+    exactly that rate: ``n`` arrivals span ``n / qps`` seconds, and ``until_s`` holds
+    ``round(qps * until_s)`` of them (:func:`poisson_given_count`)."""
 
-    rate_qps: float
+    qps: float
 
     def __post_init__(self) -> None:
-        check("rate_qps", self.rate_qps, _RATE, owner="Poisson")
+        check("qps", self.qps, _RATE, owner="Poisson")
 
     def generate(self, rng, n=None, until_s=None):
         _need(n, until_s, "Poisson")
-        if (n if n is not None else round(self.rate_qps * until_s)) == 0:
+        if (n if n is not None else round(self.qps * until_s)) == 0:
             return np.zeros(0)
-        return poisson_given_count(rng, self.rate_qps, n=n, duration_s=until_s)
+        return poisson_given_count(rng, self.qps, n=n, duration_s=until_s)
 
 
 @dataclass(frozen=True)
 class Deterministic(ArrivalProcess):
-    """One arrival every ``1/rate_qps`` seconds, the first at t = 0."""
+    """One arrival every ``1/qps`` seconds, the first at t = 0."""
 
-    rate_qps: float
+    qps: float
 
     def __post_init__(self) -> None:
-        check("rate_qps", self.rate_qps, _RATE, owner="Deterministic")
+        check("qps", self.qps, _RATE, owner="Deterministic")
 
     def generate(self, rng, n=None, until_s=None):
         _need(n, until_s, "Deterministic")
         if n is None:
-            n = math.ceil(until_s * self.rate_qps - 1e-9)
-        return np.arange(int(n)) / self.rate_qps
+            n = math.ceil(until_s * self.qps - 1e-9)
+        return np.arange(int(n)) / self.qps
 
 
 @dataclass(frozen=True)
 class Bursty(ArrivalProcess):
-    """On/off Markov-modulated Poisson arrivals with mean rate ``rate_qps``.
+    """On/off Markov-modulated Poisson arrivals with mean rate ``qps``.
 
-    During an ON period requests arrive as Poisson at ``burst_factor * rate_qps``; during OFF
+    During an ON period requests arrive as Poisson at ``burst_factor * qps``; during OFF
     none arrive. ON periods last ``mean_burst_s`` on average (exponential), OFF periods
-    ``(burst_factor - 1)`` times that, so the long-run mean rate is ``rate_qps``.
+    ``(burst_factor - 1)`` times that, so the long-run mean rate is ``qps``.
     ``burst_factor=1`` is Poisson. The default ``mean_burst_s`` holds 50 requests per burst.
     """
 
-    rate_qps: float
+    qps: float
     burst_factor: float = 4.0
     mean_burst_s: float | None = None
 
     def __post_init__(self) -> None:
-        check("rate_qps", self.rate_qps, _RATE, owner="Bursty")
+        check("qps", self.qps, _RATE, owner="Bursty")
         check("burst_factor", self.burst_factor, Range(1, 1e3, unit="(x mean rate)"), owner="Bursty")
         check("mean_burst_s", self.mean_burst_s, _POS_S, None, owner="Bursty")
 
@@ -147,12 +147,12 @@ class Bursty(ArrivalProcess):
     def burst_s(self) -> float:
         if self.mean_burst_s is not None:
             return float(self.mean_burst_s)
-        return 50.0 / (self.burst_factor * self.rate_qps)
+        return 50.0 / (self.burst_factor * self.qps)
 
     def generate(self, rng, n=None, until_s=None):
         _need(n, until_s, "Bursty")
         b = float(self.burst_factor)
-        peak = b * self.rate_qps
+        peak = b * self.qps
         if b == 1.0:
             return self._poisson_on_axis(rng, peak, n, until_s)
         on_mean, off_mean = self.burst_s, self.burst_s * (b - 1.0)
@@ -239,7 +239,7 @@ class Trace(ArrivalProcess):
         return (self.timestamps_s - self.timestamps_s[0]) * self.time_scale
 
     @property
-    def rate_qps(self) -> float:
+    def qps(self) -> float:
         t = self.times_s
         return float((t.size - 1) / t[-1]) if t[-1] > 0 else math.inf
 
@@ -249,40 +249,40 @@ class Trace(ArrivalProcess):
         return t[: int(n)] if n is not None else t[t < until_s]
 
     def __repr__(self) -> str:
-        return f"Trace(n={self.timestamps_s.size}, time_scale={self.time_scale}, rate_qps={self.rate_qps:.4g})"
+        return f"Trace(n={self.timestamps_s.size}, time_scale={self.time_scale}, qps={self.qps:.4g})"
 
 
 @dataclass(frozen=True, eq=False)
 class TimeVarying(ArrivalProcess):
-    """Poisson arrivals with rate ``rate_fn(t)`` requests/s, bounded by ``max_rate_qps``.
+    """Poisson arrivals with rate ``rate_fn(t)`` requests/s, bounded by ``max_qps``.
 
-    Generated by thinning: candidates at ``max_rate_qps``, each kept with probability
-    rate(t)/max. ``rate_fn`` gets a numpy array of times in seconds. ``rate_qps`` (the mean) is
+    Generated by thinning: candidates at ``max_qps``, each kept with probability
+    rate(t)/max. ``rate_fn`` gets a numpy array of times in seconds. ``qps`` (the mean) is
     estimated over ``mean_over_s``.
     """
 
     rate_fn: Callable[[np.ndarray], np.ndarray]
-    max_rate_qps: float
+    max_qps: float
     mean_over_s: float = 86400.0
 
     def __post_init__(self) -> None:
-        check("max_rate_qps", self.max_rate_qps, _RATE, owner=type(self).__name__)
+        check("max_qps", self.max_qps, _RATE, owner=type(self).__name__)
         check("mean_over_s", self.mean_over_s, _POS_S, owner=type(self).__name__)
 
     @property
-    def rate_qps(self) -> float:
+    def qps(self) -> float:
         t = np.linspace(0, self.mean_over_s, 4097)
         return float(np.mean(np.asarray(self.rate_fn(t), dtype=float)))
 
     def generate(self, rng, n=None, until_s=None):
         _need(n, until_s, type(self).__name__)
         if until_s is not None:
-            cand = self._poisson_on_axis(rng, self.max_rate_qps, None, until_s)
+            cand = self._poisson_on_axis(rng, self.max_qps, None, until_s)
             return self._thin(rng, cand)
         out, start, need = [], 0.0, int(n)
         while need > 0:
-            k = max(int(need * self.max_rate_qps / max(self.rate_qps, 1e-12) * 1.1) + 16, 64)
-            cand = start + np.cumsum(rng.exponential(1.0 / self.max_rate_qps, k))
+            k = max(int(need * self.max_qps / max(self.qps, 1e-12) * 1.1) + 16, 64)
+            cand = start + np.cumsum(rng.exponential(1.0 / self.max_qps, k))
             start = cand[-1]
             kept = self._thin(rng, cand)
             out.append(kept[:need])
@@ -291,39 +291,39 @@ class TimeVarying(ArrivalProcess):
 
     def _thin(self, rng, cand):
         r = np.asarray(self.rate_fn(cand), dtype=float)
-        if np.any(r > self.max_rate_qps * (1 + 1e-9)) or np.any(r < 0):
+        if np.any(r > self.max_qps * (1 + 1e-9)) or np.any(r < 0):
             raise InvalidParameterError(f"The 'rate_fn' of {type(self).__name__} returned a rate outside "
-                                        f"[0, max_rate_qps={self.max_rate_qps}] requests/s.")
-        return cand[rng.random(cand.size) * self.max_rate_qps < r]
+                                        f"[0, max_qps={self.max_qps}] requests/s.")
+        return cand[rng.random(cand.size) * self.max_qps < r]
 
 
 class Diurnal(TimeVarying):
-    """A daily cycle: rate(t) = rate_qps * (1 + amplitude * sin(2 pi (t - peak_s) / period_s + pi/2)).
+    """A daily cycle: rate(t) = qps * (1 + amplitude * sin(2 pi (t - peak_s) / period_s + pi/2)).
 
     ``amplitude`` in [0, 1] (0.5: the peak is 3x the trough); the rate peaks at ``peak_s``.
     Use a short ``period_s`` (e.g. 60 s) to compress a day into a demo.
     """
 
-    def __init__(self, rate_qps: float, amplitude: float = 0.5, period_s: float = 86400.0,
+    def __init__(self, qps: float, amplitude: float = 0.5, period_s: float = 86400.0,
                  peak_s: float = 0.0) -> None:
-        check("rate_qps", rate_qps, _RATE, owner="Diurnal")
+        check("qps", qps, _RATE, owner="Diurnal")
         check("amplitude", amplitude, Range(0, 1), owner="Diurnal")
         check("period_s", period_s, _POS_S, owner="Diurnal")
-        object.__setattr__(self, "mean_rate_qps", float(rate_qps))
+        object.__setattr__(self, "mean_qps", float(qps))
         object.__setattr__(self, "amplitude", float(amplitude))
         object.__setattr__(self, "period_s", float(period_s))
         object.__setattr__(self, "peak_s", float(peak_s))
         w = 2 * math.pi / period_s
 
         def rate_fn(t):
-            return rate_qps * (1.0 + amplitude * np.cos(w * (np.asarray(t) - peak_s)))
+            return qps * (1.0 + amplitude * np.cos(w * (np.asarray(t) - peak_s)))
 
-        super().__init__(rate_fn, rate_qps * (1.0 + amplitude), period_s)
+        super().__init__(rate_fn, qps * (1.0 + amplitude), period_s)
 
     @property
-    def rate_qps(self) -> float:
-        return self.mean_rate_qps
+    def qps(self) -> float:
+        return self.mean_qps
 
     def __repr__(self) -> str:
-        return (f"Diurnal(rate_qps={self.mean_rate_qps}, amplitude={self.amplitude}, "
+        return (f"Diurnal(qps={self.mean_qps}, amplitude={self.amplitude}, "
                 f"period_s={self.period_s}, peak_s={self.peak_s})")

@@ -34,12 +34,12 @@ __all__ = ["CASES", "Case", "coverage"]
 
 @dataclass(frozen=True)
 class Case:
-    """One queue with known answers: Poisson arrivals at ``rate_qps``, ``service`` SPEC, ``servers``;
+    """One queue with known answers: Poisson arrivals at ``qps``, ``service`` SPEC, ``servers``;
     exact mean and p99 latency (s) and where each comes from; ``n_requests`` per run (long enough
     for batch means at this load, by its own too-short rule)."""
 
     name: str
-    rate_qps: float
+    qps: float
     service: str
     servers: int
     mean_s: float
@@ -100,7 +100,7 @@ def coverage(case: Case, reps: int = 200, n_requests: int | None = None, seed0: 
     n = n_requests or case.n_requests
     ints = {k: {"mean": [], "p99": []} for k in ("before", "after")}
     for i in range(reps):
-        x = simulate(case.rate_qps, case.service, servers=case.servers, n_requests=n, seed=seed0 + i,
+        x = simulate(case.qps, case.service, servers=case.servers, n_requests=n, seed=seed0 + i,
                      engine="fast").latency_s
         ints["before"]["mean"].append(stats.mean_ci(x))
         ints["before"]["p99"].append(_safe(stats.percentile_ci, x, 99))

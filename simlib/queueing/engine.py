@@ -4,9 +4,15 @@ Small generator processes over one :class:`simpy.Environment` (STYLE.md, "SimPy"
 
 - ``_source`` puts request ids into a :class:`simpy.Store` at their (pre-drawn) arrival times;
   ``_closed_loop_client`` instead issues the next request when the previous one completes;
-- ``_worker`` (one per server) takes the oldest request, optionally waits to fill a batch
-  (up to ``max_batch`` requests or until ``batch_timeout_s`` after the oldest one arrived),
-  then holds for the batch's service time.
+- per server, a ``_batcher`` takes the oldest request once its worker is free, optionally
+  waits to fill a batch (up to ``max_batch`` requests or until ``batch_timeout_s`` after the
+  oldest one arrived), drops requests past their deadline, and hands the batch (one event, a
+  :class:`_Slot`) to
+- a ``_worker``, which holds for the batch's service time: the model's (or pre-drawn) time,
+  times the slowdown, plus a cold start, stretched by pauses (each effect a small helper).
+  The batcher waits on the same service timeout, so it asks the queue again at the instant
+  the worker finishes, as one process doing both would (the records are identical to the
+  single-generator engine this replaced; the hand-over costs one event per batch).
 
 Nothing is printed or aggregated inside the processes: they write per-request records into a
 :class:`Monitor`, and :mod:`simlib.queueing.runner` turns the records into a result.
@@ -84,65 +90,137 @@ def _closed_loop_client(env, ids, queue, mon, done, think_s):
             yield env.timeout(think_s)
 
 
-def _worker(env, w: int, queue: simpy.Store, mon: Monitor, cfg: EngineConfig,
-            service: ServiceModel, service_s: list[float] | None, rng, done):
-    last_finish = -math.inf if (cfg.cold_start is None or not cfg.cold_start.initially_warm) else 0.0
-    deadline, slowdown, pauses, cold = cfg.deadline_s, cfg.slowdown, cfg.pauses, cfg.cold_start
-    while True:
-        i = yield queue.get()
-        batch = [i]
-        if cfg.max_batch > 1:
-            fill_until = mon.arrival[i] + cfg.batch_timeout_s
-            while len(batch) < cfg.max_batch:
-                if queue.items:
-                    batch.append((yield queue.get()))
-                    continue
-                remaining = fill_until - env.now
-                if remaining <= 0:
-                    break
-                get = queue.get()
-                fired = yield get | env.timeout(remaining)
-                if get in fired:
-                    batch.append(get.value)
-                else:
-                    get.cancel()
-                    break
-        now = env.now
-        if deadline is not None:
-            late = [j for j in batch if now - mon.arrival[j] > deadline]
-            for j in late:
-                mon.dropped[j] = True
-                if done is not None:
-                    done[j].succeed()
-            if late:
-                batch = [j for j in batch if not mon.dropped[j]]
-                if not batch:
-                    continue
-        b = len(batch)
-        if service_s is not None and b == 1:
-            s = service_s[batch[0]]
+@dataclass
+class _Run:
+    """What every process of one run shares: the clock, the queue, the records and the models."""
+
+    env: simpy.Environment
+    queue: simpy.Store
+    mon: Monitor
+    cfg: EngineConfig
+    service: ServiceModel
+    service_s: list[float] | None  # batch-of-1 service times drawn in advance (open loop)
+    rng: np.random.Generator  # draws batch service times
+    done: list | None  # closed loop: one event per request, fired when it completes or is dropped
+
+
+def _complete(run: _Run, j: int) -> None:
+    if run.done is not None:
+        run.done[j].succeed()
+
+
+def _fill(run: _Run, first: int):
+    """Grow a batch from request ``first``: take queued requests at once, then wait for more
+    until ``batch_timeout_s`` after ``first`` arrived, up to ``max_batch`` (a SimPy sub-generator)."""
+    env, queue, cfg = run.env, run.queue, run.cfg
+    batch = [first]
+    fill_until = run.mon.arrival[first] + cfg.batch_timeout_s
+    while len(batch) < cfg.max_batch:
+        if queue.items:
+            batch.append((yield queue.get()))
+            continue
+        remaining = fill_until - env.now
+        if remaining <= 0:
+            break
+        get = queue.get()
+        fired = yield get | env.timeout(remaining)
+        if get not in fired:
+            get.cancel()
+            break
+        batch.append(get.value)
+    return batch
+
+
+def _drop_late(run: _Run, batch: list[int]) -> list[int]:
+    """Drop (and complete) the requests that waited longer than ``deadline_s``; return the rest."""
+    deadline, now, mon = run.cfg.deadline_s, run.env.now, run.mon
+    if deadline is None:
+        return batch
+    keep = []
+    for j in batch:
+        if now - mon.arrival[j] > deadline:
+            mon.dropped[j] = True
+            _complete(run, j)
         else:
-            s = float(service.sample(rng, 1, b)[0])
-        if slowdown is not None:
-            s *= float(slowdown(now))
-        is_cold = cold is not None and now - last_finish > cold.keep_alive_s
+            keep.append(j)
+    return keep
+
+
+class _Slot:
+    """Where a batcher hands a batch to its worker: ``handover`` fires with the batch; the worker
+    puts its service's timeout in ``serving``, which the batcher waits on too (it registered after
+    the worker, so it resumes once the worker has recorded the completions: no extra event)."""
+
+    __slots__ = ("handover", "serving")
+
+    def __init__(self, env: simpy.Environment) -> None:
+        self.handover = env.event()
+        self.serving: simpy.Event | None = None
+
+
+def _batcher(run: _Run, slot: _Slot):
+    """Form the next batch for one worker whenever it is free, and hand it over."""
+    single = run.cfg.max_batch == 1
+    while True:
+        first = yield run.queue.get()
+        batch = [first] if single else (yield from _fill(run, first))
+        batch = _drop_late(run, batch)
+        if batch:
+            handover, slot.serving = slot.handover, None
+            handover.succeed(batch)
+            yield handover  # the worker resumes first and starts serving
+            if slot.serving is None:  # the worker failed (its error ends the run)
+                return
+            yield slot.serving
+
+
+def _service_time(run: _Run, batch: list[int], now: float) -> float:
+    """The batch's service time (s) from the model (or the pre-drawn time), times the slowdown."""
+    if run.service_s is not None and len(batch) == 1:
+        s = run.service_s[batch[0]]
+    else:
+        s = float(run.service.sample(run.rng, 1, len(batch))[0])
+    return s * float(run.cfg.slowdown(now)) if run.cfg.slowdown is not None else s
+
+
+def _is_cold(cold: ColdStart | None, now: float, last_finish: float) -> bool:
+    return cold is not None and now - last_finish > cold.keep_alive_s
+
+
+def _end_s(pauses: Pauses | None, now: float, work_s: float) -> float:
+    return float(pauses.finish_s(now, work_s)) if pauses is not None else now + work_s
+
+
+def _record_start(mon: Monitor, batch: list[int], now: float, w: int, is_cold: bool) -> None:
+    bid = mon.n_batches
+    mon.n_batches += 1
+    for j in batch:
+        mon.start[j] = now
+        mon.batch_size[j] = len(batch)
+        mon.worker[j] = w
+        mon.batch_id[j] = bid
+        mon.cold[j] = is_cold
+
+
+def _worker(run: _Run, w: int, slot: _Slot):
+    """Serve the batches the worker's batcher hands over: cold start, slowdown and pauses applied."""
+    env, cold = run.env, run.cfg.cold_start
+    last_finish = 0.0 if (cold is not None and cold.initially_warm) else -math.inf
+    while True:
+        batch = yield slot.handover
+        slot.handover = env.event()
+        now = env.now
+        s = _service_time(run, batch, now)
+        is_cold = _is_cold(cold, now, last_finish)
         if is_cold:
             s += cold.load_time_s
-        end = float(pauses.finish_s(now, s)) if pauses is not None else now + s
-        bid = mon.n_batches
-        mon.n_batches += 1
-        for j in batch:
-            mon.start[j] = now
-            mon.batch_size[j] = b
-            mon.worker[j] = w
-            mon.batch_id[j] = bid
-            mon.cold[j] = is_cold
-        yield env.timeout(end - now)
+        _record_start(run.mon, batch, now, w, is_cold)
+        slot.serving = env.timeout(_end_s(run.cfg.pauses, now, s) - now)
+        yield slot.serving
         last_finish = env.now
         for j in batch:
-            mon.finish[j] = last_finish
-            if done is not None:
-                done[j].succeed()
+            run.mon.finish[j] = last_finish
+            _complete(run, j)
 
 
 def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator, *,
@@ -167,9 +245,11 @@ def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator
         done = [None] * n
         for c in range(clients):
             env.process(_closed_loop_client(env, range(c, n, clients), queue, mon, done, think_s))
-    svc = service_s.tolist() if service_s is not None else None
+    run = _Run(env, queue, mon, cfg, service, service_s.tolist() if service_s is not None else None, rng, done)
     for w in range(cfg.servers):
-        env.process(_worker(env, w, queue, mon, cfg, service, svc, rng, done))
+        slot = _Slot(env)
+        env.process(_worker(run, w, slot))
+        env.process(_batcher(run, slot))
     _run_with_progress(env, arrival_s, n)
     return mon.arrays()
 

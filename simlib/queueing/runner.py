@@ -95,10 +95,15 @@ def _slowdown_fn(slowdown):
     return checked
 
 
+def _fast_path_fits(cfg: EngineConfig, closed: bool) -> bool:
+    """Whether the vectorized fast path models this queue (plain FIFO, open loop)."""
+    return (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None
+            and cfg.cold_start is None and cfg.deadline_s is None and not closed)
+
+
 def _records(arrival_s, service, cfg: EngineConfig, svc_rng, batch_rng, engine, closed_loop=None):
     """Run one queue; return (records dict, engine used)."""
-    simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None
-              and cfg.cold_start is None and cfg.deadline_s is None and closed_loop is None)
+    simple = _fast_path_fits(cfg, closed_loop is not None)
     if engine == "fast" and not simple:
         raise InvalidParameterError(
             "The 'engine' parameter of simulate is 'fast', but the fast path handles only FIFO queues "
@@ -118,18 +123,16 @@ def _check_size(arrivals, n, duration_s, per_query: int, cfg: EngineConfig, engi
     if duration_s is None:
         count, parameter = float(n), "n_requests"
     else:
-        count, parameter = arrivals.rate_qps * float(duration_s), "duration_s"
+        count, parameter = arrivals.qps * float(duration_s), "duration_s"
     if isinstance(arrivals, Trace) and not closed:
         count = min(count, float(arrivals.timestamps_s.size))
-    simple = (cfg.max_batch == 1 and cfg.slowdown is None and cfg.pauses is None and cfg.cold_start is None
-              and cfg.deadline_s is None and not closed)
-    kind = "requests" if simple and engine != "simpy" else "simpy_requests"
+    kind = "requests" if _fast_path_fits(cfg, closed) and engine != "simpy" else "simpy_requests"
     limits.check_work(kind, count * per_query, owner="simulate", parameter=parameter)
 
 
-def _offered_load(rate_qps: float, service: ServiceModel, servers: int, max_batch: int) -> float:
+def _offered_load(qps: float, service: ServiceModel, servers: int, max_batch: int) -> float:
     """rate / capacity, capacity = servers * B / t(B) with full batches of B = max_batch."""
-    return rate_qps * service.mean_batch_s(max_batch) / (servers * max_batch)
+    return qps * service.mean_batch_s(max_batch) / (servers * max_batch)
 
 
 def _unstable_message(rho, rate, service, servers, max_batch) -> str:
@@ -180,6 +183,74 @@ def _build(recs: list[dict], latency_all: np.ndarray, query_arrival: np.ndarray,
                      scenario=scenario, metric=metric)
 
 
+def _arrival_times(arrivals, n, n_requests, duration_s, group, rng, warns: list[str]) -> np.ndarray:
+    """Open-loop arrival times (s); MultiStream (``group`` > 1) issues ``group`` samples per query."""
+    q = arrivals.generate(rng, n=n) if duration_s is None else arrivals.generate(rng, until_s=duration_s)
+    arrival_s = np.repeat(q, group) if group > 1 else q
+    if arrival_s.size == 0:
+        raise InvalidParameterError(f"No request arrived within duration_s = {duration_s} s at "
+                                    f"{arrivals.qps:.4g} requests/s; lengthen 'duration_s'.")
+    if n_requests is not None and arrival_s.size < n_requests * group:
+        warns.append(f"the trace holds only {arrival_s.size} arrivals, fewer than n_requests = {n_requests}; "
+                     "simulated the whole trace")
+    return arrival_s
+
+
+def _warn_if_unstable(qps: float, service, cfg: EngineConfig, scenario, warns: list[str]) -> None:
+    rho = _offered_load(qps, service, cfg.servers, cfg.max_batch)
+    if rho >= 1 and scenario != "offline":
+        msg = _unstable_message(rho, qps, service, cfg.servers, cfg.max_batch)
+        warns.append(msg)
+        warnings.warn(msg, UnstableQueueWarning, stacklevel=4)
+
+
+def _run_parts(arrival_s, service, cfg: EngineConfig, svc_ss, batch_ss, engine, closed, fan_k):
+    """Run the ``fan_k`` independent queues of a fan-out (one without); return (records, engine)."""
+    recs, used = [], None
+    for j, (s_ss, b_ss) in enumerate(zip(svc_ss.spawn(fan_k), batch_ss.spawn(fan_k), strict=False)):
+        r, used = _records(arrival_s, service, cfg, np.random.default_rng(s_ss), np.random.default_rng(b_ss),
+                           engine, closed)
+        if fan_k > 1:
+            r["worker"] = np.where(r["worker"] >= 0, r["worker"] + j * cfg.servers, -1)
+        recs.append(r)
+    return recs, used
+
+
+def _query_latency(recs: list[dict], group: int) -> tuple[np.ndarray, np.ndarray]:
+    """(latency per query, arrival per query): the slowest part of a fan-out or MultiStream query."""
+    lat = np.max([r["finish_s"] - r["arrival_s"] for r in recs], axis=0)  # NaN if any part dropped
+    qa = recs[0]["arrival_s"]
+    if group > 1:
+        lat = lat.reshape(-1, group).max(axis=1)
+        qa = qa.reshape(-1, group)[:, 0]
+    return lat, qa
+
+
+def _effective(arrivals, service, cfg: EngineConfig, *, n_queries, n, closed, duration_s, warmup_fraction, seed,
+               used, n_default, qps, slowdown, pauses, cold_start, fan_k, group) -> dict:
+    return {
+        "arrivals": "closed loop" if closed else _desc(arrivals), "service": _desc(service),
+        "servers": cfg.servers, "max_batch": cfg.max_batch, "batch_timeout_s": cfg.batch_timeout_s,
+        "n_requests": int(n_queries * group) if closed is None else int(n), "duration_s": duration_s,
+        "warmup_fraction": warmup_fraction, "seed": int(seed), "engine": used,
+        "budget": budget.current() if n_default else None, "deadline_s": cfg.deadline_s,
+        "offered_load": None if qps is None else _offered_load(qps, service, cfg.servers, cfg.max_batch),
+        "slowdown": None if slowdown is None else _desc(slowdown),
+        "pauses": None if pauses is None else repr(pauses),
+        "cold_start": None if cold_start is None else repr(cold_start),
+        "fanout": fan_k, "samples_per_query": group, "simlib": __version__,
+    }
+
+
+def _closed_loop(n, duration_s, clients, think_s):
+    if clients is None:
+        return None
+    if duration_s is not None:
+        raise InvalidParameterError("The 'duration_s' parameter is not supported in a closed loop "
+                                    "(SingleStream); give 'n_requests'.")
+    return (int(n), int(clients), float(think_s))
+
+
 def _run(arrivals, service, *, servers, max_batch, batch_timeout_s, n_requests, duration_s, warmup_fraction,
          seed, slowdown, pauses, cold_start, deadline_s, engine, requested, fan_k=1, group=1,
          closed_loop_clients=None, think_s=0.0, scenario=None, metric_fn=None, throughput_from_zero=False):
@@ -195,61 +266,18 @@ def _run(arrivals, service, *, servers, max_batch, batch_timeout_s, n_requests, 
     n_default = n_requests is None and duration_s is None
     n = default_requests() if n_default else n_requests
     _check_size(arrivals, n, duration_s, group * fan_k, cfg, engine, closed_loop_clients is not None)
-    closed = None
-    if closed_loop_clients is not None:
-        if duration_s is not None:
-            raise InvalidParameterError("The 'duration_s' parameter is not supported in a closed loop "
-                                        "(SingleStream); give 'n_requests'.")
-        closed = (int(n), int(closed_loop_clients), float(think_s))
-        arrival_s = None
-        rate = None
-    else:
-        if group > 1:  # MultiStream: `n` queries of `group` samples issued together
-            q = arrivals.generate(np.random.default_rng(arr_ss), n=n, until_s=None) if duration_s is None \
-                else arrivals.generate(np.random.default_rng(arr_ss), until_s=duration_s)
-            arrival_s = np.repeat(q, group)
-        else:
-            arrival_s = (arrivals.generate(np.random.default_rng(arr_ss), n=n) if duration_s is None
-                         else arrivals.generate(np.random.default_rng(arr_ss), until_s=duration_s))
-        if arrival_s.size == 0:
-            raise InvalidParameterError(f"No request arrived within duration_s = {duration_s} s at "
-                                        f"{arrivals.rate_qps:.4g} requests/s; lengthen 'duration_s'.")
-        if n_requests is not None and arrival_s.size < n_requests * group:
-            warns.append(f"the trace holds only {arrival_s.size} arrivals, fewer than n_requests = {n_requests}; "
-                         "simulated the whole trace")
-        rate = arrivals.rate_qps * group
-        rho = _offered_load(rate, service, cfg.servers, cfg.max_batch)
-        if rho >= 1 and scenario != "offline":
-            msg = _unstable_message(rho, rate, service, cfg.servers, cfg.max_batch)
-            warns.append(msg)
-            warnings.warn(msg, UnstableQueueWarning, stacklevel=3)
-    recs, used = [], None
-    for j, (s_ss, b_ss) in enumerate(zip(svc_ss.spawn(fan_k), batch_ss.spawn(fan_k), strict=False)):
-        r, used = _records(arrival_s, service, cfg, np.random.default_rng(s_ss), np.random.default_rng(b_ss),
-                           engine, closed)
-        if fan_k > 1:
-            r["worker"] = np.where(r["worker"] >= 0, r["worker"] + j * cfg.servers, -1)
-        recs.append(r)
-    lat = np.max([r["finish_s"] - r["arrival_s"] for r in recs], axis=0)  # NaN if any part dropped
-    qa = recs[0]["arrival_s"]
-    if group > 1:
-        lat = lat.reshape(-1, group).max(axis=1)
-        qa = qa.reshape(-1, group)[:, 0]
-    settings = {
-        "requested": requested,
-        "effective": {
-            "arrivals": "closed loop" if closed else _desc(arrivals), "service": _desc(service),
-            "servers": cfg.servers, "max_batch": cfg.max_batch, "batch_timeout_s": cfg.batch_timeout_s,
-            "n_requests": int(lat.size * group) if closed is None else int(n), "duration_s": duration_s,
-            "warmup_fraction": warmup_fraction, "seed": int(seed), "engine": used,
-            "budget": budget.current() if n_default else None, "deadline_s": deadline_s,
-            "offered_load": None if rate is None else _offered_load(rate, service, cfg.servers, cfg.max_batch),
-            "slowdown": None if slowdown is None else _desc(slowdown),
-            "pauses": None if pauses is None else repr(pauses),
-            "cold_start": None if cold_start is None else repr(cold_start),
-            "fanout": fan_k, "samples_per_query": group, "simlib": __version__,
-        },
-    }
+    closed = _closed_loop(n, duration_s, closed_loop_clients, think_s)
+    arrival_s = qps = None
+    if closed is None:
+        arrival_s = _arrival_times(arrivals, n, n_requests, duration_s, group, np.random.default_rng(arr_ss), warns)
+        qps = arrivals.qps * group
+        _warn_if_unstable(qps, service, cfg, scenario, warns)
+    recs, used = _run_parts(arrival_s, service, cfg, svc_ss, batch_ss, engine, closed, fan_k)
+    lat, qa = _query_latency(recs, group)
+    settings = {"requested": requested, "effective": _effective(
+        arrivals, service, cfg, n_queries=lat.size, n=n, closed=closed, duration_s=duration_s,
+        warmup_fraction=warmup_fraction, seed=seed, used=used, n_default=n_default, qps=qps, slowdown=slowdown,
+        pauses=pauses, cold_start=cold_start, fan_k=fan_k, group=group)}
     res = _build(recs, lat, qa, warmup_fraction=warmup_fraction, servers_total=cfg.servers * fan_k,
                  settings=settings, warns=warns, deadline_s=deadline_s, scenario=scenario,
                  throughput_from_zero=throughput_from_zero)
@@ -400,28 +428,32 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
         # Near saturation a short run starts empty and ends before the queue reaches its steady
         # state, so p99 is biased low and the search overshoots; a search needs long runs.
         simulate_kwargs["n_requests"] = budget.pick(quick=20_000, standard=100_000, full=500_000)
-    servers = int(simulate_kwargs.get("servers", 1))
     max_batch = int(simulate_kwargs.get("max_batch", 1))
-    cap = servers * max_batch / svc.mean_batch_s(max_batch)
+    cap = int(simulate_kwargs.get("servers", 1)) * max_batch / svc.mean_batch_s(max_batch)
     make = arrival_factory(arrival)
     trials: list[tuple[float, float]] = []
 
-    def p_at(rate: float) -> tuple[float, SimResult]:
+    def p_at(qps: float) -> tuple[float, SimResult]:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UnstableQueueWarning)
-            r = simulate(make(rate), svc, **simulate_kwargs)
+            r = simulate(make(qps), svc, **simulate_kwargs)
         v = r.percentile(percentile) if r.completed else math.inf
-        trials.append((rate, v))
+        trials.append((qps, v))
         return v, r
 
-    lo, hi = 0.0, cap
-    best = None
     v, r = p_at(cap * 0.01)
     if v > latency_bound_s:
         return MaxQpsResult(0.0, latency_bound_s, percentile, r, trials,
                             [f"even at {cap * 0.01:.4g} requests/s (1% load) p{percentile:g} = {v * 1e3:.4g} ms "
                              f"exceeds the bound {latency_bound_s * 1e3:.4g} ms: the service itself is too slow"])
-    lo, best = cap * 0.01, r
+    lo, best = _bisect(p_at, cap * 0.01, r, cap, latency_bound_s, tolerance)
+    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials,
+                        _search_warnings(lo, cap, simulate_kwargs.get("n_requests")))
+
+
+def _bisect(p_at, lo: float, best: SimResult, hi: float, latency_bound_s: float, tolerance: float):
+    """Bisect [lo, hi] (requests/s) for the highest rate whose percentile meets the bound;
+    ``lo`` is known to meet it (``best`` is its result). Returns (rate, its result)."""
     while (hi - lo) > tolerance * hi:
         mid = (lo + hi) / 2
         v, r = p_at(mid)
@@ -429,11 +461,13 @@ def find_max_qps(service: ServiceModel | str, latency_bound_s: float, percentile
             lo, best = mid, r
         else:
             hi = mid
-    warns = []
-    n = simulate_kwargs.get("n_requests")
-    if n is not None and lo > 0.5 * cap and n < 20_000:
-        warns.append(f"the search ended at {lo / cap:.0%} of capacity with only {n} requests per trial; "
-                     "near saturation short runs under-estimate the tail, so this rate is optimistic: "
-                     "use n_requests >= 20000")
-    return MaxQpsResult(lo, latency_bound_s, percentile, best, trials, warns)
+    return lo, best
+
+
+def _search_warnings(qps: float, cap: float, n: int | None) -> list[str]:
+    if n is not None and qps > 0.5 * cap and n < 20_000:
+        return [f"the search ended at {qps / cap:.0%} of capacity with only {n} requests per trial; "
+                "near saturation short runs under-estimate the tail, so this rate is optimistic: "
+                "use n_requests >= 20000"]
+    return []
 

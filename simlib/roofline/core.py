@@ -55,8 +55,10 @@ def _check_positive(name: str, value: Any, constraint: Range, owner: str) -> Any
     return arr
 
 
-def attainable(intensity: float | np.ndarray, peak_flops: float, bandwidth: float) -> float | np.ndarray:
-    """Attainable FLOP/s at an arithmetic intensity: ``min(peak_flops, intensity * bandwidth)``.
+def attainable(intensity: float | np.ndarray, peak_flops_per_s: float,
+               bandwidth_bytes_per_s: float) -> float | np.ndarray:
+    """Attainable FLOP/s at an arithmetic intensity (FLOP/byte):
+    ``min(peak_flops_per_s, intensity * bandwidth_bytes_per_s)``.
 
     Works element-wise on arrays.
 
@@ -66,27 +68,27 @@ def attainable(intensity: float | np.ndarray, peak_flops: float, bandwidth: floa
     312.0
     """
     i = _check_positive("intensity", intensity, _POS_I, "attainable")
-    _check_positive("peak_flops", peak_flops, _POS_FLOPS, "attainable")
-    _check_positive("bandwidth", bandwidth, _POS_BW, "attainable")
-    out = np.minimum(peak_flops, np.asarray(i, dtype=float) * bandwidth)
+    _check_positive("peak_flops_per_s", peak_flops_per_s, _POS_FLOPS, "attainable")
+    _check_positive("bandwidth_bytes_per_s", bandwidth_bytes_per_s, _POS_BW, "attainable")
+    out = np.minimum(peak_flops_per_s, np.asarray(i, dtype=float) * bandwidth_bytes_per_s)
     return float(out) if np.ndim(out) == 0 else out
 
 
-def ridge_point(peak_flops: float, bandwidth: float) -> float:
-    """Intensity (FLOP/byte) where the two roofs meet: ``peak_flops / bandwidth``.
+def ridge_point(peak_flops_per_s: float, bandwidth_bytes_per_s: float) -> float:
+    """Intensity (FLOP/byte) where the two roofs meet: ``peak_flops_per_s / bandwidth_bytes_per_s``.
 
     >>> round(ridge_point(312e12, 2.04e12), 1)
     152.9
     """
-    check("peak_flops", peak_flops, _POS_FLOPS, owner="ridge_point")
-    check("bandwidth", bandwidth, _POS_BW, owner="ridge_point")
-    return peak_flops / bandwidth
+    check("peak_flops_per_s", peak_flops_per_s, _POS_FLOPS, owner="ridge_point")
+    check("bandwidth_bytes_per_s", bandwidth_bytes_per_s, _POS_BW, owner="ridge_point")
+    return peak_flops_per_s / bandwidth_bytes_per_s
 
 
-def bound(intensity: float, peak_flops: float, bandwidth: float) -> str:
+def bound(intensity: float, peak_flops_per_s: float, bandwidth_bytes_per_s: float) -> str:
     """"memory" left of the ridge point, "compute" at or right of it."""
     check("intensity", intensity, _POS_I, owner="bound")
-    return "memory" if intensity < ridge_point(peak_flops, bandwidth) else "compute"
+    return "memory" if intensity < ridge_point(peak_flops_per_s, bandwidth_bytes_per_s) else "compute"
 
 
 @dataclass(frozen=True, repr=False)
@@ -161,7 +163,7 @@ def analyze(device: str | Device, precision: str, *, flops: float | None = None,
     """Place a workload on a device's roofline.
 
     Give either ``flops`` and ``bytes`` (totals for the whole workload) or ``model`` (a name from
-    :func:`simlib.roofline.models.names`, counted layer by layer at ``batch``, weights read once
+    :func:`simlib.roofline.models.model_names`, counted layer by layer at ``batch``, weights read once
     per batch, weights stored in ``precision``). ``memory`` picks the memory level (default: main
     memory). ``traffic="weights"`` counts only weight bytes, as the source chapter does.
     """

@@ -11,7 +11,6 @@ numbers: each :class:`KernelMeasurement` says so.
 from __future__ import annotations
 
 import glob
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,28 +115,16 @@ def _threads() -> int:
 
 
 def _time(fn, repeats: int, warmup: int, min_sample_s: float | None = None) -> tuple[tuple[float, ...], int]:
-    """Warm up, pick calls per sample so one sample lasts >= ``min_sample_s`` (like torch's
-    ``blocked_autorange``: short kernels are timed in blocks), then time ``repeats`` samples.
-    Returns per-call times (s) and the calls per sample."""
-    for _ in range(warmup):
-        fn()
+    """Time ``repeats`` samples of ``fn`` with the harness (:func:`simlib.measure.time_callable`):
+    ``warmup`` samples discarded, then blocked timing so that one sample lasts >= ``min_sample_s``
+    (short kernels run ``number`` times per sample). Returns per-call times (s) and ``number``."""
+    from simlib.measure.timer import time_callable  # the one timing loop (lazy: torch-free import)
+
     if min_sample_s is None:
         min_sample_s = budget.pick(quick=0.002, standard=0.01, full=0.05)
-    number = 1
-    while True:
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        if time.perf_counter() - t0 >= min_sample_s or number >= 1 << 16:
-            break
-        number *= 4
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        out.append((time.perf_counter() - t0) / number)
-    return tuple(out), number
+    r = time_callable(fn, warmup=warmup, number="auto", min_block_s=min_sample_s, min_samples=repeats,
+                      max_samples=repeats, time_budget_s=1e9, system={})
+    return tuple(r.samples_s), int(r.settings["effective"]["number_per_sample"])
 
 
 def _warn(times: tuple[float, ...]) -> tuple[str, ...]:

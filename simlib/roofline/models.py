@@ -29,7 +29,7 @@ from simlib.roofline.ops import (
     linear,
 )
 
-__all__ = ["ModelCost", "cost", "layers", "names"]
+__all__ = ["ModelCost", "cost", "layers", "model_names"]
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ _MODELS: dict[str, Callable[[int, str, int | None], tuple[list[OpCount], int]]] 
 }
 
 
-def names() -> list[str]:
+def model_names() -> list[str]:
     """Models that :func:`cost` knows."""
     return list(_MODELS)
 

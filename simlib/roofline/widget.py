@@ -16,7 +16,7 @@ import dataclasses
 from simlib.hardware.catalog import get, names
 from simlib.roofline import ops
 from simlib.roofline.core import RooflineResult, analyze
-from simlib.roofline.models import names as model_names
+from simlib.roofline.models import model_names
 
 __all__ = ["DEFAULTS", "OPS", "RooflineExplorer", "explore", "op_count", "static_figure"]
 

@@ -1,11 +1,11 @@
 """Thermal throttling coupled to the serving simulator: p99 that grows as the device heats.
 
-:func:`simulate_server` runs one Server scenario (Poisson arrivals at ``arrival_qps``, service
+:func:`simulate_server` runs one Server scenario (Poisson arrivals at ``qps``, service
 times given at the fastest clock) on a thermally modeled device:
 
 1. **Thermal pass.** The device runs the load implied by the arrival rate. In the fluid limit
    of a work-conserving queue the busy fraction at clock f is ``min(1, rho_fmax * f_max / f)``
-   with ``rho_fmax = arrival_qps * E[S] / servers``: a throttled device is busier, so it keeps
+   with ``rho_fmax = qps * E[S] / servers``: a throttled device is busier, so it keeps
    heating while it has a backlog. This gives the clock over time, ``f(t)``.
 2. **Queue pass.** :func:`simlib.queueing.simulate` runs the arrivals with the slowdown hook
    ``f_max / f(t)``, evaluated when each service starts (a service keeps the clock it started
@@ -37,7 +37,7 @@ from simlib._validate import Range, check, validate_params
 from simlib.protocol import ResultDisplay
 from simlib.stats import percentile
 from simlib.thermal.presets import ThermalDevice, get_device
-from simlib.thermal.simulate import ThermalResult, simulate
+from simlib.thermal.simulate import ThermalResult, simulate_thermal
 from simlib.thermal.workloads import Workload
 
 __all__ = ["CoupledResult", "simulate_server"]
@@ -52,7 +52,7 @@ class CoupledResult(ResultDisplay):
 
     thermal: ThermalResult
     queue: Any  # simlib.queueing SimResult
-    arrival_qps: float
+    qps: float
     service_mean_s: float
     load_at_fmax: float
     window_s: float
@@ -67,7 +67,7 @@ class CoupledResult(ResultDisplay):
     def settings(self) -> dict[str, Any]:
         """The thermal run's settings plus the Server load (queries/s), its service time and windows."""
         th, q = self.thermal.settings, self.queue.settings.get("effective", {})
-        load = {"qps": self.arrival_qps, "service_mean_s": self.service_mean_s, "window_s": self.window_s}
+        load = {"qps": self.qps, "service_mean_s": self.service_mean_s, "window_s": self.window_s}
         return {"requested": {**th["requested"], **load},
                 "effective": {**th["effective"], **load, "servers": q.get("servers"), "seed": q.get("seed")}}
 
@@ -87,7 +87,7 @@ class CoupledResult(ResultDisplay):
             return w["p99_ms"] / 1e3
 
         return {
-            "qps": self.arrival_qps, "service_mean_s": self.service_mean_s,
+            "qps": self.qps, "service_mean_s": self.service_mean_s,
             "load_at_fmax_fraction": self.load_at_fmax, "time_to_throttle_s": s["time_to_throttle_s"],
             "max_temp_c": s["max_temp_c"], "mean_power_w": s["mean_power_w"],
             "p99_first_window_s": window_p99_s(self.windows[0]) if self.windows else None,
@@ -105,7 +105,7 @@ class CoupledResult(ResultDisplay):
     def _rows(self) -> list[tuple[str, str]]:
         s = self.summary
         ttt = "never" if s["time_to_throttle_s"] is None else f"{s['time_to_throttle_s']:.1f} s"
-        return [("load", f"{self.arrival_qps:g} QPS, E[S] {self.service_mean_s * 1e3:.3g} ms at f_max, "
+        return [("load", f"{self.qps:g} QPS, E[S] {self.service_mean_s * 1e3:.3g} ms at f_max, "
                          f"load {self.load_at_fmax:.2f} at f_max"),
                 ("throttling", f"throttles at {ttt}; max {s['max_temp_c']:.1f} C"),
                 ("fixed-point passes", "(throttle s, p99 ms over the run) " + "; ".join(
@@ -145,12 +145,12 @@ def _slowdown_from(res: ThermalResult):
     return slowdown
 
 
-@validate_params({"arrival_qps": Range(1e-9, 1e9, unit="requests/s"), "servers": Range(1, 1e5, integer=True),
+@validate_params({"qps": Range(1e-9, 1e9, unit="requests/s"), "servers": Range(1, 1e5, integer=True),
                   "duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
                   "window_s": Range(0, 30 * 86400, closed="right", unit="s"),
                   "dt_s": Range(1e-6, 1.0, unit="s"), "seed": Range(0, 2**63 - 1, integer=True),
                   "iterate": bool})
-def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps: float = 40.0,
+def simulate_server(device: str | ThermalDevice = "smartphone-soc", qps: float = 40.0,
                     service: Any = "det:20ms", duration_s: float = 900.0, *, servers: int = 1,
                     governor: str | None = None, ambient_c: float | None = None,
                     window_s: float = 60.0, iterate: bool = True, seed: int = 0,
@@ -170,14 +170,14 @@ def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps:
     dev = get_device(device)
     model = parse_service(service) if isinstance(service, str) else service
     mean_s = float(model.mean_s)
-    limits.check_work("simpy_requests", arrival_qps * duration_s * (2 if iterate else 1), owner=own,
-                      parameter="arrival_qps")
-    rho = arrival_qps * mean_s / servers
+    limits.check_work("simpy_requests", qps * duration_s * (2 if iterate else 1), owner=own,
+                      parameter="qps")
+    rho = qps * mean_s / servers
     ops = mean_s * dev.f_max_hz * dev.ops_per_cycle  # one request = one E[S] of work at f_max
     wl = Workload(kind="rate", load_at_fmax=rho, ops_per_inference=ops)
     kw = dict(dt_s=dt_s, governor=governor, ambient_c=ambient_c)
-    th = simulate(dev, wl, duration_s, **kw)
-    q = queueing.simulate(arrival_qps, model, servers=servers, duration_s=duration_s,
+    th = simulate_thermal(dev, wl, duration_s, **kw)
+    q = queueing.simulate(qps, model, servers=servers, duration_s=duration_s,
                           warmup_fraction=0.0, seed=seed, slowdown=_slowdown_from(th))
     passes = [_pass_info(th, q)]
     if iterate:
@@ -186,11 +186,11 @@ def simulate_server(device: str | ThermalDevice = "smartphone-soc", arrival_qps:
         r = q.records
         busy = _busy_fraction(np.asarray(r.start_s), np.asarray(r.finish_s), edges, servers)
         wl2 = Workload(kind="trace", trace=tuple(busy), trace_dt_s=bin_s, ops_per_inference=ops)
-        th = simulate(dev, wl2, duration_s, **kw)
-        q = queueing.simulate(arrival_qps, model, servers=servers, duration_s=duration_s,
+        th = simulate_thermal(dev, wl2, duration_s, **kw)
+        q = queueing.simulate(qps, model, servers=servers, duration_s=duration_s,
                               warmup_fraction=0.0, seed=seed, slowdown=_slowdown_from(th))
         passes.append(_pass_info(th, q))
-    return CoupledResult(thermal=th, queue=q, arrival_qps=arrival_qps, service_mean_s=mean_s,
+    return CoupledResult(thermal=th, queue=q, qps=qps, service_mean_s=mean_s,
                          load_at_fmax=rho, window_s=window_s, windows=_windows(th, q, window_s),
                          passes=passes)
 

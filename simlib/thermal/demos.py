@@ -1,11 +1,10 @@
 """Teaching demos (all MODELED): what-if sweeps, the datasheet efficiency gap, power-sampling
-aliasing within a forward pass, and battery life of a duty-cycled device.
+aliasing within a forward pass. (Battery life of a duty-cycled device is
+:func:`simlib.energy.battery_life_h` of :func:`simlib.energy.average_power_w`.)
 
 >>> g = efficiency_gap()
 >>> round(g["datasheet_tops_per_w"], 1), round(g["sustained_tops_per_w"], 2), round(g["gap_x"], 1)
 (20.0, 1.5, 13.3)
->>> round(battery_life_h(3.7, idle_w=0.050, active_w=2.0, active_fraction=0.01), 1)
-53.2
 """
 
 from __future__ import annotations
@@ -15,12 +14,11 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import Options, Range, check
-from simlib.thermal.power import duty_cycle_power_w
 from simlib.thermal.presets import ThermalDevice, get_device
-from simlib.thermal.simulate import ThermalResult, simulate
+from simlib.thermal.simulate import ThermalResult, simulate_thermal
 from simlib.thermal.workloads import Workload
 
-__all__ = ["SWEEPABLE", "battery_life_h", "efficiency_gap", "explore", "power_sampling", "sweep"]
+__all__ = ["SWEEPABLE", "efficiency_gap", "explore", "power_sampling", "sweep"]
 
 SWEEPABLE = ("ambient_c", "r_ja_scale", "duty_fraction", "workload")
 
@@ -39,7 +37,7 @@ def explore(device: str | ThermalDevice = "smartphone-soc", *, ambient_c: float 
     dev = dev.with_(**changes)
     wl = Workload(kind="duty", duty_fraction=duty_fraction) if workload == "duty" or (
         workload == "sustained" and duty_fraction < 1.0) else Workload.parse(workload)
-    return simulate(dev, wl, duration_s, dt_s=dt_s, governor=governor, ambient_c=ambient_c)
+    return simulate_thermal(dev, wl, duration_s, dt_s=dt_s, governor=governor, ambient_c=ambient_c)
 
 
 def sweep(parameter: str, values, device: str | ThermalDevice = "smartphone-soc",
@@ -66,7 +64,7 @@ def efficiency_gap(datasheet_tops: float = 10.0, datasheet_w: float = 0.5,
                            "throughput_loss_x": datasheet_tops / sustained_tops,
                            "power_understatement_x": sustained_w / datasheet_w}
     if device is not None:
-        r = simulate(device, "sustained", duration_s, dt_s=1e-2)
+        r = simulate_thermal(device, "sustained", duration_s, dt_s=1e-2)
         sm = r.summary
         burst = r.t_s < r.burst_window_s
         tail = r.t_s >= r.duration_s - r.sustained_window_s
@@ -123,11 +121,3 @@ def power_sampling(rates_hz=(10.0, 90.0, 100.0, 1000.0, 10000.0),
                          "error_pct": 100.0 * (est - true_mean) / true_mean,
                          "peak_seen_w": float(x.max()), "true_peak_w": max(compute_w, memory_w)})
     return rows
-
-
-def battery_life_h(capacity_wh: float, idle_w: float, active_w: float, active_fraction: float) -> float:
-    """Hours a ``capacity_wh`` battery lasts at the duty-cycled mean power (MODELED, no aging,
-    no converter loss). E.g. 1000 mAh x 3.7 V = 3.7 Wh."""
-    from simlib import energy
-
-    return energy.battery_life_h(duty_cycle_power_w(idle_w, active_w, active_fraction), capacity_wh=capacity_wh)

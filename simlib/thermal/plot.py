@@ -1,7 +1,7 @@
 """Plots of MODELED thermal runs (matplotlib; large fonts for a projector).
 
->>> from simlib.thermal import simulate
->>> fig = plot_run(simulate("edgetpu", "sustained", 30.0, dt_s=0.01))
+>>> from simlib.thermal import simulate_thermal
+>>> fig = plot_run(simulate_thermal("edgetpu", "sustained", 30.0, dt_s=0.01))
 >>> [ax.get_ylabel() for ax in fig.axes]
 ['junction temp (C)', 'clock (MHz)', 'power (W)', 'throughput (inf/s)']
 """
@@ -95,6 +95,6 @@ def plot_server(coupled):
     ax2.step(mid, [x["freq_hz"] / 1e9 for x in w], where="mid", color="C0", label="clock")
     ax2.set_ylabel("mean clock (GHz)", fontsize=_FS, color="C0")
     ax.set_title(f"MODELED Server scenario on {coupled.thermal.device.name}: "
-                 f"{coupled.arrival_qps:g} QPS as the device heats", fontsize=_FS)
+                 f"{coupled.qps:g} QPS as the device heats", fontsize=_FS)
     ax.grid(alpha=0.3)
     return fig

@@ -28,22 +28,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check
+from simlib.hardware.params import OperatingPoint
 
-__all__ = ["OperatingPoint", "PowerModel", "duty_cycle_power_w"]
+__all__ = ["PowerModel"]
 
 _NONNEG = Range(0, None)
-
-
-@dataclass(frozen=True)
-class OperatingPoint:
-    """A DVFS operating point: clock ``freq_hz`` (Hz) at supply ``voltage_v`` (V)."""
-
-    freq_hz: float
-    voltage_v: float
-
-    def __post_init__(self) -> None:
-        check("freq_hz", self.freq_hz, Range(0, None, closed="neither", unit="Hz"), owner="OperatingPoint")
-        check("voltage_v", self.voltage_v, Range(0, 5, closed="right", unit="V"), owner="OperatingPoint")
 
 
 @dataclass(frozen=True)
@@ -100,16 +89,3 @@ class PowerModel:
     def power_w(self, idx: int, activity: float | np.ndarray, temp_c: float) -> np.ndarray | float:
         """Average power over a step with busy fraction ``activity`` (W)."""
         return (1.0 - activity) * self.idle_w + activity * self.active_power_w(idx, temp_c)
-
-
-def duty_cycle_power_w(idle_w: float, active_w: float, active_fraction: float) -> float:
-    """Average power of a duty-cycled device: ``(1 - d) * P_idle + d * P_active`` (W).
-
-    The source chapter's example: 50 mW idle, 2 W active, active 1% of the time.
-
-    >>> round(duty_cycle_power_w(0.050, 2.0, 0.01), 6)
-    0.0695
-    """
-    from simlib.energy import average_power_w
-
-    return average_power_w(active_w=active_w, idle_w=idle_w, duty_cycle=active_fraction)

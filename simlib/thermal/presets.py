@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from simlib._validate import Options, Range, check, invalid
-from simlib.thermal.power import OperatingPoint, PowerModel
-from simlib.thermal.rc import ThermalParams
+from simlib.hardware.params import OperatingPoint, ThermalParams
+from simlib.thermal.power import PowerModel
 
-__all__ = ["PRESETS", "ThermalDevice", "get_device", "names"]
+__all__ = ["PRESETS", "ThermalDevice", "get_device", "preset_names"]
 
 MOBILENET_V2_OPS = 0.6e9  # Sandler et al. 2018: ~300 M multiply-adds at 224x224 => ~0.6 G ops
 
@@ -66,10 +66,6 @@ class ThermalDevice:
 def _c_eff(busy_w: float, leak_w: float, opp: OperatingPoint) -> float:
     """C_eff (F) such that the busy power at ``opp`` and 25 C is ``busy_w`` (leakage included)."""
     return (busy_w - leak_w) / (opp.voltage_v ** 2 * opp.freq_hz)
-
-
-def _opps(points) -> tuple[OperatingPoint, ...]:
-    return tuple(OperatingPoint(p.freq_hz, p.voltage_v) for p in points)
 
 
 # Per-device additions. Keys: busy_w (busy power at f_max, 25 C), leak_w (its leakage part),
@@ -125,7 +121,7 @@ PRESETS: dict[str, dict[str, Any]] = {
 }
 
 
-def names() -> list[str]:
+def preset_names() -> list[str]:
     """Device ids with a thermal preset."""
     return list(PRESETS)
 
@@ -138,7 +134,7 @@ def get_device(name: str | ThermalDevice, **overrides: Any) -> ThermalDevice:
     """
     if isinstance(name, ThermalDevice):
         return name.with_(**overrides) if overrides else name
-    check("device", name, Options(names()), owner="thermal.get_device")
+    check("device", name, Options(preset_names()), owner="thermal.get_device")
     from simlib import hardware
 
     hw = hardware.get(name)
@@ -147,9 +143,9 @@ def get_device(name: str | ThermalDevice, **overrides: Any) -> ThermalDevice:
     if hw.thermal is None:
         raise invalid("device", f"{name!r} has no thermal constants in the hardware catalog",
                       "a device with thermal constants", owner="thermal.get_device")
-    thermal = ThermalParams.from_catalog(hw.thermal)
+    thermal = hw.thermal
     if hw.dvfs:
-        opps = _opps(hw.dvfs)
+        opps = hw.dvfs
     else:
         opps = tuple(OperatingPoint(f, v) for f, v in pre["fallback_dvfs"])
         sources["preset.dvfs"] = "assumed (catalog has no DVFS table): see simlib/thermal/presets.py"

@@ -3,7 +3,7 @@
 Two topologies:
 
 - ``"ja"`` (one node): junction to ambient, ``C dT/dt = P - (T - T_amb) / R`` with ``R = R_ja``
-  and ``C`` the total capacity ``C_j + C_case`` (as the hardware catalog defines it).
+  and ``C`` the total capacity ``C_j + C_case`` (:class:`simlib.hardware.ThermalParams`).
 - ``"jca"`` (two nodes): junction -> case -> ambient, with ``R_jc``, ``R_ca = R_ja - R_jc``,
   junction capacitance ``C_j`` and case capacitance ``C_case``.
 
@@ -24,75 +24,14 @@ take milliseconds. The heat that leaves to ambient during a step is integrated e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from scipy.linalg import expm
 from scipy.signal import lfilter
 
-from simlib._validate import InvalidParameterError, Options, Range, check
+from simlib._validate import Options, Range, check
+from simlib.hardware.params import ThermalParams
 
-__all__ = ["RCNetwork", "ThermalParams"]
-
-@dataclass(frozen=True)
-class ThermalParams:
-    """Thermal constants of one device (SI units; temperatures in degrees C).
-
-    ``r_ja_k_per_w``: junction-to-ambient thermal resistance (K/W). ``c_j_per_k``: heat capacity
-    of the junction node (J/K); the one-node model lumps ``c_j_per_k + c_case_j_per_k``.
-    ``r_jc_k_per_w`` and ``c_case_j_per_k`` (both or neither) enable the junction-case-ambient
-    option. ``trip_c``/``hysteresis_c``: the passive trip point the governors use.
-    """
-
-    r_ja_k_per_w: float
-    c_j_per_k: float
-    ambient_c: float = 25.0
-    trip_c: float = 85.0
-    hysteresis_c: float = 2.0
-    r_jc_k_per_w: float | None = None
-    c_case_j_per_k: float | None = None
-
-    def __post_init__(self) -> None:
-        own = "ThermalParams"
-        check("r_ja_k_per_w", self.r_ja_k_per_w, Range(0, None, closed="neither", unit="K/W"), owner=own)
-        check("c_j_per_k", self.c_j_per_k, Range(0, None, closed="neither", unit="J/K"), owner=own)
-        check("ambient_c", self.ambient_c, Range(-273.15, 200, closed="neither", unit="C"), owner=own)
-        check("hysteresis_c", self.hysteresis_c, Range(0, 50, unit="K"), owner=own)
-        check("trip_c", self.trip_c,
-              Range(self.ambient_c, 400, closed="neither", unit="C (above ambient_c)"), owner=own)
-        if (self.r_jc_k_per_w is None) != (self.c_case_j_per_k is None):
-            raise InvalidParameterError(
-                "The 'r_jc_k_per_w' and 'c_case_j_per_k' parameters of ThermalParams must be given "
-                f"together (junction-case-ambient option). Got {self.r_jc_k_per_w!r} and "
-                f"{self.c_case_j_per_k!r} instead.")
-        if self.r_jc_k_per_w is not None:
-            check("r_jc_k_per_w", self.r_jc_k_per_w,
-                  Range(0, self.r_ja_k_per_w, closed="neither", unit="K/W (below r_ja_k_per_w)"),
-                  owner=own)
-            check("c_case_j_per_k", self.c_case_j_per_k,
-                  Range(0, None, closed="neither", unit="J/K"), owner=own)
-
-    @property
-    def has_case(self) -> bool:
-        return self.r_jc_k_per_w is not None
-
-    @property
-    def tau_s(self) -> float:
-        """Time constant of the one-node model, R_ja * (C_j + C_case) (s)."""
-        return self.r_ja_k_per_w * self.c_total_j_per_k
-
-    @property
-    def c_total_j_per_k(self) -> float:
-        """Total heat capacity (J/K): the one-node model's C."""
-        return self.c_j_per_k + (self.c_case_j_per_k or 0.0)
-
-    @classmethod
-    def from_catalog(cls, thermal) -> ThermalParams:
-        """From a :class:`simlib.hardware.Thermal` (same field names)."""
-        return cls(r_ja_k_per_w=thermal.r_ja_k_per_w, c_j_per_k=thermal.c_j_per_k,
-                   ambient_c=thermal.ambient_c, trip_c=thermal.trip_c,
-                   hysteresis_c=thermal.hysteresis_c, r_jc_k_per_w=thermal.r_jc_k_per_w,
-                   c_case_j_per_k=thermal.c_case_j_per_k)
+__all__ = ["RCNetwork"]
 
 
 class RCNetwork:

@@ -8,7 +8,7 @@ period is cut short where the junction crosses a governor's trip threshold upwar
 sensor interrupt would, so the governor reacts within one step. Inference counting, energy
 per inference and the summary are vectorised over the whole run afterwards.
 
->>> r = simulate("edgetpu", "sustained", duration_s=20.0)
+>>> r = simulate_thermal("edgetpu", "sustained", duration_s=20.0)
 >>> r.summary["time_to_throttle_s"] is None   # a 20 s burst stays below the 85 C trip
 True
 """
@@ -29,7 +29,7 @@ from simlib.thermal.presets import ThermalDevice, get_device
 from simlib.thermal.rc import RCNetwork
 from simlib.thermal.workloads import Workload
 
-__all__ = ["ThermalResult", "simulate"]
+__all__ = ["ThermalResult", "simulate_thermal"]
 
 #: The headline keys of :attr:`ThermalResult.summary` (the CLI's JSON shows them first).
 JSON_KEYS = ("peak_throughput_qps", "sustained_throughput_qps", "time_to_throttle_s", "max_temp_c",
@@ -214,36 +214,31 @@ class ThermalResult(ResultDisplay):
                           f"{'n/a' if epi is None else f'{epi:.4g} J'}; {s['n']} inferences")]
 
 
-@validate_params({"duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
-                  "dt_s": Range(1e-6, 1.0, unit="s"),
-                  "ambient_c": [Range(-60, 200, unit="C"), None],
-                  "initial_temp_c": [Range(-60, 500, unit="C"), None],
-                  "burst_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None],
-                  "sustained_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None]})
-def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained",
-             duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
-             ambient_c: float | None = None, topology: str | None = None,
-             initial_temp_c: float | None = None, burst_window_s: float | None = None,
-             sustained_window_s: float | None = None) -> ThermalResult:
-    """Simulate ``device`` running ``workload`` for ``duration_s`` s in steps of ``dt_s`` s.
+@dataclass
+class _Series:
+    """Per-step outputs of a run, filled period by period."""
 
-    ``device``: a preset name or a :class:`ThermalDevice`. ``workload``: "sustained", "burst",
-    "duty:FRACTION" or a :class:`Workload`. ``governor``: "none", "step_wise",
-    "power_allocator", a :class:`Governor`, or None for the device's default. ``ambient_c``
-    overrides the catalog ambient (C). ``initial_temp_c``: start temperature of every node
-    (default: ambient). ``burst_window_s`` defaults to the first 5 s; ``sustained_window_s`` defaults to the last 20% of the run (at most
-    60 s). Returns a MODELED :class:`ThermalResult`.
-    """
-    requested = _requested(locals())  # first: the arguments exactly as given
-    own = "thermal.simulate"
-    dev = get_device(device)
-    wl = Workload.parse(workload) if isinstance(workload, str) else workload
-    check("workload", wl, Workload, owner=own)
-    if ambient_c is not None:
-        check("ambient_c", ambient_c, Range(-60, dev.thermal.trip_c, closed="neither",
-                                               unit="C (below the trip point)"), owner=own)
-        dev = dev.with_(ambient_c=float(ambient_c))
-    amb = dev.thermal.ambient_c
+    temp: np.ndarray
+    case: np.ndarray | None
+    freq: np.ndarray
+    power: np.ndarray
+    active_power: np.ndarray
+    heat: np.ndarray
+
+    @classmethod
+    def empty(cls, n: int, n_nodes: int) -> _Series:
+        return cls(np.empty(n), np.empty(n) if n_nodes > 1 else None, np.empty(n), np.empty(n), np.empty(n),
+                   np.empty(n))
+
+    def write(self, i: int, j: int, X: np.ndarray, freq_hz: float, P, p_act: float, H) -> None:
+        self.temp[i:j] = X[:, 0]
+        if self.case is not None:
+            self.case[i:j] = X[:, 1]
+        self.freq[i:j], self.power[i:j], self.active_power[i:j], self.heat[i:j] = freq_hz, P, p_act, H
+
+
+def _windows(duration_s: float, dt_s: float, burst_window_s, sustained_window_s, own: str) -> tuple[int, float, float]:
+    """(steps, burst window s, sustained window s), checked against the run length."""
     limits.check_work("steps", duration_s / dt_s, owner=own, parameter="duration_s")
     n = int(round(duration_s / dt_s))
     if n < 1:
@@ -255,70 +250,118 @@ def simulate(device: str | ThermalDevice, workload: str | Workload = "sustained"
     if sustained_window_s is None:
         sustained_window_s = min(60.0, 0.2 * duration_s)
     check("sustained_window_s", sustained_window_s, Range(dt_s, duration_s, unit="s"), owner=own)
-    if isinstance(governor, Governor):
-        gov = governor
-    else:
-        gov = make_governor(dev.governor if governor is None else governor, **dev.governor_params)
-    net = RCNetwork(dev.thermal, topology or dev.topology, dt_s)
-    pm = dev.power
-    cycles = (wl.ops_per_inference or dev.ops_per_inference) / dev.ops_per_cycle
-    fmax = pm.f_max_hz
-    freqs, n_opp = pm.freqs_hz, len(pm.opps)
-    dyn = pm.dynamic_power_w(np.arange(n_opp))
-    act_all = wl.activity(n, dt_s)
-    rate_act = np.minimum(1.0, wl.load_at_fmax * fmax / freqs) if wl.frequency_dependent else None
+    return n, burst_window_s, sustained_window_s
 
-    temp = np.empty(n)
-    case = np.empty(n) if net.n_nodes > 1 else None
-    f_out, p_out, pa_out, heat = np.empty(n), np.empty(n), np.empty(n), np.empty(n)
-    x = np.full(net.n_nodes, amb if initial_temp_c is None else float(initial_temp_c))
-    x0 = x.copy()
+
+def _device_and_workload(device, workload, ambient_c, own: str) -> tuple[ThermalDevice, Workload]:
+    dev = get_device(device)
+    wl = Workload.parse(workload) if isinstance(workload, str) else workload
+    check("workload", wl, Workload, owner=own)
+    if ambient_c is not None:
+        check("ambient_c", ambient_c, Range(-60, dev.thermal.trip_c, closed="neither",
+                                               unit="C (below the trip point)"), owner=own)
+        dev = dev.with_(ambient_c=float(ambient_c))
+    return dev, wl
+
+
+def _governor(dev: ThermalDevice, governor: str | Governor | None) -> Governor:
+    if isinstance(governor, Governor):
+        return governor
+    return make_governor(dev.governor if governor is None else governor, **dev.governor_params)
+
+
+def _trip_watch(gov: Governor) -> tuple[float, ...]:
+    """Junction temperatures (C) at which an upward crossing interrupts a period."""
     watch = gov.watch_c
-    watch = () if watch is None else (watch, watch + getattr(gov, "hysteresis_c", 0.0))
-    poll = max(1, int(round(gov.poll_s / dt_s)))
-    limits.check_work("periods", math.ceil(n / poll), owner=own, parameter="dt_s" if poll == 1 else "duration_s")
-    idx = gov.reset(n_opp)
-    leak_scale = pm.leak_ref_w / pm._v[0] * pm._v
-    i = 0
+    return () if watch is None else (watch, watch + getattr(gov, "hysteresis_c", 0.0))
+
+
+def _cut_at_trip(x_start_c: float, X: np.ndarray, watch: tuple[float, ...]) -> int:
+    """Steps of the period to keep: up to the first upward trip crossing (a sensor interrupt)."""
+    keep = X.shape[0]
+    for w in watch:
+        if x_start_c < w:
+            hit = np.flatnonzero(X[:keep, 0] >= w)
+            if hit.size and hit[0] + 1 < keep:
+                keep = hit[0] + 1
+    return keep
+
+
+def _run_periods(net: RCNetwork, pm, gov: Governor, act_all: np.ndarray, rate_act, x: np.ndarray,
+                 amb: float, dt_s: float, poll: int, out: _Series) -> np.ndarray:
+    """Advance the run one governor period at a time; fill ``out`` and ``act_all``; return the
+    final node temperatures. Leakage is evaluated at the junction temperature at each period's start."""
+    n, opps = act_all.size, np.arange(len(pm.opps))
+    watch, idx, i = _trip_watch(gov), gov.reset(len(pm.opps)), 0
+    active_by_opp = pm.active_power_w(opps, x[0])
     with _progress_bar(n, math.ceil(n / poll)) as bar:  # closed on Ctrl-C too
         while i < n:
             bar.update(i - bar.n)
             j = min(n, i + poll)
             if rate_act is not None:
                 act_all[i:j] = rate_act[idx]
-            a = act_all[i:j]
-            leak_by_opp = leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k)
-            p_act = dyn[idx] + leak_by_opp[idx]
-            P = pm.idle_w + a * (p_act - pm.idle_w)
+            p_act = active_by_opp[idx]
+            P = pm.power_w(idx, act_all[i:j], x[0])
             X, H = net.run(x, P, amb)
-            for w in watch:  # sensor interrupt at an upward trip crossing
-                if x[0] < w:
-                    hit = np.flatnonzero(X[:, 0] >= w)
-                    if hit.size and hit[0] + 1 < j - i:
-                        k = hit[0] + 1
-                        X, H, P, j = X[:k], H[:k], P[:k], i + k
-            temp[i:j] = X[:, 0]
-            if case is not None:
-                case[i:j] = X[:, 1]
-            f_out[i:j], p_out[i:j], pa_out[i:j], heat[i:j] = freqs[idx], P, p_act, H
-            x = X[-1]
-            i = j
+            k = _cut_at_trip(x[0], X, watch)
+            j = i + k
+            out.write(i, j, X[:k], pm.freqs_hz[idx], P[:k], p_act, H[:k])
+            x, i = X[k - 1], j
             if i < n:
+                active_by_opp = pm.active_power_w(opps, x[0])
                 a_pred = rate_act if rate_act is not None else act_all[i:min(n, i + poll)].mean()
-                p_pred = pm.idle_w + a_pred * (dyn + leak_scale * 2.0 ** ((x[0] - pm.t_ref_c) / pm.leak_doubling_k) - pm.idle_w)
+                p_pred = pm.idle_w + a_pred * (active_by_opp - pm.idle_w)
                 idx = int(gov.update(i * dt_s, float(x[0]), p_pred, idx))
-    stored = float(net.capacities @ (x - x0))
-    gname = getattr(gov, "name", type(gov).__name__)
-    return ThermalResult(device=dev, workload=wl, governor=gname, ambient_c=amb, dt_s=dt_s,
-                         t_s=np.arange(n) * dt_s, temp_c=temp, case_temp_c=case, freq_hz=f_out,
-                         power_w=p_out, activity=act_all, heat_out_j=heat, stored_j=stored,
-                         cycles_per_inference=cycles, burst_window_s=burst_window_s,
-                         sustained_window_s=sustained_window_s, active_power_w=pa_out,
-                         requested=requested)
+    return x
+
+
+@validate_params({"duration_s": Range(0, 30 * 86400, closed="right", unit="s"),
+                  "dt_s": Range(1e-6, 1.0, unit="s"),
+                  "ambient_c": [Range(-60, 200, unit="C"), None],
+                  "initial_temp_c": [Range(-60, 500, unit="C"), None],
+                  "burst_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None],
+                  "sustained_window_s": [Range(0, 30 * 86400, closed="right", unit="s"), None]})
+def simulate_thermal(device: str | ThermalDevice, workload: str | Workload = "sustained",
+                     duration_s: float = 600.0, *, dt_s: float = 1e-3, governor: str | Governor | None = None,
+                     ambient_c: float | None = None, topology: str | None = None,
+                     initial_temp_c: float | None = None, burst_window_s: float | None = None,
+                     sustained_window_s: float | None = None) -> ThermalResult:
+    """Simulate ``device`` running ``workload`` for ``duration_s`` s in steps of ``dt_s`` s.
+
+    ``device``: a preset name or a :class:`ThermalDevice`. ``workload``: "sustained", "burst",
+    "duty:FRACTION" or a :class:`Workload`. ``governor``: "none", "step_wise",
+    "power_allocator", a :class:`Governor`, or None for the device's default. ``ambient_c``
+    overrides the catalog ambient (C). ``initial_temp_c``: start temperature of every node
+    (default: ambient). ``burst_window_s`` defaults to the first 5 s; ``sustained_window_s``
+    defaults to the last 20% of the run (at most 60 s). Returns a MODELED :class:`ThermalResult`.
+    (The queueing simulator is :func:`simlib.queueing.simulate`; the two are coupled by
+    :func:`simlib.thermal.simulate_server`.)
+    """
+    requested = _requested(locals())  # first: the arguments exactly as given
+    own = "thermal.simulate_thermal"
+    dev, wl = _device_and_workload(device, workload, ambient_c, own)
+    n, burst_window_s, sustained_window_s = _windows(duration_s, dt_s, burst_window_s, sustained_window_s, own)
+    gov = _governor(dev, governor)
+    net = RCNetwork(dev.thermal, topology or dev.topology, dt_s)
+    pm, amb = dev.power, dev.thermal.ambient_c
+    act_all = wl.activity(n, dt_s)
+    rate_act = np.minimum(1.0, wl.load_at_fmax * pm.f_max_hz / pm.freqs_hz) if wl.frequency_dependent else None
+    x0 = np.full(net.n_nodes, amb if initial_temp_c is None else float(initial_temp_c))
+    poll = max(1, int(round(gov.poll_s / dt_s)))
+    limits.check_work("periods", math.ceil(n / poll), owner=own, parameter="dt_s" if poll == 1 else "duration_s")
+    out = _Series.empty(n, net.n_nodes)
+    x = _run_periods(net, pm, gov, act_all, rate_act, x0.copy(), amb, dt_s, poll, out)
+    return ThermalResult(device=dev, workload=wl, governor=getattr(gov, "name", type(gov).__name__), ambient_c=amb,
+                         dt_s=dt_s, t_s=np.arange(n) * dt_s, temp_c=out.temp, case_temp_c=out.case,
+                         freq_hz=out.freq, power_w=out.power, activity=act_all, heat_out_j=out.heat,
+                         stored_j=float(net.capacities @ (x - x0)),
+                         cycles_per_inference=(wl.ops_per_inference or dev.ops_per_inference) / dev.ops_per_cycle,
+                         burst_window_s=burst_window_s, sustained_window_s=sustained_window_s,
+                         active_power_w=out.active_power, requested=requested)
 
 
 def _requested(args: dict[str, Any]) -> dict[str, Any]:
-    """The arguments of :func:`simulate` as the caller gave them (objects by name), for ``settings``."""
+    """The arguments of :func:`simulate_thermal` as the caller gave them (objects by name), for ``settings``."""
     return {k: getattr(v, "name", getattr(v, "kind", v)) if not isinstance(v, (str, int, float, type(None))) else v
             for k, v in args.items()}
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from simlib.thermal.demos import explore
 from simlib.thermal.plot import plot_run
-from simlib.thermal.presets import names
+from simlib.thermal.presets import preset_names as names
 
 __all__ = ["DEFAULTS", "explorer", "static_figure"]
 
