@@ -138,5 +138,5 @@ def test_cli_simulate_prints_method_and_effective_sample_size(capsys):
     text = capsys.readouterr().out
     assert "batch means" in text and "effective" in text
     # a run far too short for its load says so
-    assert main(["simulate", "--qps", "90", "--service", "exp:10ms", "--requests", "3000"]) == 0
+    assert main(["simulate", "--qps", "90", "--service", "exp:10ms", "--requests", "3000", "--latency-bound-ms", "2000"]) == 0
     assert "run too short for an honest interval" in capsys.readouterr().out

@@ -31,7 +31,7 @@ from simlib import limits
 from simlib.queueing.effects import ColdStart, Pauses
 from simlib.queueing.service import ServiceModel
 
-__all__ = ["EngineConfig", "Monitor", "run_simpy"]
+__all__ = ["EngineConfig", "Monitor", "run_simpy", "start_servers"]
 
 
 @dataclass
@@ -223,6 +223,20 @@ def _worker(run: _Run, w: int, slot: _Slot):
             _complete(run, j)
 
 
+def start_servers(env: simpy.Environment, queue: simpy.Store, mon: Monitor, cfg: EngineConfig,
+                  service: ServiceModel, rng: np.random.Generator, done=None, *,
+                  service_s: list[float] | None = None) -> None:
+    """Start the ``cfg.servers`` workers (each with its batcher) that serve request indices put in
+    ``queue``; they write ``mon`` and succeed ``done[i]`` (when ``done`` is given) as request ``i``
+    completes or is dropped. Used by :func:`run_simpy` and by the load generator's
+    :class:`~simlib.queueing.sut.SimulatedSUT`."""
+    run = _Run(env, queue, mon, cfg, service, service_s, rng, done)
+    for w in range(cfg.servers):
+        slot = _Slot(env)
+        env.process(_worker(run, w, slot))
+        env.process(_batcher(run, slot))
+
+
 def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator, *,
               arrival_s: np.ndarray | None = None, service_s: np.ndarray | None = None,
               closed_loop: tuple[int, int, float] | None = None) -> dict[str, np.ndarray]:
@@ -245,11 +259,7 @@ def run_simpy(service: ServiceModel, cfg: EngineConfig, rng: np.random.Generator
         done = [None] * n
         for c in range(clients):
             env.process(_closed_loop_client(env, range(c, n, clients), queue, mon, done, think_s))
-    run = _Run(env, queue, mon, cfg, service, service_s.tolist() if service_s is not None else None, rng, done)
-    for w in range(cfg.servers):
-        slot = _Slot(env)
-        env.process(_worker(run, w, slot))
-        env.process(_batcher(run, slot))
+    start_servers(env, queue, mon, cfg, service, rng, done, service_s=service_s.tolist() if service_s is not None else None)
     _run_with_progress(env, arrival_s, n)
     return mon.arrays()
 

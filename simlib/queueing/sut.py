@@ -31,7 +31,7 @@ import numpy as np
 
 from simlib._validate import Range, check
 from simlib.queueing.effects import ColdStart, Pauses
-from simlib.queueing.engine import EngineConfig, Monitor, _worker
+from simlib.queueing.engine import EngineConfig, Monitor, start_servers
 
 __all__ = ["SimulatedSUT"]
 
@@ -103,9 +103,7 @@ class SimulatedSUT:
         self._done = _CompletionEvents(self)
         self._logged_batches: set[int] = set()
         self.service_log = []
-        rng = np.random.default_rng(self.seed)
-        for w in range(self.cfg.servers):
-            env.process(_worker(env, w, self._queue, self._mon, self.cfg, self.service, None, rng, self._done))
+        start_servers(env, self._queue, self._mon, self.cfg, self.service, np.random.default_rng(self.seed), self._done)
 
     def issue(self, items: Sequence[tuple[int, int]]) -> None:
         for sample_id, _ in items:
