@@ -21,7 +21,8 @@ from simlib.commands._common import (
 )
 from simlib.commands.measure import unavailable
 
-FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision",
+FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
+         "interval_ms": "--interval-ms", "model": "--model", "backend": "--backend", "precision": "--precision",
          "utilizations": "--utilization", "duration_s": "--duration-s", "threads": "--threads",
          "seed": "--seed", "latency_bound_s": "--latency-bound-ms"}
 

@@ -24,7 +24,8 @@ from simlib.commands._common import (
     report_saved,
 )
 
-FLAGS = {"model": "--model", "backend": "--backend", "precision": "--precision", "scenario": "--scenario",
+FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
+         "interval_ms": "--interval-ms", "model": "--model", "backend": "--backend", "precision": "--precision", "scenario": "--scenario",
          "qps": "--qps", "duration_s": "--duration-s", "target_latency_s": "--latency-bound-ms",
          "latency_bound_s": "--latency-bound-ms", "threads": "--threads", "device": "--device",
          "max_batch": "--max-batch", "batch_timeout_s": "--batch-timeout-ms", "meter": "--meter",

@@ -30,7 +30,8 @@ from simlib.commands._common import (
 
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
 # library parameter -> the flag it comes from (errors name the flag)
-FLAGS = {"qps": "--qps", "target_qps": "--qps", "arrivals": "--arrival", "service": "--service",
+FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
+         "qps": "--qps", "target_qps": "--qps", "arrivals": "--arrival", "service": "--service",
          "mean_s": "--service", "time_s": "--service", "cv": "--service", "t0_s": "--service",
          "t1_s": "--service", "samples_s": "--service", "servers": "--servers", "max_batch": "--max-batch",
          "batch_timeout_s": "--batch-timeout-ms", "min_query_count": "--requests", "min_duration_s": "--duration-s",
@@ -114,7 +115,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--service", default="exp:10ms", metavar="SPEC", help="service-time model (default exp:10ms)")
     p.add_argument("--servers", type=int, default=1, metavar="N", help="identical workers (default 1)")
     p.add_argument("--max-batch", type=int, default=1, metavar="B", help="largest dynamic batch (default 1)")
-    p.add_argument("--batch-timeout-ms", type=float, default=None, metavar="T",
+    p.add_argument("--batch-timeout-ms", type=float, default=None, metavar="MS",
                    help="longest wait to fill a batch, ms after the oldest request arrived (default 0; "
                         "needs --max-batch > 1)")
     add_renamed(p, "--batch-timeout", "--batch-timeout-ms", ", which takes milliseconds")

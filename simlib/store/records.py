@@ -141,7 +141,7 @@ def record_from_dict(d: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError) as err:
         raise InvalidParameterError(f"The 'samples_s' parameter of {_OWNER} must be a list of numbers "
                                     f"(seconds). Got {str(d.get('samples_s'))[:60]!r} instead.") from err
-    settings = payload.get("settings") or {}
+    settings = _jsonable(payload.get("settings") or {})  # strict JSON: an offline run's offered_load is inf
     eff = {**(settings.get("requested") or {}), **(settings.get("effective") or {})}
     if rtype == "Comparison":
         eff = {**eff, **settings}
