@@ -12,8 +12,8 @@ from simlib.hardware.catalog import (
     MemoryLevel,
     Thermal,
     get,
+    measured_device,
     names,
-    this_machine,
 )
 from simlib.hardware.detect import detect
 
@@ -28,6 +28,6 @@ __all__ = [
     "detect",
     "get",
     "list_devices",
+    "measured_device",
     "names",
-    "this_machine",
 ]

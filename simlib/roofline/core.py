@@ -23,7 +23,8 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check, invalid
-from simlib.hardware.catalog import Device, get
+from simlib.hardware.catalog import Device
+from simlib.roofline.machine import get
 
 __all__ = [
     "Ceiling",
