@@ -18,12 +18,18 @@ import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from simlib import __version__, budget, limits
-from simlib._validate import InvalidParameterError, Options, Range, check, validate_params
+from simlib._validate import (
+    InvalidParameterError,
+    Options,
+    Range,
+    Satisfies,
+    check,
+    validate_params,
+)
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
 from simlib.queueing.effects import ColdStart, Pauses
@@ -39,9 +45,7 @@ class UnstableQueueWarning(UserWarning):
     """The offered load is at or above capacity: the queue grows for as long as the run lasts."""
 
 
-def _is_callable(v: Any) -> bool:
-    """a callable"""
-    return callable(v)
+_CALLABLE = Satisfies(callable, "a callable", valid=lambda t_s: 1.0, invalid=1.0)
 
 
 def default_requests() -> int:
@@ -60,7 +64,7 @@ COMMON_CONSTRAINTS = {
     "duration_s": [Range(0, 1e12, closed="right", unit="s"), None],
     "warmup_fraction": Range(0, 1, closed="left"),
     "seed": Range(0, None, integer=True),
-    "slowdown": [_is_callable, None],
+    "slowdown": [_CALLABLE, None],
     "pauses": [Pauses, None],
     "cold_start": [ColdStart, None],
     "deadline_s": [Range(0, 1e12, closed="right", unit="s"), None],
