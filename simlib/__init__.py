@@ -8,6 +8,30 @@ Everything a chapter shows is computed here, so that it is tested:
 - :mod:`simlib.stats`     confidence intervals, percentiles (as MLPerf LoadGen computes them), CV
 
 Later modules (roofline, energy, queueing, thermal, measure, models, exercises) build on these.
+
+Layers. Each top-level module or package of simlib sits in one layer; it may import from its own
+layer and from the layers below it, never from a layer above (lazy imports inside functions
+included). ``tests/test_layers.py`` reads this table and checks every import in the package
+against it; a new module must be added to a row.
+
+    layer 0 foundation: simlib, _validate, limits, strictjson, budget, stats, batch_means, scenarios, claims, frontend, published
+    layer 1 hardware: hardware, sysdesc
+    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata
+    layer 3 measure: measure
+    layer 4 content: exercises, store
+    layer 5 interface: commands, cli, __main__
+    layer 6 book: bookbuild, bookmath
+
+- *foundation*: validation, limits, strict JSON, the run budget, statistics, scenario names and
+  claims. Pure helpers with no knowledge of devices, models or measurements.
+- *hardware*: describes devices (the catalog) and this machine (``detect``, ``sysdesc``); it
+  measures nothing: a measured device is built by the roofline layer
+  (:func:`simlib.roofline.machine.get`), which passes the measured numbers in.
+- *models*: what the book models (queues, heat, roofs, energy, scaling, cold starts, the
+  neural networks it runs, the chapters' published figures); they may use one another.
+- *measure*: the harness that times real systems, and compares them with the models.
+- *content*: exercises and labs, and the result store.
+- *interface*: the command line; *book*: the Jupyter Book build.
 """
 
 from importlib.metadata import PackageNotFoundError, version

@@ -53,7 +53,7 @@ import numpy as np
 from scipy import stats as _st
 
 from simlib import stats
-from simlib._validate import InvalidParameterError, check
+from simlib._validate import InvalidParameterError, validate_params
 from simlib._validate import Range as _Range
 
 __all__ = ["BatchPlan", "N_BATCHES", "SAFETY", "lag1_autocorr", "mean_ci", "percentile_ci", "plan_batches"]
@@ -114,9 +114,9 @@ class BatchPlan:
         return f"batch means ({self.n_batches} batches of {self.batch_size})"
 
 
+@validate_params({"n_batches": _Range(2, None, integer=True)})
 def plan_batches(x: Sequence[float] | np.ndarray, n_batches: int = N_BATCHES, what: str = "values") -> BatchPlan:
     """Choose the batch size from the data (module docstring): independent, or ``n_batches`` batches."""
-    check("n_batches", n_batches, _Range(2, None, integer=True), owner="plan_batches")
     a = np.asarray(x, dtype=float)
     n = a.size
     if n < MIN_SEARCH_BATCHES:
@@ -162,6 +162,7 @@ def _ess(n: int, var_one: float, se: float) -> float:
     return float(min(n, var_one / se**2))
 
 
+@validate_params({"confidence": _CONF})
 def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95, *,
             independent: bool | None = None, n_batches: int = N_BATCHES) -> stats.Interval:
     """Interval for the mean of a sequence in time order (same unit as the samples).
@@ -170,7 +171,6 @@ def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95, *,
     t on the samples; None decides from the data (:func:`plan_batches`); False forces batch means.
     The result's ``method`` says which was used, ``ess`` the effective sample size.
     """
-    check("confidence", confidence, _CONF, owner="mean_ci")
     x = stats._as_samples(samples, min_n=2)
     plan = None if independent else plan_batches(x, n_batches, "latencies")
     if independent or (plan.independent and independent is None):
@@ -185,6 +185,7 @@ def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95, *,
                           warning=plan.warning)
 
 
+@validate_params({"p": _PCT, "confidence": _CONF})
 def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: float = 0.95, *,
                   independent: bool | None = None, n_batches: int = N_BATCHES) -> stats.Interval:
     """Interval for the p-th percentile (LoadGen's rule) of a sequence in time order.
@@ -194,8 +195,6 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     percentile q; the bounds are the sample percentiles at p -+ t * se (module docstring). Raises
     :class:`~simlib._validate.InvalidParameterError` when there are too few values for any interval.
     """
-    check("p", p, _PCT, owner="percentile_ci")
-    check("confidence", confidence, _CONF, owner="percentile_ci")
     x = stats._as_samples(samples, min_n=2)
     q = stats.percentile(x, p)
     frac = p / 100.0

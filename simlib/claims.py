@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from simlib._validate import Range, check
+from simlib._validate import Range, check, validate_params
 from simlib.stats import Interval
 
 __all__ = ["closer", "direction", "extreme_at", "relation_to", "speed_change", "time_scale",
@@ -77,6 +77,7 @@ def speed_change(before_s: Interval | float, after_s: Interval | float) -> str:
     return f"{b.estimate / a.estimate:.2f} times slower"
 
 
+@validate_params({"error_a": _FINITE, "error_b": _FINITE, "tolerance": Range(0, 1)})
 def closer(error_a: float, error_b: float, *, tolerance: float = 0.05) -> str:
     """Compare two predictions' relative errors: is ``b`` ``"closer"``, ``"further off"`` or
     ``"about as close"`` (absolute errors within ``tolerance``, a fraction, of each other)?
@@ -84,9 +85,6 @@ def closer(error_a: float, error_b: float, *, tolerance: float = 0.05) -> str:
     >>> closer(-0.40, -0.05), closer(0.05, -0.30), closer(0.10, -0.12)
     ('closer', 'further off', 'about as close')
     """
-    check("error_a", error_a, _FINITE, owner="closer")
-    check("error_b", error_b, _FINITE, owner="closer")
-    check("tolerance", tolerance, Range(0, 1), owner="closer")
     ea, eb = abs(error_a), abs(error_b)
     if abs(ea - eb) <= tolerance:
         return "about as close"
@@ -153,6 +151,7 @@ def extreme_at(labels: Sequence[str], values: Sequence[float], *, largest: bool 
     return (max if largest else min)(clean)[1]
 
 
+@validate_params({"seconds": Range(0, None)})
 def time_scale(seconds: float) -> str:
     """The unit a duration is best read in: ``"microseconds"``, ``"milliseconds"``,
     ``"seconds"`` or ``"minutes"``.
@@ -160,7 +159,6 @@ def time_scale(seconds: float) -> str:
     >>> time_scale(2e-5), time_scale(0.004), time_scale(3.0), time_scale(300)
     ('microseconds', 'milliseconds', 'seconds', 'minutes')
     """
-    check("seconds", seconds, Range(0, None), owner="time_scale")
     if seconds < 1e-3:
         return "microseconds"
     if seconds < 1.0:

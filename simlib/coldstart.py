@@ -16,7 +16,7 @@ over PCIe 4.0 at an effective 25 GB/s that is ~560 ms for the transfer alone.
 
 from __future__ import annotations
 
-from simlib._validate import Options, Range, check
+from simlib._validate import Options, Range, validate_params
 
 __all__ = ["BYTES_PER_PARAM", "weight_bytes", "weight_load_time_s"]
 
@@ -24,15 +24,13 @@ __all__ = ["BYTES_PER_PARAM", "weight_bytes", "weight_load_time_s"]
 BYTES_PER_PARAM = {"fp32": 4.0, "tf32": 4.0, "fp16": 2.0, "bf16": 2.0, "fp8": 1.0, "int8": 1.0, "int4": 0.5}
 
 
+@validate_params({"n_params": Range(0, None, closed="neither"), "precision": Options(BYTES_PER_PARAM)})
 def weight_bytes(n_params: float, precision: str = "fp16") -> float:
     """Bytes of weights for ``n_params`` parameters stored at ``precision``."""
-    check("n_params", n_params, Range(0, None, closed="neither"), owner="weight_bytes")
-    check("precision", precision, Options(BYTES_PER_PARAM), owner="weight_bytes")
     return float(n_params) * BYTES_PER_PARAM[precision]
 
 
+@validate_params({"bandwidth_bytes_per_s": Range(0, None, closed="neither", unit="bytes/s")})
 def weight_load_time_s(n_params: float, precision: str, bandwidth_bytes_per_s: float) -> float:
     """Lower bound on the time to move the weights at ``bandwidth_bytes_per_s`` (seconds)."""
-    check("bandwidth_bytes_per_s", bandwidth_bytes_per_s, Range(0, None, closed="neither", unit="bytes/s"),
-          owner="weight_load_time_s")
     return weight_bytes(n_params, precision) / float(bandwidth_bytes_per_s)

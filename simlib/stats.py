@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import stats as _st
 
-from simlib._validate import InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, check, validate_params
 from simlib._validate import Range as _Range
 
 __all__ = [
@@ -92,13 +92,14 @@ def _as_samples(samples: Sequence[float] | np.ndarray, name: str = "samples", mi
     return x
 
 
+@validate_params({"p": _PCT})
 def percentile(samples: Sequence[float] | np.ndarray, p: float) -> float:
     """The p-th percentile by LoadGen's rule ``sorted[floor(n*p/100)]`` (same unit as samples)."""
-    check("p", p, _PCT, owner="percentile")
     x = np.sort(_as_samples(samples))
     return float(x[min(x.size - 1, math.floor(x.size * p / 100.0))])
 
 
+@validate_params({"p": _PCT, "confidence": _CONF})
 def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: float = 0.95) -> Interval:
     """Distribution-free confidence interval for the p-th percentile from order statistics.
 
@@ -107,8 +108,6 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     samples: for p99 at 95% at least 368 (otherwise there is no upper order statistic and an
     error says how many are needed).
     """
-    check("p", p, _PCT, owner="percentile_ci")
-    check("confidence", confidence, _CONF, owner="percentile_ci")
     x = np.sort(_as_samples(samples))
     n, q = x.size, p / 100.0
     alpha = 1 - confidence
@@ -125,6 +124,7 @@ def percentile_ci(samples: Sequence[float] | np.ndarray, p: float, confidence: f
     return Interval(percentile(x, p), float(x[j - 1]), float(x[k_idx]), confidence, "order-statistic")
 
 
+@validate_params({"p": _PCT, "confidence": _CONF})
 def min_samples_for_percentile_ci(p: float, confidence: float = 0.95) -> int:
     """Fewest samples for which :func:`percentile_ci` has both bounds (distribution-free).
 
@@ -134,15 +134,13 @@ def min_samples_for_percentile_ci(p: float, confidence: float = 0.95) -> int:
     >>> min_samples_for_percentile_ci(99), min_samples_for_percentile_ci(50)
     (368, 6)
     """
-    check("p", p, _PCT, owner="min_samples_for_percentile_ci")
-    check("confidence", confidence, _CONF, owner="min_samples_for_percentile_ci")
     q, alpha = p / 100.0, 1 - confidence
     return max(math.ceil(math.log(alpha / 2) / math.log(max(q, 1 - q))), 2)
 
 
+@validate_params({"confidence": _CONF})
 def mean_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95) -> Interval:
     """Student-t confidence interval for the mean (needs at least 2 samples)."""
-    check("confidence", confidence, _CONF, owner="mean_ci")
     x = _as_samples(samples, min_n=2)
     m, se = float(x.mean()), float(x.std(ddof=1) / math.sqrt(x.size))
     h = float(_st.t.ppf(0.5 + confidence / 2, x.size - 1)) * se
@@ -154,6 +152,7 @@ def median_ci(samples: Sequence[float] | np.ndarray, confidence: float = 0.95) -
     return percentile_ci(samples, 50, confidence)
 
 
+@validate_params({"confidence": _CONF, "n_resamples": _Range(100, None, integer=True)})
 def bootstrap_ci(
     samples: Sequence[float] | np.ndarray,
     statistic: Callable[[np.ndarray], float] = np.median,
@@ -162,8 +161,6 @@ def bootstrap_ci(
     seed: int = 0,
 ) -> Interval:
     """Percentile-bootstrap interval for any statistic (scipy.stats.bootstrap, BCa where it can)."""
-    check("confidence", confidence, _CONF, owner="bootstrap_ci")
-    check("n_resamples", n_resamples, _Range(100, None, integer=True), owner="bootstrap_ci")
     x = _as_samples(samples, min_n=2)
     res = _st.bootstrap(
         (x,), lambda a, axis: np.apply_along_axis(statistic, axis, a), confidence_level=confidence,
@@ -260,6 +257,7 @@ def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95,
     )
 
 
+@validate_params({"threshold": _Range(0, None, closed="neither")})
 def is_noisy(samples: Sequence[float] | np.ndarray, threshold: float = NOISY_CV) -> bool:
     """The book's noise rule: a run whose CV exceeds ``threshold`` (default 5%) is too noisy to
     trust small differences.
@@ -267,7 +265,6 @@ def is_noisy(samples: Sequence[float] | np.ndarray, threshold: float = NOISY_CV)
     >>> is_noisy([100, 101, 99, 100]), is_noisy([100, 130, 70, 100])
     (False, True)
     """
-    check("threshold", threshold, _Range(0, None, closed="neither"), owner="is_noisy")
     return cv(samples) > threshold
 
 
@@ -275,6 +272,7 @@ def _z(confidence: float) -> float:
     return float(_st.norm.ppf(0.5 + confidence / 2))
 
 
+@validate_params({"n": _Range(1, None, integer=True), "confidence": _CONF, "method": Options(("wilson", "normal"))})
 def proportion_ci(successes: int, n: int, confidence: float = 0.95, method: str = "wilson") -> Interval:
     """Confidence interval for a proportion (accuracy = correct / n).
 
@@ -288,10 +286,7 @@ def proportion_ci(successes: int, n: int, confidence: float = 0.95, method: str 
     >>> round(ci.low * 1000), round(ci.high * 1000)
     (36, 64)
     """
-    check("n", n, _Range(1, None, integer=True), owner="proportion_ci")
     check("successes", successes, _Range(0, n, integer=True), owner="proportion_ci")
-    check("confidence", confidence, _CONF, owner="proportion_ci")
-    check("method", method, Options(("wilson", "normal")), owner="proportion_ci")
     p, z = successes / n, _z(confidence)
     if method == "normal":
         h = z * math.sqrt(p * (1 - p) / n)
@@ -314,6 +309,7 @@ def wilson_ci(successes: int, n: int, confidence: float = 0.95) -> Interval:
     return proportion_ci(successes, n, confidence, "wilson")
 
 
+@validate_params({"p": _Range(0, 1, closed="neither"), "margin": _Range(0, 1, closed="neither", unit="(fraction, 0.01 = 1 pp)"), "confidence": _CONF})
 def sample_size_proportion(p: float, margin: float, confidence: float = 0.95) -> int:
     """Samples needed to estimate a proportion near ``p`` within +-``margin`` (normal approximation:
     n = z^2 p (1 - p) / margin^2, rounded up).
@@ -323,13 +319,11 @@ def sample_size_proportion(p: float, margin: float, confidence: float = 0.95) ->
     >>> sample_size_proportion(0.95, 0.01)
     1825
     """
-    check("p", p, _Range(0, 1, closed="neither"), owner="sample_size_proportion")
-    check("margin", margin, _Range(0, 1, closed="neither", unit="(fraction, 0.01 = 1 pp)"),
-          owner="sample_size_proportion")
-    check("confidence", confidence, _CONF, owner="sample_size_proportion")
     return math.ceil(_z(confidence) ** 2 * p * (1 - p) / margin**2 - 1e-9)
 
 
+@validate_params({"p1": _Range(0, 1, closed="neither"), "p2": _Range(0, 1, closed="neither"), "alpha": _CONF,
+                  "power": _CONF})
 def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power: float = 0.8) -> int:
     """Samples per model to detect accuracy ``p1`` vs ``p2`` (two-sided test at ``alpha`` with
     ``power``), each model evaluated on its own independent test set (pooled-variance formula).
@@ -337,10 +331,6 @@ def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power
     >>> sample_size_two_proportions(0.95, 0.94)
     8158
     """
-    for name, v in (("p1", p1), ("p2", p2)):
-        check(name, v, _Range(0, 1, closed="neither"), owner="sample_size_two_proportions")
-    check("alpha", alpha, _CONF, owner="sample_size_two_proportions")
-    check("power", power, _CONF, owner="sample_size_two_proportions")
     if p1 == p2:
         raise InvalidParameterError("sample_size_two_proportions: p1 and p2 must differ (got equal values).")
     za, zb = float(_st.norm.ppf(1 - alpha / 2)), float(_st.norm.ppf(power))
@@ -349,6 +339,7 @@ def sample_size_two_proportions(p1: float, p2: float, alpha: float = 0.05, power
     return math.ceil((num / (p1 - p2)) ** 2)
 
 
+@validate_params({"delta": _Range(0, None, closed="neither"), "sd": _Range(0, None, closed="neither"), "alpha": _CONF, "power": _CONF})
 def sample_size_two_means(delta: float, sd: float, alpha: float = 0.05, power: float = 0.8) -> int:
     """Runs per configuration to detect a change ``delta`` in a mean (e.g. a latency regression,
     same unit as ``sd``, the run-to-run standard deviation): two-sample t-test, iterated from the
@@ -357,10 +348,6 @@ def sample_size_two_means(delta: float, sd: float, alpha: float = 0.05, power: f
     >>> sample_size_two_means(delta=1.0, sd=1.0)
     17
     """
-    check("delta", delta, _Range(0, None, closed="neither"), owner="sample_size_two_means")
-    check("sd", sd, _Range(0, None, closed="neither"), owner="sample_size_two_means")
-    check("alpha", alpha, _CONF, owner="sample_size_two_means")
-    check("power", power, _CONF, owner="sample_size_two_means")
     n = max(2, math.ceil(2 * (float(_st.norm.ppf(1 - alpha / 2)) + float(_st.norm.ppf(power))) ** 2
                          * (sd / delta) ** 2))
     for _ in range(100):  # replace z by t with 2n - 2 degrees of freedom until stable
@@ -402,6 +389,7 @@ class Comparison:
         return f"statistically significant change of {self.relative_change:+.1%}, {size}"
 
 
+@validate_params({"confidence": _CONF, "min_relative_change": _Range(0, None)})
 def compare_runs(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray,
                  confidence: float = 0.95, min_relative_change: float = NOISY_CV) -> Comparison:
     """Welch t-test, Mann-Whitney U and Cohen's d for two independent sets of runs.
@@ -411,8 +399,6 @@ def compare_runs(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarra
     >>> c.significant, c.practical, c.cohens_d > 2
     (True, True, True)
     """
-    check("confidence", confidence, _CONF, owner="compare_runs")
-    check("min_relative_change", min_relative_change, _Range(0, None), owner="compare_runs")
     x, y = _as_samples(a, "a", min_n=2), _as_samples(b, "b", min_n=2)
     ma, mb = float(x.mean()), float(y.mean())
     va, vb = float(x.var(ddof=1)), float(y.var(ddof=1))

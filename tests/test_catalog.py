@@ -93,8 +93,7 @@ def test_unknown_precision_and_memory_level():
 
 
 def test_this_machine_is_measured(monkeypatch):
-    from simlib.hardware import catalog
-    from simlib.roofline import empirical
+    from simlib.roofline import empirical, machine
 
     fake = empirical.EmpiricalRoofline(
         gemm=(empirical.KernelMeasurement("gemm", "fp32", 64, 2.0 * 64**3, 3.0 * 64 * 64 * 4,
@@ -102,12 +101,18 @@ def test_this_machine_is_measured(monkeypatch):
         stream=empirical.KernelMeasurement("stream-triad", "fp32", 10, 20.0, 120.0, (1e-8,) * 7, 1, 1, "B/s"),
         llc_bytes=2**20, budget="quick")
     monkeypatch.setattr(empirical, "measure_roofline", lambda: fake)
-    catalog.this_machine.cache_clear()
+    machine.this_machine.cache_clear()
     try:
-        d = hardware.get("this-machine")
+        d = machine.get("this-machine")
         assert d.measured and d.name == "this-machine"
         assert d.peak_flops["fp32"] == pytest.approx(2 * 64**3 / 1e-5)
         assert d.dram.bandwidth_bytes_per_s == pytest.approx(1.2e10)
         assert "measured" in d.sources["peak_flops"]
     finally:
-        catalog.this_machine.cache_clear()
+        machine.this_machine.cache_clear()
+
+
+def test_hardware_measures_nothing():
+    """hardware is the bottom layer: "this-machine" is resolved by roofline.machine, which measures."""
+    with pytest.raises(InvalidParameterError, match="simlib.roofline.machine.get"):
+        hardware.get("this-machine")

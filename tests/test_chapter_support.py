@@ -72,6 +72,7 @@ def test_roofline_widget_static_figure():
     assert "modeled" in fig.axes[0].get_title()
 
 
+@pytest.mark.slow
 def test_precision_study_digits_accuracy_size_and_labels():
     from simlib.measure.precision import precision_study
 
@@ -88,6 +89,7 @@ def test_precision_study_digits_accuracy_size_and_labels():
         precision_study("digits", precisions=("fp8",))
 
 
+@pytest.mark.slow
 def test_batch_cost_curve_and_batching_study_shapes():
     from simlib.measure.batching import batch_cost_curve, batching_study
 
@@ -108,6 +110,7 @@ def test_batch_cost_curve_and_batching_study_shapes():
         batching_study("cnn", load=1.5, curve=curve)
 
 
+@pytest.mark.slow
 def test_comparison_hockey_stick_has_measured_points():
     from simlib.measure import compare
 

@@ -81,10 +81,17 @@ def test_committed_student_version_is_up_to_date(tmp_path):
         [c.source for c in committed.cells], "run `simlib lab build labs/percentiles`"
 
 
+# Eight notebooks graded one after another: tens of seconds alone, about a minute beside two CPU
+# hogs. The infinite loop is stopped by the CPU limit (10 CPU-seconds whatever the load); the
+# wall-clock limit only has to tell a hang from a slow machine, so it is generous.
+FOLDER_LIMITS = Limits(timeout_s=120, cpu_s=10, memory_mb=1024, output_mb=2)
+
+
+@pytest.mark.slow
 @needs_sandbox
 def test_grade_folder(submissions, tmp_path):
     out = tmp_path / "grades.csv"
-    grades = grade_submissions(LAB, [submissions], out, limits=LIMITS, progress=False)
+    grades = grade_submissions(LAB, [submissions], out, limits=FOLDER_LIMITS, progress=False)
     rows = {r["student"]: r for r in csv.DictReader(out.open())}
     assert set(rows) == {"correct", "partly", "raising", "loop", "tamper", "huge-output",
                          "deleted-cells", "broken"}

@@ -25,13 +25,21 @@ from simlib.scaling import amdahl_speedup
 
 
 def test_time_callable_fixed_warmup_and_provenance():
+    import time
+
     calls = []
-    r = time_callable(lambda: calls.append(1), warmup=7, number=1, min_samples=40, max_samples=60,
-                      time_budget_s=5, system={"test": True})
+
+    def work():  # each call sleeps 10 us longer than the one before: no two timings are equal,
+        calls.append(1)  # so the median's interval is never zero wide and a 1e-12 target is
+        time.sleep(len(calls) * 1e-5)  # out of reach (equal quantized timings once reached it)
+
+    # a budget 60 calls never use up and a precision no timing reaches: the sample cap must stop it
+    r = time_callable(work, warmup=7, number=1, min_samples=40, max_samples=60,
+                      target_rel_ci=1e-12, time_budget_s=600, system={"test": True})
     eff = r.settings["effective"]
     assert eff["warmup_calls"] == 7
-    assert 40 <= eff["samples"] <= 60 and len(calls) == 7 + eff["samples"]
-    assert eff["stop_reason"] in ("target_precision", "max_samples", "time_budget")
+    assert eff["samples"] == 60 and len(calls) == 7 + 60
+    assert eff["stop_reason"] == "max_samples"
     assert r.kind == "measured" and r.system == {"test": True}
     assert r.summary["n"] == len(r.samples_s) and r.metrics["harness_overhead_s"] >= 0
 

@@ -62,6 +62,7 @@ def test_export_and_int8_accuracy(tmp_path, monkeypatch):
     assert info["onnx_bytes"] == fp32.stat().st_size and info["params"] == 26122
 
 
+@pytest.mark.slow
 def test_cnn_export_matches_torch(tmp_path, monkeypatch):
     import onnxruntime as ort
 

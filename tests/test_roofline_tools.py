@@ -82,11 +82,15 @@ def test_empirical_roofline_quick():
     from simlib.roofline.empirical import EmpiricalRoofline
 
     emp = EmpiricalRoofline((g,), s, None, "quick")
-    # a 64x64 GEMM fits in cache, so the DRAM roof need not bound it: SOL may exceed 1
     from simlib.roofline.core import attainable
 
     roof = attainable(g.intensity, g.median_rate, s.median_rate)
-    assert emp.speed_of_light(g) == pytest.approx(g.median_rate / roof) and emp.speed_of_light(g) > 0
+    assert emp.speed_of_light(g) == pytest.approx(g.median_rate / roof)
+    # The roof that bounds a 64x64 GEMM is the cache's: its three matrices (48 KiB) stay in
+    # cache, so the triad over cache-resident arrays (64 KiB each) gives the memory slope that
+    # applies, and the GEMM must sit under it (against the DRAM roof it may not: issue 14).
+    cache = measure_stream(array_bytes=64 * 2**10, repeats=7, warmup=1)
+    assert 0 < g.median_rate <= g.intensity * cache.median_rate
     ax = plot_empirical(emp)
     assert "measured" in ax.get_title()
 

@@ -104,6 +104,7 @@ WRITER = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_two_processes_write_at_once(tmp_path):
     path, go = tmp_path / "c.sqlite3", tmp_path / "go"
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(go), tag], cwd=ROOT,

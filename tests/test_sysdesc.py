@@ -60,6 +60,7 @@ def test_cli_hw_text_and_help(capsys):
     assert "hw" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_console_script_installed():
     import shutil
     import subprocess

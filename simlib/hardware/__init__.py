@@ -10,8 +10,8 @@ from simlib.hardware.catalog import (
     Device,
     MemoryLevel,
     get,
+    measured_device,
     names,
-    this_machine,
 )
 from simlib.hardware.detect import detect
 from simlib.hardware.params import OperatingPoint, ThermalParams
@@ -24,6 +24,6 @@ __all__ = [
     "ThermalParams",
     "detect",
     "get",
+    "measured_device",
     "names",
-    "this_machine",
 ]

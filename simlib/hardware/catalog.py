@@ -2,9 +2,10 @@
 
 Values live in ``catalog.yaml`` next to this file (SI units; dense peak rates). :func:`get`
 returns a frozen :class:`Device`; an unknown name is an error that lists the known ones.
-``get("this-machine")`` builds a device for the computer the book runs on from
-:func:`simlib.hardware.detect` plus a short empirical roofline measurement (GEMM and streaming
-bandwidth, honouring ``SIMLIB_BUDGET``); those values are *measured*, and say so in ``sources``.
+The computer the book runs on is not catalogued but measured, by a layer above this one:
+:func:`simlib.roofline.machine.get` resolves ``"this-machine"`` by timing a short empirical
+roofline and passing the measured numbers to :func:`measured_device` here (hardware is the
+bottom layer: it describes devices and measures nothing).
 
 >>> a100 = get("a100-sxm")
 >>> a100.peak_flops["fp16"] / 1e12, a100.dram.bandwidth_bytes_per_s / 1e12
@@ -26,10 +27,10 @@ from typing import Any
 
 import yaml
 
-from simlib._validate import Options, check
+from simlib._validate import Options, check, invalid
 from simlib.hardware.params import OperatingPoint, ThermalParams
 
-__all__ = ["THIS_MACHINE", "Device", "MemoryLevel", "get", "names"]
+__all__ = ["THIS_MACHINE", "Device", "MemoryLevel", "get", "measured_device", "names"]
 
 CATALOG_PATH = Path(__file__).with_name("catalog.yaml")
 THIS_MACHINE = "this-machine"
@@ -116,37 +117,35 @@ def names(include_this_machine: bool = True) -> list[str]:
 
 
 def get(name: str | Device) -> Device:
-    """The catalog device called ``name`` (a :class:`Device` is passed through)."""
+    """The catalog device called ``name`` (a :class:`Device` is passed through).
+
+    ``"this-machine"`` is measured, not catalogued: use :func:`simlib.roofline.machine.get`.
+    """
     if isinstance(name, Device):
         return name
-    check("name", name, Options(names()), owner="hardware.get")
     if name == THIS_MACHINE:
-        return this_machine()
+        raise invalid("name", f"is {THIS_MACHINE!r}, which is measured rather than catalogued",
+                      "a catalog device; for this computer call simlib.roofline.machine.get("
+                      f"{THIS_MACHINE!r})", owner="hardware.get")
+    check("name", name, Options(names(include_this_machine=False)), owner="hardware.get")
     return _load()[name]
 
 
-@functools.lru_cache(maxsize=1)
-def this_machine() -> Device:
-    """This computer as a :class:`Device`: detect() plus a measured GEMM roof and stream bandwidth.
+def measured_device(peak_flops: dict[str, float], bandwidth_bytes_per_s: float,
+                    sources: dict[str, str]) -> Device:
+    """This computer as a :class:`Device`, from :func:`detect` and numbers the caller measured.
 
-    Measured once per process under the budget in force (a few seconds with ``quick``). The peak
-    is the best median GEMM rate observed, not a datasheet peak; ``sources`` says so.
+    ``peak_flops`` maps dtype to FLOP/s, ``bandwidth_bytes_per_s`` is the main-memory bandwidth
+    (B/s), ``sources`` says how each was measured. Power and thermal constants are unknown (None).
     """
     from simlib.hardware.detect import detect
-    from simlib.roofline.empirical import measure_roofline
 
     hw = detect()
     cpu = hw["cpu"]
-    emp = measure_roofline()
-    peaks = dict(emp.peak_flops)
-    # Only measured levels are listed: the triad over arrays >> LLC measures main memory.
-    memory = [MemoryLevel("dram", emp.bandwidth_bytes_per_s, hw["memory"].get("total_bytes"), "dram")]
+    memory = (MemoryLevel("dram", bandwidth_bytes_per_s, hw["memory"].get("total_bytes"), "dram"),)
     return Device(
         name=THIS_MACHINE, full_name=f"{cpu.get('model') or 'this CPU'} ({cpu.get('logical_cores')} logical cores)",
-        kind="cpu", peak_flops=peaks, memory=tuple(memory), tdp_w=None, idle_w=None, thermal=None,
-        sources={"peak_flops": f"measured: best median torch GEMM rate ({emp.describe()})",
-                 "memory.dram": f"measured: streaming triad over arrays much larger than the "
-                                f"{(emp.llc_bytes or 0) / 2**20:.0f} MiB last-level cache",
-                 "tdp_w": "unknown: not exposed to software on this machine"},
+        kind="cpu", peak_flops=dict(peak_flops), memory=memory, tdp_w=None, idle_w=None, thermal=None,
+        sources={**sources, "tdp_w": "unknown: not exposed to software on this machine"},
         measured=True,
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from simlib import budget, limits
-from simlib._validate import Options, Range, check, invalid
+from simlib._validate import Options, Range, invalid, validate_params
 from simlib.measure.backends import BACKENDS, open_backend
 from simlib.measure.loadgen import RunResult, Settings, run_scenario
 from simlib.measure.meters import NullMeter, auto_meter, energy_fields
@@ -26,7 +26,6 @@ _OWN = "measure"
 
 
 def _meter(meter: str):
-    check("meter", meter, Options(("auto", "none", "nvml", "rapl")), owner=_OWN)
     if meter == "none":
         return NullMeter("meter='none' was requested")
     if meter == "auto":
@@ -40,6 +39,13 @@ def _explicit(name: str):
     return NVMLMeter() if name == "nvml" else RAPLMeter()  # raises MeterUnavailable with the fix
 
 
+@validate_params({
+    "model": Options(MODELS), "backend": Options(BACKENDS),
+    "qps": [None, Range(0, 1e7, closed="right", unit="queries/s")],
+    "duration_s": [None, Range(0, 3600, closed="right", unit="s")],
+    "target_latency_s": Range(0, 3600, closed="right", unit="s"),
+    "max_batch": [None, Range(1, 4096, integer=True)], "batch_timeout_s": Range(0, 10, unit="s"),
+    "meter": Options(("auto", "none", "nvml", "rapl"))})
 def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str = "singlestream",
             precision: str = "fp32", qps: float | None = None, duration_s: float | None = None,
             min_query_count: int | None = None, target_latency_s: float = 0.1, device: str = "cpu",
@@ -52,18 +58,13 @@ def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str =
     (measured, or None with a modeled estimate labeled "modeled"), thread settings and the
     system description.
     """
-    check("model", model, Options(MODELS), owner=_OWN)
-    check("backend", backend, Options(BACKENDS), owner=_OWN)
     sc = Scenario.parse(scenario)
-    check("duration_s", duration_s, None, Range(0, 3600, closed="right", unit="s"), owner=_OWN)
-    check("max_batch", max_batch, None, Range(1, 4096, integer=True), owner=_OWN)
-    check("batch_timeout_s", batch_timeout_s, Range(0, 10, unit="s"), owner=_OWN)
-    check("target_latency_s", target_latency_s, Range(0, 3600, closed="right", unit="s"), owner=_OWN)
     dur = duration_s if duration_s is not None else budget.pick(quick=1.0, standard=10.0, full=60.0)
     limits.check_work("wall_s", dur, owner=_OWN, parameter="duration_s")
     if sc is Scenario.SERVER:
-        check("qps", qps, Range(0, 1e7, closed="right", unit="queries/s"),
-              owner=f"{_OWN} (required for the Server scenario)")
+        if qps is None:  # cross-parameter: the Server scenario needs an arrival rate
+            raise invalid("qps", "is None, but the Server scenario needs an arrival rate",
+                          "a number in (0, 1e+07] queries/s", owner=_OWN)
         limits.check_work("requests", qps * dur, owner=_OWN, parameter="qps")  # the arrival schedule
     elif qps is not None:
         raise invalid("qps", f"applies only to the Server scenario, not to {sc.value}",
@@ -107,11 +108,11 @@ def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str =
     return r
 
 
+@validate_params({"batch_size": Range(1, 4096, integer=True)})
 def time_inference(model: str = "cnn", backend: str = "onnxruntime", *, batch_size: int = 1,
                    precision: str = "fp32", device: str = "cpu", threads: int | None = None,
                    **timer_kw: Any) -> Result:
     """Steady-state per-call latency of one batch (the harness: warm-up, repeats, CIs, overhead)."""
-    check("batch_size", batch_size, Range(1, 4096, integer=True), owner="time_inference")
     b = open_backend(backend, model, precision=precision, device=device, threads=threads)
     try:
         x = b.spec.sample_inputs(batch_size)

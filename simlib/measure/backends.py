@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Options, Range, check
+from simlib._validate import InvalidParameterError, Options, Range, check, validate_params
 from simlib.models.registry import MODELS, ModelSpec, get_model
 
 __all__ = ["BACKENDS", "Backend", "BackendUnavailable", "default_threads", "open_backend", "usable_cores"]
@@ -240,6 +240,8 @@ class EdgeTPUBackend(Backend):
 _CLASSES = {"torch": TorchBackend, "onnxruntime": OnnxRuntimeBackend, "edgetpu": EdgeTPUBackend}
 
 
+@validate_params({"backend": Options(BACKENDS), "precision": Options(("fp32", "int8")),
+                  "device": Options(("cpu", "cuda")), "threads": [None, Range(1, 256, integer=True)]})
 def open_backend(backend: str, model: str | ModelSpec, *, precision: str = "fp32",
                  device: str = "cpu", threads: int | None = None, cold_start: bool = True,
                  **kw: Any) -> Backend:
@@ -248,13 +250,8 @@ def open_backend(backend: str, model: str | ModelSpec, *, precision: str = "fp32
     Raises :class:`~simlib._validate.InvalidParameterError` for an unknown backend, model,
     precision or device, and :class:`BackendUnavailable` when the runtime or device is missing.
     """
-    own = "open_backend"
-    check("backend", backend, Options(BACKENDS), owner=own)
-    check("precision", precision, Options(("fp32", "int8")), owner=own)
-    check("device", device, Options(("cpu", "cuda")), owner=own)
-    check("threads", threads, None, Range(1, 256, integer=True), owner=own)
     spec = model if isinstance(model, ModelSpec) else (
-        check("model", model, Options(MODELS), owner=own) and get_model(model))
+        check("model", model, Options(MODELS), owner="open_backend") and get_model(model))
     b = _CLASSES[backend](spec, precision=precision, device=device, threads=threads, **kw)
     b.load()
     if cold_start:

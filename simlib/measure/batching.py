@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Range, check
+from simlib._validate import Range, check, validate_params
 from simlib.measure.api import measure, time_inference
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import percentile
@@ -184,6 +184,7 @@ def _fit_in_situ(batch_sizes, service_s, fallback):
     return BatchCost.fit(b, t)
 
 
+@validate_params({"max_batch": Range(1, 4096, integer=True), "load": Range(0, 1, closed="neither")})
 def batching_study(model: str = "cnn", qps: float | None = None, *, max_batch: int = 8,
                    timeouts_s: Sequence[float] = (0.0, 0.002, 0.005), backend: str = "onnxruntime",
                    load: float = 0.6, duration_s: float | None = None, seed: int = 0,
@@ -194,8 +195,6 @@ def batching_study(model: str = "cnn", qps: float | None = None, *, max_batch: i
     """
     from simlib.queueing import Trace, simulate
 
-    check("max_batch", max_batch, Range(1, 4096, integer=True), owner="batching_study")
-    check("load", load, Range(0, 1, closed="neither"), owner="batching_study")
     curve = curve or batch_cost_curve(model, backend, sorted({1, max(2, max_batch // 2), max_batch}))
     rate = float(qps) if qps is not None else load / curve.fit.mean_batch_s(1)
     rows, warns = [], list(curve.warnings)

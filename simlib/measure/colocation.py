@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from simlib import budget
-from simlib._validate import Options, Range, check
+from simlib._validate import Options, Range, validate_params
 from simlib.measure.backends import BACKENDS, open_backend, usable_cores
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS
@@ -85,15 +85,12 @@ class Colocation(ResultDisplay):
                 f"{self.predicted_slowdown:.2f}x ({2 * self.threads} threads on {self.cores} cores) [MODELED]")
 
 
+@validate_params({"model_a": Options(MODELS), "model_b": Options(MODELS), "backend": Options(BACKENDS),
+                  "threads": Range(1, 256, integer=True),
+                  "time_budget_s": [None, Range(0, 600, closed="right", unit="s")]})
 def colocation_study(model_a: str = "cnn", model_b: str = "encoder", *, backend: str = "onnxruntime",
                      threads: int = 1, time_budget_s: float | None = None) -> Colocation:
     """Time ``model_a`` alone and while ``model_b`` runs continuously beside it."""
-    own = "colocation_study"
-    check("model_a", model_a, Options(MODELS), owner=own)
-    check("model_b", model_b, Options(MODELS), owner=own)
-    check("backend", backend, Options(BACKENDS), owner=own)
-    check("threads", threads, Range(1, 256, integer=True), owner=own)
-    check("time_budget_s", time_budget_s, None, Range(0, 600, closed="right", unit="s"), owner=own)
     seconds = time_budget_s or budget.pick(quick=0.6, standard=3.0, full=10.0)
     a = open_backend(backend, model_a, threads=threads)
     b = open_backend(backend, model_b, threads=threads)

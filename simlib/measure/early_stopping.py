@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binom
 
-from simlib._validate import Range, check
+from simlib._validate import Range, validate_params
 
 __all__ = ["EarlyStopping", "early_stopping_estimate", "min_queries_for_early_stopping",
            "server_early_stopping"]
@@ -65,6 +65,7 @@ def _largest_passing_t(n: int, percentile: float, confidence: float) -> int:
     return int(np.count_nonzero(cdf < 1.0 - confidence)) - 1  # cdf rises with t, so a prefix passes
 
 
+@validate_params({"percentile": _PCT, "confidence": _CONF, "overlatency": Range(0, 10**7, integer=True)})
 def min_queries_for_early_stopping(percentile: float, confidence: float = CONFIDENCE,
                                    overlatency: int = 1) -> int:
     """Fewest queries for which ``overlatency`` slow queries still pass the rule.
@@ -72,9 +73,6 @@ def min_queries_for_early_stopping(percentile: float, confidence: float = CONFID
     >>> min_queries_for_early_stopping(99, overlatency=10)
     2010
     """
-    check("percentile", percentile, _PCT, owner="min_queries_for_early_stopping")
-    check("confidence", confidence, _CONF, owner="min_queries_for_early_stopping")
-    check("overlatency", overlatency, Range(0, 10**7, integer=True), owner="min_queries_for_early_stopping")
     q = 1.0 - percentile / 100.0
     lo, hi = overlatency + 1, overlatency + 2
     while binom.cdf(overlatency, hi, q) >= 1.0 - confidence:  # grow, then bisect
@@ -88,6 +86,7 @@ def min_queries_for_early_stopping(percentile: float, confidence: float = CONFID
     return lo
 
 
+@validate_params({"percentile": _PCT, "confidence": _CONF})
 def early_stopping_estimate(latencies_s, percentile: float,
                             confidence: float = CONFIDENCE) -> EarlyStopping:
     """LoadGen's early-stopping estimate of the ``percentile`` (SingleStream p90, MultiStream p99).
@@ -96,8 +95,6 @@ def early_stopping_estimate(latencies_s, percentile: float,
     >>> r.passed, r.discarded, round(r.estimate_s, 3)
     (True, 77, 0.923)
     """
-    check("percentile", percentile, _PCT, owner="early_stopping_estimate")
-    check("confidence", confidence, _CONF, owner="early_stopping_estimate")
     lat = np.sort(np.asarray(latencies_s, dtype=float))
     n = lat.size
     need = min_queries_for_early_stopping(percentile, confidence)
@@ -112,6 +109,7 @@ def early_stopping_estimate(latencies_s, percentile: float,
                          f"({t - 1} slowest of {n} queries set aside, {confidence:.0%} confidence)")
 
 
+@validate_params({"target_latency_s": Range(0, None, closed="neither", unit="s")})
 def server_early_stopping(latencies_s, target_latency_s: float, percentile: float = 99.0,
                           confidence: float = CONFIDENCE) -> EarlyStopping:
     """LoadGen's Server rule: enough queries that the overlatency count is consistent with the
@@ -121,8 +119,6 @@ def server_early_stopping(latencies_s, target_latency_s: float, percentile: floa
     >>> r.passed, r.min_queries
     (False, 2010)
     """
-    check("target_latency_s", target_latency_s, Range(0, None, closed="neither", unit="s"),
-          owner="server_early_stopping")
     lat = np.asarray(latencies_s, dtype=float)
     over = int(np.count_nonzero(lat > target_latency_s))
     need = min_queries_for_early_stopping(percentile, confidence, overlatency=over)

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Range, check
+from simlib._validate import Range, validate_params
 
 __all__ = ["TwoStateFit", "fit_two_state", "replay"]
 
@@ -97,10 +97,10 @@ class TwoStateFit:
 
         return slowdown
 
+    @validate_params({"paths": Range(1, 1000, integer=True)}, owner="TwoStateFit.predict")
     def predict(self, arrivals_s, percentile: float = 99.0, *, paths: int = 5, seed: int = 0) -> float:
         """Modeled ``percentile`` latency (s) on the arrival times ``arrivals_s``, averaged over
         ``paths`` random paths of the slow state (each with its own service draws)."""
-        check("paths", paths, Range(1, 1000, integer=True), owner="TwoStateFit.predict")
         arr = np.asarray(arrivals_s, dtype=float)
         horizon = float(arr.max() - arr.min()) + 10 * float(self.fast_service_s.mean()) * self.slow_factor
         return float(np.mean([

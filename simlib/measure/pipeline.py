@@ -30,7 +30,7 @@ import time
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Options, Range, check
+from simlib._validate import Options, Range, validate_params
 from simlib.measure.backends import open_backend
 from simlib.measure.result import Result, format_time
 from simlib.scaling import amdahl_speedup
@@ -45,13 +45,13 @@ _STD = np.array([0.229, 0.224, 0.225], dtype=np.float32).reshape(1, 3, 1, 1)
 ENCODINGS = ("json", "binary", "jpeg")
 
 
+@validate_params({"encoding": Options(ENCODINGS)})
 def make_requests(n: int, encoding: str = "json", size: tuple[int, int] = (320, 240),
                   seed: int = 0) -> list[bytes]:
     """``n`` encoded requests holding crops of the bundled photos (see the module docstring)."""
     from PIL import Image
     from sklearn.datasets import load_sample_images
 
-    check("encoding", encoding, Options(ENCODINGS), owner="make_requests")
     imgs = load_sample_images().images
     rng = np.random.default_rng(seed)
     out = []
@@ -95,16 +95,15 @@ def _decode(shape, payload, encoding: str):
     return img
 
 
+@validate_params({"model": Options(("cnn",)), "encoding": Options(ENCODINGS),
+                  "n_requests": [None, Range(2, None, integer=True)]})
 def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: str = "json",
                  n_requests: int | None = None, precision: str = "fp32", threads: int | None = None,
                  seed: int = 0) -> Result:
     """Serve ``n_requests`` one at a time through every stage, timing each (seconds)."""
     from PIL import Image
 
-    check("model", model, Options(("cnn",)), owner="run_pipeline (an image model)")
-    check("encoding", encoding, Options(ENCODINGS), owner="run_pipeline")
     n = n_requests or budget.pick(quick=40, standard=300, full=2000)
-    check("n_requests", n, Range(2, None, integer=True), owner="run_pipeline")
     b = open_backend(backend, model, precision=precision, threads=threads)
     res = b.spec.config["resolution"]
     reqs = make_requests(n + 5, encoding, seed=seed)

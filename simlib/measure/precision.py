@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import Options, check
+from simlib._validate import Options, check, validate_params
 from simlib.measure.backends import Backend, open_backend
 from simlib.measure.meters import auto_meter, energy_fields
 from simlib.measure.timer import time_callable
@@ -96,11 +96,11 @@ class PrecisionStudy(ResultDisplay):
         return "\n".join(lines + [f"  note: {w}" for w in self.warnings])
 
 
+@validate_params({"model": Options(MODELS)})
 def precision_study(model: str = "digits", backend: str = "onnxruntime",
                     precisions: Sequence[str] = ("fp32", "int8"), *, threads: int | None = None,
                     **timer_kw: Any) -> PrecisionStudy:
     """Measure ``model`` at each precision on ``backend`` (ONNX Runtime for INT8)."""
-    check("model", model, Options(MODELS), owner="precision_study")
     rows: list[dict[str, Any]] = []
     warnings: list[str] = []
     for precision in precisions:

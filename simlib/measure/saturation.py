@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import Range, check
+from simlib._validate import Range, validate_params
 
 __all__ = ["Saturation", "completion_times", "sustained_load"]
 
@@ -55,13 +55,13 @@ class Saturation:
     detail: str
 
 
+@validate_params({"z": Range(0, 10, closed="neither")})
 def sustained_load(scheduled_s, completed_s, z: float = 2.0,
                    start_s: float | None = None) -> Saturation:
     """Judge a Server run from its queries' scheduled and completion times (seconds, same clock;
     rates count from ``start_s``, default the first scheduled time, as LoadGen counts from the
     start of the run). Queries that never completed (None or NaN) count as not sustained.
     """
-    check("z", z, Range(0, 10, closed="neither"), owner="sustained_load")
     sched = np.asarray(scheduled_s, dtype=float)
     done = completion_times(completed_s)
     n = sched.size

@@ -16,7 +16,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from simlib._validate import Range, check
+from simlib._validate import Range, Satisfies, validate_params
 
 __all__ = ["mobilenet_v2"]
 
@@ -69,6 +69,11 @@ class MobileNetV2(nn.Module):
         return self.classifier(x)
 
 
+_RESOLUTION = Satisfies(lambda r: Range(32, 1024, integer=True).accepts(r) and r % 32 == 0,
+                        "an integer multiple of 32 in [32, 1024] pixels", valid=128, invalid=100)
+
+
+@validate_params({"width": Range(0.1, 2.0), "resolution": _RESOLUTION, "num_classes": Range(2, None, integer=True)})
 def mobilenet_v2(width: float = 0.5, resolution: int = 128, num_classes: int = 1000,
                  seed: int = 0) -> nn.Module:
     """A MobileNetV2-style network in eval mode (random, seeded weights).
@@ -76,11 +81,6 @@ def mobilenet_v2(width: float = 0.5, resolution: int = 128, num_classes: int = 1
     ``width`` scales channel counts (the paper's 0.35-1.4); ``resolution`` (pixels, a multiple of
     32) is only validated here and recorded: the network accepts any size.
     """
-    check("width", width, Range(0.1, 2.0), owner="mobilenet_v2")
-    check("resolution", resolution, Range(32, 1024, integer=True, unit="pixels"), owner="mobilenet_v2")
-    if resolution % 32:
-        check("resolution", resolution, Range(32, 32), owner="mobilenet_v2 (a multiple of 32)")
-    check("num_classes", num_classes, Range(2, None, integer=True), owner="mobilenet_v2")
     torch.manual_seed(seed)
     m = MobileNetV2(width, num_classes)
     for mod in m.modules():  # non-trivial BN statistics so that folding and INT8 ranges are realistic

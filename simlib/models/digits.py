@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from simlib._validate import Range, check
+from simlib._validate import Range, validate_params
 from simlib.models.cache import atomic_write, cache_dir, config_key
 
 __all__ = ["digits_classifier", "digits_data"]
@@ -38,11 +38,10 @@ def _build(hidden: int) -> nn.Module:
                          nn.Linear(hidden, 10))
 
 
+@validate_params({"hidden": Range(4, 4096, integer=True), "epochs": Range(1, 10_000, integer=True)})
 def digits_classifier(hidden: int = 128, epochs: int = 60, seed: int = 0,
                       use_cache: bool = True) -> nn.Module:
     """The trained classifier in eval mode (trains in a few seconds the first time, then cached)."""
-    check("hidden", hidden, Range(4, 4096, integer=True), owner="digits_classifier")
-    check("epochs", epochs, Range(1, 10_000, integer=True), owner="digits_classifier")
     cfg = {"model": "digits-mlp", "hidden": hidden, "epochs": epochs, "seed": seed, "v": 1}
     path = cache_dir() / f"digits-{config_key(cfg)}.pt"
     model = _build(hidden)

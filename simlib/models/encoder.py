@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from simlib._validate import Range, check
+from simlib._validate import Range, invalid, validate_params
 
 __all__ = ["bert_encoder"]
 
@@ -56,16 +56,14 @@ class BertEncoder(nn.Module):
         return self.head(self.blocks(x)[:, 0])
 
 
+@validate_params({"layers": Range(1, 48, integer=True), "hidden": Range(8, 4096, integer=True),
+                  "heads": Range(1, 4096, integer=True), "seq_len": Range(1, 4096, integer=True, unit="tokens"),
+                  "vocab": Range(2, None, integer=True)})
 def bert_encoder(layers: int = 2, hidden: int = 128, heads: int = 2, seq_len: int = 64,
                  vocab: int = 8192, num_classes: int = 2, seed: int = 0) -> nn.Module:
     """A BERT-style encoder in eval mode; input: int64 token ids of shape (batch, seq_len)."""
-    own = "bert_encoder"
-    check("layers", layers, Range(1, 48, integer=True), owner=own)
-    check("hidden", hidden, Range(8, 4096, integer=True), owner=own)
-    check("heads", heads, Range(1, hidden, integer=True), owner=own)
-    if hidden % heads:
-        check("heads", heads, Range(0, 0), owner=f"{own} (must divide hidden={hidden})")
-    check("seq_len", seq_len, Range(1, 4096, integer=True, unit="tokens"), owner=own)
-    check("vocab", vocab, Range(2, None, integer=True), owner=own)
+    if hidden % heads:  # cross-parameter: each head gets hidden / heads dimensions
+        raise invalid("heads", f"is {heads!r}, which does not divide hidden = {hidden}",
+                      f"an integer in [1, {hidden}] that divides {hidden}", owner="bert_encoder")
     torch.manual_seed(seed)
     return BertEncoder(layers, hidden, heads, seq_len, vocab, num_classes).eval()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from simlib._validate import Options, Range, check
+from simlib._validate import Options, Range, validate_params
 from simlib.models.cache import atomic_write, cache_dir, config_key
 from simlib.models.export import export_onnx
 from simlib.models.registry import ModelSpec
@@ -32,6 +32,7 @@ class _Reader:
         return next(self._it, None)
 
 
+@validate_params({"calib_samples": Range(1, None, integer=True), "activation_type": Options(("uint8", "int8"))})
 def quantize_int8(spec: ModelSpec, fp32_path: str | Path | None = None, *, calib_samples: int = 64,
                   activation_type: str = "uint8", per_channel: bool = True,
                   use_cache: bool = True) -> Path:
@@ -43,8 +44,6 @@ def quantize_int8(spec: ModelSpec, fp32_path: str | Path | None = None, *, calib
         quantize_static,
     )
 
-    check("calib_samples", calib_samples, Range(1, None, integer=True), owner="quantize_int8")
-    check("activation_type", activation_type, Options(("uint8", "int8")), owner="quantize_int8")
     fp32_path = Path(fp32_path) if fp32_path else export_onnx(spec)
     key = config_key({"src": fp32_path.name, "n": calib_samples, "act": activation_type,
                       "pc": per_channel})

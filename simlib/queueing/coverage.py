@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from simlib import batch_means, stats
-from simlib._validate import Range, check
+from simlib._validate import Range, validate_params
 from simlib.queueing import analytic, sojourn
 from simlib.queueing.runner import simulate
 
@@ -91,12 +91,11 @@ def _safe(fn, *args, **kw):
         return None
 
 
+@validate_params({"reps": Range(1, None, integer=True), "n_requests": [None, Range(1000, None, integer=True)]})
 def coverage(case: Case, reps: int = 200, n_requests: int | None = None, seed0: int = 0) -> dict:
     """Run ``reps`` seeded simulations (seeds seed0, seed0 + 1, ...); coverage of 95% intervals for
     the mean and the p99, ``before`` (independent-sample intervals) and ``after`` (batch means).
     Widths in seconds; ``coverage_ci`` is the Wilson 95% interval of the coverage itself."""
-    check("reps", reps, Range(1, None, integer=True), owner="coverage")
-    check("n_requests", n_requests, None, Range(1000, None, integer=True), owner="coverage")
     n = n_requests or case.n_requests
     ints = {k: {"mean": [], "p99": []} for k in ("before", "after")}
     for i in range(reps):

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Range, check
+from simlib._validate import InvalidParameterError, Range, validate_fields
 
 __all__ = ["ColdStart", "Pauses"]
 
 
+@validate_fields({"every_s": Range(0, None, closed="neither", unit="s"), "duration_s": Range(0, None, closed="neither", unit="s"), "phase_s": [Range(0, None, unit="s"), None]})
 @dataclass(frozen=True)
 class Pauses:
     """Periodic stop-the-world pauses (a garbage collector): every ``every_s`` seconds nothing
@@ -30,9 +31,6 @@ class Pauses:
     phase_s: float | None = None
 
     def __post_init__(self) -> None:
-        check("every_s", self.every_s, Range(0, None, closed="neither", unit="s"), owner="Pauses")
-        check("duration_s", self.duration_s, Range(0, None, closed="neither", unit="s"), owner="Pauses")
-        check("phase_s", self.phase_s, Range(0, None, unit="s"), None, owner="Pauses")
         if self.duration_s >= self.every_s:
             raise InvalidParameterError(
                 f"The 'duration_s' parameter of Pauses must be shorter than 'every_s' ({self.every_s} s). "
@@ -60,6 +58,7 @@ class Pauses:
         return np.where(u <= 0, target, t)
 
 
+@validate_fields({"keep_alive_s": Range(0, None, unit="s"), "load_time_s": Range(0, None, closed="neither", unit="s"), "initially_warm": bool})
 @dataclass(frozen=True)
 class ColdStart:
     """A worker idle for longer than ``keep_alive_s`` is unloaded; the next request it serves
@@ -68,8 +67,3 @@ class ColdStart:
     keep_alive_s: float
     load_time_s: float
     initially_warm: bool = False
-
-    def __post_init__(self) -> None:
-        check("keep_alive_s", self.keep_alive_s, Range(0, None, unit="s"), owner="ColdStart")
-        check("load_time_s", self.load_time_s, Range(0, None, closed="neither", unit="s"), owner="ColdStart")
-        check("initially_warm", self.initially_warm, bool, owner="ColdStart")

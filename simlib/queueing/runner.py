@@ -23,7 +23,13 @@ from typing import Any
 import numpy as np
 
 from simlib import __version__, budget, limits
-from simlib._validate import InvalidParameterError, Options, Range, validate_params
+from simlib._validate import (
+    InvalidParameterError,
+    Options,
+    Range,
+    Satisfies,
+    validate_params,
+)
 from simlib.protocol import ResultDisplay
 from simlib.queueing import fast
 from simlib.queueing.arrivals import ArrivalProcess, Poisson
@@ -40,9 +46,7 @@ class UnstableQueueWarning(UserWarning):
     """The offered load is at or above capacity: the queue grows for as long as the run lasts."""
 
 
-def _is_callable(v: Any) -> bool:
-    """a callable"""
-    return callable(v)
+_CALLABLE = Satisfies(callable, "a callable", valid=lambda t_s: 1.0, invalid=1.0)
 
 
 def default_requests() -> int:
@@ -61,7 +65,7 @@ COMMON_CONSTRAINTS = {
     "duration_s": [Range(0, 1e12, closed="right", unit="s"), None],
     "warmup_fraction": Range(0, 1, closed="left"),
     "seed": Range(0, None, integer=True),
-    "slowdown": [_is_callable, None],
+    "slowdown": [_CALLABLE, None],
     "pauses": [Pauses, None],
     "cold_start": [ColdStart, None],
     "deadline_s": [Range(0, 1e12, closed="right", unit="s"), None],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Range, check
+from simlib._validate import InvalidParameterError, Range, validate_fields
 
 __all__ = ["BatchCost", "Deterministic", "Empirical", "Exponential", "Gamma", "LogNormal",
            "ServiceModel"]
@@ -58,14 +58,13 @@ class ServiceModel:
         raise NotImplementedError
 
 
+@validate_fields({"time_s": _POS_S})
 @dataclass(frozen=True)
 class Deterministic(ServiceModel):
     """Always ``time_s`` seconds (CV 0)."""
 
     time_s: float
 
-    def __post_init__(self) -> None:
-        check("time_s", self.time_s, _POS_S, owner="Deterministic")
 
     @property
     def mean_s(self) -> float:
@@ -77,6 +76,7 @@ class Deterministic(ServiceModel):
         return np.full(size, float(self.time_s))
 
 
+@validate_fields({"mean_s": _POS_S})
 @dataclass(frozen=True)
 class Exponential(ServiceModel):
     """Exponential with mean ``mean_s`` (CV 1): the M in M/M/1."""
@@ -84,13 +84,12 @@ class Exponential(ServiceModel):
     mean_s: float
     cv: float = field(default=1.0, init=False, repr=False)
 
-    def __post_init__(self) -> None:
-        check("mean_s", self.mean_s, _POS_S, owner="Exponential")
 
     def _draw(self, rng, size):
         return rng.exponential(self.mean_s, size)
 
 
+@validate_fields({"mean_s": _POS_S, "cv": _CV})
 @dataclass(frozen=True)
 class LogNormal(ServiceModel):
     """Lognormal with mean ``mean_s`` and coefficient of variation ``cv`` (a long right tail)."""
@@ -98,9 +97,6 @@ class LogNormal(ServiceModel):
     mean_s: float
     cv: float
 
-    def __post_init__(self) -> None:
-        check("mean_s", self.mean_s, _POS_S, owner="LogNormal")
-        check("cv", self.cv, _CV, owner="LogNormal")
 
     @property
     def sigma(self) -> float:
@@ -114,6 +110,7 @@ class LogNormal(ServiceModel):
         return rng.lognormal(self.mu, self.sigma, size)
 
 
+@validate_fields({"mean_s": _POS_S, "cv": _CV})
 @dataclass(frozen=True)
 class Gamma(ServiceModel):
     """Gamma with mean ``mean_s`` and CV ``cv`` (shape 1/cv^2; cv=1 is exponential)."""
@@ -121,9 +118,6 @@ class Gamma(ServiceModel):
     mean_s: float
     cv: float
 
-    def __post_init__(self) -> None:
-        check("mean_s", self.mean_s, _POS_S, owner="Gamma")
-        check("cv", self.cv, _CV, owner="Gamma")
 
     def _draw(self, rng, size):
         return rng.gamma(1.0 / self.cv**2, self.mean_s * self.cv**2, size)
@@ -165,6 +159,7 @@ class Empirical(ServiceModel):
         return f"Empirical(n={self.samples_s.size}, mean_s={self.mean_s:.4g}, cv={self.cv:.3g})"
 
 
+@validate_fields({"t0_s": Range(0, 1e6, unit="s"), "t1_s": Range(0, 1e6, unit="s"), "cv": Range(0, 100)})
 @dataclass(frozen=True)
 class BatchCost(ServiceModel):
     """A batch of b requests takes ``t0_s + b * t1_s`` seconds, times lognormal noise of CV ``cv``.
@@ -182,9 +177,6 @@ class BatchCost(ServiceModel):
     cv: float = 0.0
 
     def __post_init__(self) -> None:
-        check("t0_s", self.t0_s, Range(0, 1e6, unit="s"), owner="BatchCost")
-        check("t1_s", self.t1_s, Range(0, 1e6, unit="s"), owner="BatchCost")
-        check("cv", self.cv, Range(0, 100), owner="BatchCost")
         if self.t0_s + self.t1_s <= 0:
             raise InvalidParameterError("The 't0_s' and 't1_s' parameters of BatchCost cannot both be 0: "
                                         "a batch must take some time.")

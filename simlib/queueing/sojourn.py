@@ -24,7 +24,7 @@ import math
 
 from scipy.optimize import brentq
 
-from simlib._validate import InvalidParameterError, Range, check
+from simlib._validate import InvalidParameterError, Range, validate_params
 from simlib.queueing.analytic import erlang_c, utilization
 
 __all__ = ["md1_wait_cdf", "md1_time_in_system_percentile", "mmc_time_in_system_percentile",
@@ -42,9 +42,9 @@ def mmc_time_in_system_tail(servers: int, qps: float, service_qps: float, t_s: f
     return (1 - c) * math.exp(-service_qps * t_s) + c * both
 
 
+@validate_params({"p": _PCT})
 def mmc_time_in_system_percentile(servers: int, qps: float, service_qps: float, p: float) -> float:
     """The p-th percentile (s) of the M/M/c latency (wait + service)."""
-    check("p", p, _PCT, owner="mmc_time_in_system_percentile")
     utilization(qps, service_qps, servers)
     target = 1 - p / 100.0
     hi = 1.0 / service_qps
@@ -70,10 +70,9 @@ def md1_wait_cdf(qps: float, service_s: float, t_s: float) -> float:
     return (1 - rho) * math.fsum(terms)
 
 
+@validate_params({"p": _PCT, "service_s": Range(0, None, closed="neither", unit="s")})
 def md1_time_in_system_percentile(qps: float, service_s: float, p: float) -> float:
     """The p-th percentile (s) of the M/D/1 latency (wait + the deterministic service time)."""
-    check("p", p, _PCT, owner="md1_time_in_system_percentile")
-    check("service_s", service_s, Range(0, None, closed="neither", unit="s"), owner="md1_time_in_system_percentile")
     rho = utilization(qps, 1.0 / service_s)
     target = p / 100.0
     if target <= 1 - rho:

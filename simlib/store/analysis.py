@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Range, check
+from simlib._validate import InvalidParameterError, Range, validate_params
 from simlib.measure.result import _jsonable
 from simlib.stats import compare_runs
 
@@ -117,6 +117,7 @@ def _cusum_range(x: np.ndarray) -> tuple[float, int]:
     return float(s.max() - s.min()), k
 
 
+@validate_params({"confidence": Range(0, 1, closed="neither"), "n_permutations": Range(100, None, integer=True)})
 def change_point(values: list[float] | np.ndarray, confidence: float = 0.95, n_permutations: int = 2000,
                  seed: int = 0, min_segment: int = 2) -> dict[str, Any]:
     """The most likely shift in the mean of a series, and whether it is more than noise.
@@ -136,8 +137,6 @@ def change_point(values: list[float] | np.ndarray, confidence: float = 0.95, n_p
     Returns ``{"index", "confidence", "significant", "before_mean", "after_mean", "reason"}``;
     ``index`` is the position of the first value after the change.
     """
-    check("confidence", confidence, Range(0, 1, closed="neither"), owner="change_point")
-    check("n_permutations", n_permutations, Range(100, None, integer=True), owner="change_point")
     x = np.asarray([v for v in values if v is not None and math.isfinite(v)], dtype=float)
     if x.size < 2 * min_segment:
         return {"index": None, "confidence": None, "significant": False, "before_mean": None,

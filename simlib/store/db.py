@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Options, check
+from simlib._validate import InvalidParameterError, Options, validate_params
 from simlib.store.records import now_utc, to_record
 
 __all__ = ["SCHEMA_VERSION", "ResultStore", "StoreWarning", "default_path", "git_commit"]
@@ -302,9 +302,9 @@ class ResultStore:
             raise
         return out
 
+    @validate_params({"note": [None, str]}, owner=f"{_OWN}.keep")
     def keep(self, result: Any, note: str | None = None) -> int:
         """Keep one result (any simlib result, or its dict); returns its id in this store."""
-        check("note", note, None, str, owner=f"{_OWN}.keep")
         rec = to_record(result)
         rec.update(note=note, _here=True, simlib_version=rec["simlib_version"] or _version())
         return self._write([rec])[0][0]
@@ -324,9 +324,9 @@ class ResultStore:
             d["payload"] = json.loads(zlib.decompress(d["payload"]))
         return d
 
+    @validate_params({"result_id": int}, owner=f"{_OWN}.get")
     def get(self, result_id: int) -> dict[str, Any]:
         """The full record of ``result_id`` (samples as a float array, s)."""
-        check("id", result_id, int, owner="simlib results")
         cur = self.conn.execute("SELECT * FROM results WHERE id = ?", (result_id,))
         row = cur.fetchone()
         if row is None:
@@ -336,13 +336,12 @@ class ResultStore:
                                         f"Got {result_id!r} instead.")
         return self._row(row, [c[0] for c in cur.description], full=True)
 
+    @validate_params({"kind": [None, Options(("measured", "modeled"))], "limit": [None, int]},
+                     owner=f"{_OWN}.list")
     def list(self, *, model: str | None = None, scenario: str | None = None, machine: str | None = None,
              kind: str | None = None, since: str | None = None, until: str | None = None,
              limit: int | None = None) -> list[dict[str, Any]]:
         """Rows (without samples) oldest first; ``machine`` matches a substring; dates are ISO."""
-        if kind is not None:
-            check("kind", kind, Options(("measured", "modeled")), owner=f"{_OWN}.list")
-        check("limit", limit, None, int, owner=f"{_OWN}.list")
         where, args = [], []
         for col, val in (("model", model), ("scenario", scenario)):
             if val is not None:
