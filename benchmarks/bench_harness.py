@@ -81,7 +81,7 @@ def crosscheck(duration: float) -> None:
     from simlib.measure import crosscheck as cc
 
     for sc, q in (("singlestream", None), ("server", 300), ("offline", None)):
-        r = cc("cnn", sc, target_qps=q, min_duration_s=duration, repeats=2)
+        r = cc("cnn", sc, qps=q, min_duration_s=duration, repeats=2)
         for row in r["rows"]:
             print(f"[crosscheck] {sc:12s} {row['metric']:14s} simlib {row['simlib']:.5g}  "
                   f"loadgen {row['mlperf_loadgen']:.5g}  diff {row['rel_diff']:+.1%}  "

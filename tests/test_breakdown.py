@@ -25,7 +25,7 @@ class _Server:
     # three queries: the second waits 10 ms behind the first (service 20 ms each)
     extra = {"queries": {"scheduled_s": [0.0, 0.01, 0.1], "issued_s": [0.0, 0.01, 0.1],
                          "completed_s": [0.02, 0.04, 0.12]}}
-    metrics = {"target_qps": 30.0}
+    metrics = {"qps": 30.0}
 
 
 def test_rows_cover_the_source_table_and_measure_what_they_can():

@@ -50,7 +50,7 @@ def test_multistream_query_latency_is_slowest_sample():
 
 
 def test_server_latency_counts_from_schedule_and_qps():
-    r = run_scenario(sut(0.0005), Settings("server", target_qps=200, min_duration_s=0.5, min_query_count=50),
+    r = run_scenario(sut(0.0005), Settings("server", qps=200, min_duration_s=0.5, min_query_count=50),
                      progress=False, system={})
     m = r.metrics
     assert m["verdict"] == "VALID" and m["queries"] >= 50
@@ -73,20 +73,20 @@ def test_stalled_server_cannot_hide_its_queue():
             time.sleep(0.3 if self.n == 5 else 0.0002)
 
     r = run_scenario(BackendSUT(Stall(), np.zeros((4, 1))),
-                     Settings("server", target_qps=100, min_duration_s=0.6, min_query_count=20),
+                     Settings("server", qps=100, min_duration_s=0.6, min_query_count=20),
                      progress=False, system={})
     lat = np.array(r.samples_s)
     assert (lat > 0.1).sum() >= 10  # ~30 arrivals fall into the stall; all of them waited
 
 
 def test_overload_ends_invalid_with_reasons():
-    r = run_scenario(sut(0.005), Settings("server", target_qps=2000, min_duration_s=0.5, target_latency_s=0.01,
+    r = run_scenario(sut(0.005), Settings("server", qps=2000, min_duration_s=0.5, latency_bound_s=0.01,
                                           max_outstanding=50), progress=False, system={})
     m = r.metrics
     assert m["verdict"] == "INVALID"
     names = {c["name"] for c in m["constraints"] if not c["ok"]}
     assert "Latency bound (p99)" in names and "Completed the schedule" in names
-    assert any("lower target_qps" in w for w in r.warnings)
+    assert any("lower qps" in w for w in r.warnings)
     assert "Result is : INVALID" in r.summary_text()
 
 
@@ -101,12 +101,12 @@ def test_offline_throughput_and_dynamic_batching():
 
 def test_dynamic_batching_under_server_load():
     r = run_scenario(sut(0.004, max_batch=4, batch_timeout_s=0.002),
-                     Settings("server", target_qps=500, min_duration_s=0.3), progress=False, system={})
+                     Settings("server", qps=500, min_duration_s=0.3), progress=False, system={})
     assert max(r.extra["service"]["batch_size"]) > 1
 
 
 @pytest.mark.parametrize("kw", [{"scenario": "server"}, {"scenario": "nope"}, {"min_duration_s": -1},
-                                {"target_qps": 0, "scenario": "server"}, {"samples_per_query": 0}])
+                                {"qps": 0, "scenario": "server"}, {"samples_per_query": 0}])
 def test_settings_validation(kw):
     with pytest.raises(InvalidParameterError):
         Settings(**kw)
@@ -142,7 +142,7 @@ def test_crosscheck_against_mlperf_loadgen(scenario, qps):
     """
     from simlib.measure.mlperf_crosscheck import run_mlperf
 
-    settings = Settings(scenario, target_qps=qps, min_duration_s=0.5, min_query_count=40,
+    settings = Settings(scenario, qps=qps, min_duration_s=0.5, min_query_count=40,
                         offline_expected_qps=400 if scenario == "offline" else None)
     mb = 8 if scenario == "offline" else 1
     ours = run_scenario(sut(0.002, max_batch=mb), settings, progress=False, system={})

@@ -46,7 +46,7 @@ def test_count_conditioned_schedule_rejects_bad_input(kw):
 
 @pytest.mark.parametrize("seed", range(20))
 def test_server_schedule_offers_the_target_for_every_seed(seed):
-    s = Settings("server", target_qps=277.249, min_duration_s=1.0, min_query_count=50, schedule_seed=seed)
+    s = Settings("server", qps=277.249, min_duration_s=1.0, min_query_count=50, schedule_seed=seed)
     rel = server_schedule(s)
     assert rel.size == 278 and rel[-1] >= 1.0  # ceil(277.249): the run lasts min_duration_s
     assert rel.size / rel[-1] == pytest.approx(277.249, rel=1e-12)
@@ -55,10 +55,10 @@ def test_server_schedule_offers_the_target_for_every_seed(seed):
 
 
 def test_server_schedule_covers_the_query_count_at_a_low_rate():
-    rel = server_schedule(Settings("server", target_qps=20.0, min_duration_s=1.0, min_query_count=100))
+    rel = server_schedule(Settings("server", qps=20.0, min_duration_s=1.0, min_query_count=100))
     assert rel.size == 100 and rel[-1] == pytest.approx(5.0)
     # the default max_duration_s leaves room for the whole schedule
-    assert Settings("server", target_qps=20.0, min_duration_s=1.0, min_query_count=100).effective()[
+    assert Settings("server", qps=20.0, min_duration_s=1.0, min_query_count=100).effective()[
         "max_duration_s"] >= 5.0
 
 
@@ -69,7 +69,7 @@ class _Sleep:
 
 def test_server_report_shows_scheduled_and_target_rate():
     r = run_scenario(BackendSUT(_Sleep(), np.zeros((8, 1))),
-                     Settings("server", target_qps=300.0, min_duration_s=0.5, min_query_count=100),
+                     Settings("server", qps=300.0, min_duration_s=0.5, min_query_count=100),
                      progress=False, system={})
     m = r.metrics
     assert m["queries"] == 150 and m["qps_scheduled"] == pytest.approx(300.0, rel=scheduled_rate_rtol(150))

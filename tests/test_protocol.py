@@ -36,8 +36,8 @@ def _run_result():
 
     lat = np.random.default_rng(1).exponential(0.01, 300) + 0.002
     return RunResult(name="server", kind="measured", samples_s=lat, system=_SYSTEM,
-                     settings={"requested": {"target_qps": 50.0}, "effective": {"target_qps": 50.0}},
-                     metrics={"scenario": "server", "verdict": "INVALID", "target_qps": 50.0, "target_latency_s": 0.02,
+                     settings={"requested": {"qps": 50.0}, "effective": {"qps": 50.0}},
+                     metrics={"scenario": "server", "verdict": "INVALID", "qps": 50.0, "latency_bound_s": 0.02,
                               "qps_completed": 49.0, "qps_scheduled": 50.0, "p50_s": 0.009, "tail_percentile": 99,
                               "tail_latency_s": 0.05, "queries": 300})
 

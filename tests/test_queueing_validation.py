@@ -129,7 +129,7 @@ def test_unstable_server_warns_and_ends():
     assert r.completed == 2700
     assert any("unstable" in w and "below 100" in w for w in r.warnings)
     # the load generator's Server run past capacity ends too, INVALID, and says why
-    sv = run_scenario(SimulatedSUT("exp:10ms"), Settings("server", target_qps=150.0, min_duration_s=5.0),
+    sv = run_scenario(SimulatedSUT("exp:10ms"), Settings("server", qps=150.0, min_duration_s=5.0),
                       progress=False)
     failed = {c["name"] for c in sv.metrics["constraints"] if not c["ok"]}
     assert sv.metrics["verdict"] == "INVALID" and "Sustained the offered load" in failed

@@ -45,11 +45,11 @@ class _Sleep:
         time.sleep(self.s)
 
 
-@pytest.mark.parametrize("service_s,target_qps,saturated", [(0.0005, 100, False), (0.02, 150, True)])
-def test_the_load_generator_judges_it(service_s, target_qps, saturated):
+@pytest.mark.parametrize("service_s,qps,saturated", [(0.0005, 100, False), (0.02, 150, True)])
+def test_the_load_generator_judges_it(service_s, qps, saturated):
     r = run_scenario(BackendSUT(_Sleep(service_s), np.zeros((8, 1))),
-                     Settings("server", target_qps=target_qps, min_duration_s=0.5, min_query_count=50,
-                              target_latency_s=10.0),
+                     Settings("server", qps=qps, min_duration_s=0.5, min_query_count=50,
+                              latency_bound_s=10.0),
                      progress=False, system={})
     cons = {c["name"]: c for c in r.metrics["constraints"]}
     assert cons["Sustained the offered load"]["ok"] is (not saturated)

@@ -46,7 +46,7 @@ def test_offline_throughput_is_the_servers_capacity():
 
 
 def test_server_matches_the_mm1_tail_and_offers_its_rate():
-    r = run(SimulatedSUT("exp:10ms", seed=1), "server", target_qps=50.0, min_duration_s=300.0,
+    r = run(SimulatedSUT("exp:10ms", seed=1), "server", qps=50.0, min_duration_s=300.0,
             min_query_count=100)
     m = r.metrics
     exact = analytic.mm1_time_in_system_percentile(50, 100, 99)
@@ -56,16 +56,16 @@ def test_server_matches_the_mm1_tail_and_offers_its_rate():
 
 
 def test_latency_bound_gives_the_verdict():
-    fast = run(SimulatedSUT("exp:10ms"), "server", target_qps=30.0, min_duration_s=60.0,
-               target_latency_s=0.2)
-    slow = run(SimulatedSUT("exp:10ms"), "server", target_qps=30.0, min_duration_s=60.0,
-               target_latency_s=0.02)
+    fast = run(SimulatedSUT("exp:10ms"), "server", qps=30.0, min_duration_s=60.0,
+               latency_bound_s=0.2)
+    slow = run(SimulatedSUT("exp:10ms"), "server", qps=30.0, min_duration_s=60.0,
+               latency_bound_s=0.02)
     assert fast.metrics["verdict"] == "VALID" and slow.metrics["verdict"] == "INVALID"
     assert any(w.startswith("INVALID: Latency bound (p99)") for w in slow.warnings)
 
 
 def test_batching_effects_reach_the_report():
-    r = run(SimulatedSUT("det:8ms", max_batch=8, batch_timeout_s=0.002), "server", target_qps=400.0,
+    r = run(SimulatedSUT("det:8ms", max_batch=8, batch_timeout_s=0.002), "server", qps=400.0,
             min_duration_s=10.0)
     sizes = np.array(r.extra["service"]["batch_size"])
     assert sizes.max() <= 8 and sizes.mean() > 1.5 and r.extra["sut"]["max_batch"] == 8
@@ -93,4 +93,4 @@ def test_bad_input_names_the_parameter():
     with pytest.raises(InvalidParameterError, match="'settings' parameter of run_scenario"):
         run_scenario(SimulatedSUT("exp:10ms"), {"scenario": "server"})
     with pytest.raises(InvalidParameterError, match="'min_duration_s' parameter of run_scenario"):
-        run(SimulatedSUT("exp:1ms"), "server", target_qps=1e6, min_duration_s=1e4)  # 1e10 requests
+        run(SimulatedSUT("exp:1ms"), "server", qps=1e6, min_duration_s=1e4)  # 1e10 requests

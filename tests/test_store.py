@@ -174,7 +174,7 @@ def test_export_import_round_trip(store_path, tmp_path):
     from simlib.queueing import SimulatedSUT
 
     ids = [keep(run(seed=i)) for i in range(3)]
-    ids.append(keep(run_scenario(SimulatedSUT("exp:10ms", seed=2), Settings("server", target_qps=40, min_query_count=300),
+    ids.append(keep(run_scenario(SimulatedSUT("exp:10ms", seed=2), Settings("server", qps=40, min_query_count=300),
                                  progress=False)))
     with ResultStore() as st:
         files = export_results(st, tmp_path / "out")

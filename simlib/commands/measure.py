@@ -26,8 +26,7 @@ from simlib.commands._common import (
 
 FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
          "interval_ms": "--interval-ms", "model": "--model", "backend": "--backend", "precision": "--precision", "scenario": "--scenario",
-         "qps": "--qps", "duration_s": "--duration-s", "target_latency_s": "--latency-bound-ms",
-         "latency_bound_s": "--latency-bound-ms", "threads": "--threads", "device": "--device",
+         "qps": "--qps", "duration_s": "--duration-s", "latency_bound_s": "--latency-bound-ms", "threads": "--threads", "device": "--device",
          "max_batch": "--max-batch", "batch_timeout_s": "--batch-timeout-ms", "meter": "--meter",
          "seed": "--seed"}
 def unavailable(err: Exception, flag: str):
@@ -53,7 +52,7 @@ def run(args: argparse.Namespace) -> int:
         r = measure(args.model, args.backend, scenario=args.scenario, precision=args.precision,
                     qps=args.qps, duration_s=args.duration_s, threads=args.threads, device=args.device,
                     max_batch=args.max_batch, batch_timeout_s=timeout_s or 0.0,
-                    target_latency_s=0.1 if bound_s is None else bound_s,
+                    latency_bound_s=0.1 if bound_s is None else bound_s,
                     meter=args.meter, seed=args.seed, progress=None if not args.json else False)
     except BackendUnavailable as err:
         raise unavailable(err, "--backend") from None

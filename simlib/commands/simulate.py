@@ -31,11 +31,11 @@ from simlib.commands._common import (
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
 # library parameter -> the flag it comes from (errors name the flag)
 FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
-         "qps": "--qps", "target_qps": "--qps", "arrivals": "--arrival", "service": "--service",
+         "qps": "--qps", "arrivals": "--arrival", "service": "--service",
          "mean_s": "--service", "time_s": "--service", "cv": "--service", "t0_s": "--service",
          "t1_s": "--service", "samples_s": "--service", "servers": "--servers", "max_batch": "--max-batch",
          "batch_timeout_s": "--batch-timeout-ms", "min_query_count": "--requests", "min_duration_s": "--duration-s",
-         "target_latency_s": "--latency-bound-ms", "latency_bound_s": "--latency-bound-ms", "seed": "--seed",
+         "latency_bound_s": "--latency-bound-ms", "seed": "--seed",
          "schedule_seed": "--seed", "arrival": "--arrival", "burst_factor": "--arrival", "path": "--arrival",
          "search": "--search"}
 
@@ -65,7 +65,7 @@ def _settings(args: argparse.Namespace):
             raise invalid("--qps", "is required with --scenario server", "an offered rate in queries/s, e.g. 80")
         bound_s = ms_to_s("latency_bound_ms", args.latency_bound_ms, LATENCY_BOUND_MS, "simulate")
         arrivals = None if args.arrival in (None, "poisson") else parse_arrivals(args.arrival, args.qps)
-        kw.update(target_qps=args.qps, arrivals=arrivals, **({} if bound_s is None else {"target_latency_s": bound_s}))
+        kw.update(qps=args.qps, arrivals=arrivals, **({} if bound_s is None else {"latency_bound_s": bound_s}))
     return Settings(args.scenario, **kw)
 
 
@@ -81,10 +81,10 @@ def _run_scenario(args: argparse.Namespace):
                        seed=args.seed)
     res = run_scenario(sut, settings, progress=False)
     if args.search:
-        best = find_max_qps(sut.service, settings.target_latency_s, 99.0, servers=args.servers,
+        best = find_max_qps(sut.service, settings.latency_bound_s, 99.0, servers=args.servers,
                             max_batch=args.max_batch, batch_timeout_s=timeout_s, seed=args.seed)
         res.metrics["max_qps_meeting_bound"] = best.qps
-        res.warnings.append(f"search: the highest QPS whose p99 meets {settings.target_latency_s * 1e3:g} ms "
+        res.warnings.append(f"search: the highest QPS whose p99 meets {settings.latency_bound_s * 1e3:g} ms "
                             f"is {best.qps:.4g} (MODELED, Poisson arrivals)")
     return res
 

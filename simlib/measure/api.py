@@ -43,12 +43,12 @@ def _explicit(name: str):
     "model": Options(MODELS), "backend": Options(BACKENDS),
     "qps": [None, Range(0, 1e7, closed="right", unit="queries/s")],
     "duration_s": [None, Range(0, 3600, closed="right", unit="s")],
-    "target_latency_s": Range(0, 3600, closed="right", unit="s"),
+    "latency_bound_s": Range(0, 3600, closed="right", unit="s"),
     "max_batch": [None, Range(1, 4096, integer=True)], "batch_timeout_s": Range(0, 10, unit="s"),
     "meter": Options(("auto", "none", "nvml", "rapl"))})
 def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str = "singlestream",
             precision: str = "fp32", qps: float | None = None, duration_s: float | None = None,
-            min_query_count: int | None = None, target_latency_s: float = 0.1, device: str = "cpu",
+            min_query_count: int | None = None, latency_bound_s: float = 0.1, device: str = "cpu",
             threads: int | None = None, max_batch: int | None = None, batch_timeout_s: float = 0.0,
             meter: str = "auto", seed: int = 0, progress: bool | None = None) -> RunResult:
     """Load ``model`` on ``backend``, measure its cold start, run one MLPerf scenario, meter energy.
@@ -76,8 +76,8 @@ def measure(model: str = "cnn", backend: str = "onnxruntime", *, scenario: str =
         lib = b.spec.sample_inputs(64, seed=seed)
         mb = max_batch or (8 if sc is Scenario.OFFLINE else 1)
         settings = Settings(sc, min_duration_s=duration_s, min_query_count=min_query_count,
-                            target_qps=qps if sc is Scenario.SERVER else None,
-                            target_latency_s=target_latency_s, schedule_seed=seed,
+                            qps=qps if sc is Scenario.SERVER else None,
+                            latency_bound_s=latency_bound_s, schedule_seed=seed,
                             sample_index_seed=seed + 1)
         sut = BackendSUT(b, lib, max_batch=mb, batch_timeout_s=batch_timeout_s,
                          name=f"{model}/{backend}/{precision}/{device}")

@@ -94,7 +94,7 @@ def latency_breakdown(pipeline, server_run) -> list[BreakdownRow]:
                 latency = done[ok] - np.asarray(q["scheduled_s"], dtype=float)[ok]
                 service = effective_service_times(q["issued_s"], q["completed_s"])
                 measured = float(np.median(np.maximum(latency - service, 0.0))) * 1e3
-                note = (f"median wait in the Server run at {server_run.metrics['target_qps']:.0f} "
+                note = (f"median wait in the Server run at {server_run.metrics['qps']:.0f} "
                         "queries/s: latency from the scheduled arrival minus the service time")
         elif pipeline is None:
             note = "not measured: needs a pipeline run"

@@ -59,8 +59,8 @@ def _pct(v: float | None) -> str:
 
 
 def _offered_qps(row: dict[str, Any]) -> float:
-    """A row's offered rate (queries/s): ``qps``, or ``target_qps`` in rows saved before the rename."""
-    return row.get("qps", row.get("target_qps", float("nan")))
+    """A row's offered rate (queries/s): ``qps``, or ``qps`` in rows saved before the rename."""
+    return row.get("qps", row.get("qps", float("nan")))
 
 
 #: The CLI's columns (``simlib compare --json``), one dict per load: :meth:`Comparison.records`.
@@ -96,7 +96,7 @@ class Comparison(ResultDisplay):
     def latency_bound_s(self) -> float | None:
         """The p99 bound (s) every Server run's verdict used."""
         eff = self.settings["effective"]
-        return eff.get("latency_bound_s", eff.get("target_latency_s"))
+        return eff.get("latency_bound_s", eff.get("latency_bound_s"))
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -391,8 +391,8 @@ def _server_run(b, lib, u: float, qps: float, dur: float, latency_bound_s: float
                 progress: bool | None, system: dict[str, Any], meter):
     """Step 3: the real Server run at ``qps`` (queries/s), with the meter's reading around it."""
     meter.begin()
-    r = run_scenario(BackendSUT(b, lib), Settings("server", target_qps=qps, min_duration_s=dur,
-                                                  target_latency_s=latency_bound_s, schedule_seed=seed),
+    r = run_scenario(BackendSUT(b, lib), Settings("server", qps=qps, min_duration_s=dur,
+                                                  latency_bound_s=latency_bound_s, schedule_seed=seed),
                      progress=progress, name=f"server at {u:.0%}", system=system)
     return r, meter.end()
 

@@ -109,23 +109,23 @@ def early_stopping_estimate(latencies_s, percentile: float,
                          f"({t - 1} slowest of {n} queries set aside, {confidence:.0%} confidence)")
 
 
-@validate_params({"target_latency_s": Range(0, None, closed="neither", unit="s")})
-def server_early_stopping(latencies_s, target_latency_s: float, percentile: float = 99.0,
+@validate_params({"latency_bound_s": Range(0, None, closed="neither", unit="s")})
+def server_early_stopping(latencies_s, latency_bound_s: float, percentile: float = 99.0,
                           confidence: float = CONFIDENCE) -> EarlyStopping:
     """LoadGen's Server rule: enough queries that the overlatency count is consistent with the
-    ``percentile`` meeting ``target_latency_s`` (the number of further queries needed if not).
+    ``percentile`` meeting ``latency_bound_s`` (the number of further queries needed if not).
 
     >>> r = server_early_stopping(np.r_[np.full(990, 0.01), np.full(10, 0.5)], 0.1)
     >>> r.passed, r.min_queries
     (False, 2010)
     """
     lat = np.asarray(latencies_s, dtype=float)
-    over = int(np.count_nonzero(lat > target_latency_s))
+    over = int(np.count_nonzero(lat > latency_bound_s))
     need = min_queries_for_early_stopping(percentile, confidence, overlatency=over)
     n = lat.size
     if n >= need:
         detail = (f"early stopping: {over} of {n} queries over the bound is consistent with "
-                  f"p{percentile:g} <= {target_latency_s * 1e3:g} ms at {confidence:.0%} confidence")
+                  f"p{percentile:g} <= {latency_bound_s * 1e3:g} ms at {confidence:.0%} confidence")
     else:
         detail = (f"early stopping: {over} of {n} queries over the bound; {need - n} more queries "
                   f"would be needed, all under the bound, to pass at {confidence:.0%} confidence")

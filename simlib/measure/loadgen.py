@@ -5,10 +5,10 @@
 
 - SingleStream: closed loop, one sample per query, next query when the previous completes; p90.
 - MultiStream: closed loop, 8 samples per query; a query's latency is its slowest sample; p99.
-- Server: open loop, Poisson arrivals at ``target_qps`` from a seeded schedule that holds the
+- Server: open loop, Poisson arrivals at ``qps`` from a seeded schedule that holds the
   count the rate asks for (:func:`server_schedule`), so the run offers its target; latency counts from
   the *scheduled* arrival, so a late issue or a stalled server cannot hide its queue (no
-  coordinated omission); p99 against ``target_latency_s``; scheduled and completed QPS.
+  coordinated omission); p99 against ``latency_bound_s``; scheduled and completed QPS.
 - Offline: every sample issued at once; throughput in samples/s.
 
 Like LoadGen, a run lasts at least ``min_duration_s`` *and* ``min_query_count`` queries; the
@@ -74,8 +74,8 @@ class Settings:
     min_duration_s: float | None = None
     min_query_count: int | None = None
     max_duration_s: float | None = None  # None: 5 x min_duration_s + 10 s (Server: 5 x schedule span + 10 s)
-    target_qps: float | None = None  # Server: required
-    target_latency_s: float = 0.1  # Server p99 bound (LoadGen's default 100 ms)
+    qps: float | None = None  # Server: required
+    latency_bound_s: float = 0.1  # Server p99 bound (LoadGen's default 100 ms)
     samples_per_query: int = MULTISTREAM_SAMPLES_PER_QUERY  # MultiStream
     offline_expected_qps: float | None = None  # Offline: None = measured by a short probe
     max_outstanding: int | None = None  # Server: stop issuing beyond this backlog
@@ -90,21 +90,21 @@ class Settings:
         check("min_duration_s", self.min_duration_s, None, pos, owner=_OWN)
         check("min_query_count", self.min_query_count, None, Range(1, None, integer=True), owner=_OWN)
         check("max_duration_s", self.max_duration_s, None, pos, owner=_OWN)
-        check("target_qps", self.target_qps, None, Range(0, None, closed="neither", unit="queries/s"), owner=_OWN)
-        check("target_latency_s", self.target_latency_s, pos, owner=_OWN)
+        check("qps", self.qps, None, Range(0, None, closed="neither", unit="queries/s"), owner=_OWN)
+        check("latency_bound_s", self.latency_bound_s, pos, owner=_OWN)
         check("samples_per_query", self.samples_per_query, Range(1, 4096, integer=True), owner=_OWN)
         check("offline_expected_qps", self.offline_expected_qps, None, Range(0, None, closed="neither"), owner=_OWN)
         check("max_outstanding", self.max_outstanding, None, Range(1, None, integer=True), owner=_OWN)
         check("performance_sample_count", self.performance_sample_count, Range(1, None, integer=True), owner=_OWN)
         if self.arrivals is not None:
             self._check_arrivals()
-        if self.scenario is Scenario.SERVER and self.target_qps is None:
-            check("target_qps", None, Range(0, None, closed="neither", unit="queries/s"),
+        if self.scenario is Scenario.SERVER and self.qps is None:
+            check("qps", None, Range(0, None, closed="neither", unit="queries/s"),
                   owner="Settings (required for the Server scenario)")
 
     def _check_arrivals(self) -> None:
         """An arrival process replaces the Poisson schedule, in the Server scenario only; its mean rate
-        is the target (given ``target_qps`` must agree with it within 1%)."""
+        is the target (given ``qps`` must agree with it within 1%)."""
         from simlib.queueing.arrivals import ArrivalProcess
 
         check("arrivals", self.arrivals, None, ArrivalProcess, owner=_OWN)
@@ -112,10 +112,10 @@ class Settings:
             raise invalid("arrivals", f"applies only to the Server scenario, not to {self.scenario.value}",
                           "None (the scenario issues its own queries)", owner=_OWN)
         mean_qps = float(self.arrivals.qps)
-        if self.target_qps is None:
-            object.__setattr__(self, "target_qps", mean_qps)
-        elif abs(self.target_qps / mean_qps - 1) > 0.01:
-            raise invalid("target_qps", f"is {self.target_qps:g} but the arrival process offers {mean_qps:.4g} "
+        if self.qps is None:
+            object.__setattr__(self, "qps", mean_qps)
+        elif abs(self.qps / mean_qps - 1) > 0.01:
+            raise invalid("qps", f"is {self.qps:g} but the arrival process offers {mean_qps:.4g} "
                           "queries/s on average", "None (taken from the arrivals) or their mean rate", owner=_OWN)
 
     def as_dict(self) -> dict[str, Any]:
@@ -132,10 +132,10 @@ class Settings:
         d["min_query_count"] = self.min_query_count or budget.pick(quick=50, standard=500, full=1024)
         span_s = d["min_duration_s"]  # Server: the schedule spans max(duration, count / rate)
         if self.scenario is Scenario.SERVER:
-            span_s = max(span_s, d["min_query_count"] / self.target_qps)
+            span_s = max(span_s, d["min_query_count"] / self.qps)
         d["max_duration_s"] = self.max_duration_s or 5 * span_s + 10.0
         if self.scenario is Scenario.SERVER and self.max_outstanding is None:
-            d["max_outstanding"] = int(max(100, 10 * self.target_qps * self.target_latency_s))
+            d["max_outstanding"] = int(max(100, 10 * self.qps * self.latency_bound_s))
         return d
 
 
@@ -143,26 +143,26 @@ def server_schedule(settings: Settings) -> np.ndarray:
     """The Server scenario's arrival times (s from the start) for ``settings``.
 
     Like LoadGen, the run covers both ``min_duration_s`` and ``min_query_count``: it schedules
-    ``n = max(min_query_count, ceil(target_qps * min_duration_s))`` queries, the last one at
-    ``n / target_qps`` seconds (at least ``min_duration_s``) and the others placed before it as a
+    ``n = max(min_query_count, ceil(qps * min_duration_s))`` queries, the last one at
+    ``n / qps`` seconds (at least ``min_duration_s``) and the others placed before it as a
     Poisson process given that count (:func:`simlib.queueing.arrivals.poisson_given_count`).
-    So ``n`` queries over ``n / target_qps`` seconds: the offered rate is the target (LoadGen's
+    So ``n`` queries over ``n / qps`` seconds: the offered rate is the target (LoadGen's
     ``(n - 1) / last arrival`` is ``1/n`` below it), and the seed only moves arrivals around.
     A free-running schedule would offer ``target x (1 +- 1/sqrt(n))``, the same error on every
     run with the same seed.
 
-    >>> s = server_schedule(Settings("server", target_qps=200.0, min_duration_s=1.0, min_query_count=50))
+    >>> s = server_schedule(Settings("server", qps=200.0, min_duration_s=1.0, min_query_count=50))
     >>> s.size, float(s[-1]), float(s.size / s[-1])
     (200, 1.0, 200.0)
     """
     from simlib.queueing.arrivals import poisson_given_count
 
     eff = settings.effective()
-    n = max(int(eff["min_query_count"]), math.ceil(settings.target_qps * eff["min_duration_s"] - 1e-9))
+    n = max(int(eff["min_query_count"]), math.ceil(settings.qps * eff["min_duration_s"] - 1e-9))
     rng = np.random.default_rng(settings.schedule_seed)
     if settings.arrivals is not None:  # the given process, over the same span (a trace may end sooner)
         return np.asarray(settings.arrivals.generate(rng, n=n), dtype=float)
-    return poisson_given_count(rng, settings.target_qps, n=n)
+    return poisson_given_count(rng, settings.qps, n=n)
 
 
 class RunResult(Result):
@@ -176,7 +176,7 @@ class RunResult(Result):
     def latency_bound_s(self) -> float | None:
         """The Server scenario's p99 bound (s) the verdict used; None in other scenarios."""
         m = self.metrics
-        return m.get("latency_bound_s", m.get("target_latency_s"))
+        return m.get("latency_bound_s", m.get("target_latency_s"))  # results saved before the rename
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -206,7 +206,7 @@ class RunResult(Result):
             lines.append(f"99th percentile latency (ns) : {int(m['tail_latency_s'] * 1e9)}")
         elif sc == "server":
             lines.append(f"Scheduled samples per second : {m['qps_scheduled']:.2f}")
-            lines.append(f"Target samples per second    : {m['target_qps']:.2f}")
+            lines.append(f"Target samples per second    : {m['qps']:.2f}")
         else:
             lines.append(f"Samples per second: {m['throughput_sps']:.2f}")
         lines.append(f"Result is : {m['verdict']}")
@@ -247,7 +247,7 @@ class RunResult(Result):
                   + (f" (95% CI {format_time(ci[0])} to {format_time(ci[1])})" if ci else "")
                   + f", {m['qps_completed']:.1f} queries/s")
             if m.get("scenario") == "server":
-                s += f" (scheduled {m['qps_scheduled']:.1f}, target {m['target_qps']:g})"
+                s += f" (scheduled {m['qps_scheduled']:.1f}, target {m['qps']:g})"
             elif (m.get("early_stopping") or {}).get("estimate_s") is not None:
                 s += f" (early-stopping estimate {format_time(m['early_stopping']['estimate_s'])})"
         if m.get("ci_method"):
@@ -526,7 +526,7 @@ def _check_simulated_size(settings: Settings, eff: dict[str, Any], sut) -> None:
     sc, count = settings.scenario, float(eff["min_query_count"])
     per_query = settings.samples_per_query if sc is Scenario.MULTI_STREAM else 1
     if sc is Scenario.SERVER:
-        by_duration = settings.target_qps * eff["min_duration_s"]
+        by_duration = settings.qps * eff["min_duration_s"]
     elif sc is Scenario.OFFLINE:  # 1.5x the capacity, 1.1x the duration (see _offline)
         capacity = sut.cfg.servers * sut.cfg.max_batch / max(sut.service.mean_batch_s(sut.cfg.max_batch), 1e-12)
         by_duration = 1.65 * capacity * eff["min_duration_s"]
@@ -583,7 +583,7 @@ def _early_stopping(sc, latencies, tail_p, settings, warnings) -> dict[str, Any]
     if not latencies or sc is Scenario.OFFLINE:
         return None
     if sc is Scenario.SERVER:
-        es = server_early_stopping(latencies, settings.target_latency_s, tail_p)
+        es = server_early_stopping(latencies, settings.latency_bound_s, tail_p)
     else:
         es = early_stopping_estimate(latencies, tail_p)
     if not es.passed:
@@ -636,15 +636,15 @@ def _latency_metrics(latencies: list[float], tail_p: float) -> dict[str, Any]:
 def _server_metrics(settings: Settings, sched: np.ndarray, issued: np.ndarray, warnings: list[str]) -> dict[str, Any]:
     """The Server scenario's offered rate (LoadGen's scheduled QPS) and how late queries were issued."""
     n_q = sched.size
-    m: dict[str, Any] = {"target_qps": settings.target_qps, "target_latency_s": settings.target_latency_s,
+    m: dict[str, Any] = {"qps": settings.qps, "latency_bound_s": settings.latency_bound_s,
                          "qps_scheduled": float((n_q - 1) / sched[-1]) if n_q > 1 else float("nan")}
-    if not abs(m["qps_scheduled"] / settings.target_qps - 1) <= scheduled_rate_rtol(n_q):
+    if not abs(m["qps_scheduled"] / settings.qps - 1) <= scheduled_rate_rtol(n_q):
         warnings.append(f"the run offered {m['qps_scheduled']:.4g} queries/s, not the target "
-                        f"{settings.target_qps:.4g}: compare with a model at the scheduled rate "
+                        f"{settings.qps:.4g}: compare with a model at the scheduled rate "
                         "(metrics['qps_scheduled'])")
     lag = issued - sched
     m["issue_lag_p99_s"] = percentile(lag, 99) if lag.size else None
-    if lag.size and m["issue_lag_p99_s"] > 0.1 * settings.target_latency_s:
+    if lag.size and m["issue_lag_p99_s"] > 0.1 * settings.latency_bound_s:
         warnings.append(f"the generator issued late (p99 lag {format_time(m['issue_lag_p99_s'])}): "
                         "latency still counts from the schedule, but the machine is overloaded; "
                         "give the model fewer threads or close other programs")
@@ -666,8 +666,8 @@ def _constraints(settings: Settings, eff: dict[str, Any], m: dict[str, Any], sch
     ]
     if sc is Scenario.SERVER:
         p99 = m["p99_s"]
-        cons.append({"name": "Latency bound (p99)", "ok": p99 is not None and p99 <= settings.target_latency_s,
-                     "detail": f"p99 {format_time(p99)}, bound {format_time(settings.target_latency_s)}"})
+        cons.append({"name": "Latency bound (p99)", "ok": p99 is not None and p99 <= settings.latency_bound_s,
+                     "detail": f"p99 {format_time(p99)}, bound {format_time(settings.latency_bound_s)}"})
         if m["queries"] > 1:  # a saturated run is not a latency sample at the target load
             sat = sustained_load(sched, completed, start_s=0.0)
             m["saturated"] = sat.saturated
@@ -677,7 +677,7 @@ def _constraints(settings: Settings, eff: dict[str, Any], m: dict[str, Any], sch
     return cons
 
 
-_ADVICE = {Scenario.SERVER: "lower target_qps (or raise target_latency_s): the SUT cannot meet the bound at this load",
+_ADVICE = {Scenario.SERVER: "lower qps (or raise latency_bound_s): the SUT cannot meet the bound at this load",
            Scenario.OFFLINE: "raise offline_expected_qps so the run lasts min_duration_s",
            Scenario.SINGLE_STREAM: "raise max_duration_s or lower min_query_count",
            Scenario.MULTI_STREAM: "raise max_duration_s or lower min_query_count"}

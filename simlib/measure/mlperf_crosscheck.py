@@ -48,8 +48,8 @@ def _to_lg_settings(lg, settings: Settings) -> Any:
     ts.schedule_rng_seed = settings.schedule_seed
     ts.sample_index_rng_seed = settings.sample_index_seed
     if settings.scenario is Scenario.SERVER:
-        ts.server_target_qps = float(settings.target_qps)
-        ts.server_target_latency_ns = int(settings.target_latency_s * 1e9)
+        ts.server_target_qps = float(settings.qps)
+        ts.server_target_latency_ns = int(settings.latency_bound_s * 1e9)
     if settings.scenario is Scenario.MULTI_STREAM:
         ts.multi_stream_samples_per_query = settings.samples_per_query
     if settings.scenario is Scenario.OFFLINE and eff.get("offline_expected_qps"):
@@ -118,7 +118,7 @@ def run_mlperf(sut: BackendSUT, settings: Settings) -> dict[str, Any]:
 
 
 def crosscheck(model: str = "digits", scenario: str = "singlestream", *, backend: str = "onnxruntime",
-               target_qps: float | None = None, min_duration_s: float | None = None,
+               qps: float | None = None, min_duration_s: float | None = None,
                repeats: int = 2, threads: int | None = None, max_batch: int | None = None) -> dict[str, Any]:
     """simlib's generator and MLPerf LoadGen on the same SUT, side by side.
 
@@ -132,7 +132,7 @@ def crosscheck(model: str = "digits", scenario: str = "singlestream", *, backend
     b = open_backend(backend, model, threads=threads)
     lib = b.spec.sample_inputs(64)
     mb = max_batch or (8 if sc is Scenario.OFFLINE else 1)
-    settings = Settings(sc, target_qps=target_qps, min_duration_s=min_duration_s)
+    settings = Settings(sc, qps=qps, min_duration_s=min_duration_s)
     ours, theirs = [], None
     for k in range(max(1, repeats)):
         r = run_scenario(BackendSUT(b, lib, max_batch=mb), settings, progress=False)
