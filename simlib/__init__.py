@@ -14,7 +14,7 @@ layer and from the layers below it, never from a layer above (lazy imports insid
 included). ``tests/test_layers.py`` reads this table and checks every import in the package
 against it; a new module must be added to a row.
 
-    layer 0 foundation: simlib, _validate, limits, strictjson, budget, stats, batch_means, scenarios, claims, frontend, published
+    layer 0 foundation: simlib, _validate, limits, strictjson, protocol, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
     layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata
     layer 3 measure: measure
@@ -22,14 +22,15 @@ against it; a new module must be added to a row.
     layer 5 interface: commands, cli, __main__
     layer 6 book: bookbuild, bookmath
 
-- *foundation*: validation, limits, strict JSON, the run budget, statistics, scenario names and
+- *foundation*: validation, limits, strict JSON, the result protocol, the run budget, statistics, scenario names and
   claims. Pure helpers with no knowledge of devices, models or measurements.
 - *hardware*: describes devices (the catalog) and this machine (``detect``, ``sysdesc``); it
-  measures nothing: a measured device is built by the roofline layer
-  (:func:`simlib.roofline.machine.get`), which passes the measured numbers in.
+  measures nothing: a measured device is built by the measure layer
+  (:func:`simlib.measure.machine.get`), which passes the measured numbers in.
 - *models*: what the book models (queues, heat, roofs, energy, scaling, cold starts, the
   neural networks it runs, the chapters' published figures); they may use one another.
-- *measure*: the harness that times real systems, and compares them with the models.
+- *measure*: the harness that times real systems (one timing loop, :mod:`simlib.measure.timer`;
+  the empirical roofline of this machine is a measurement too), and compares them with the models.
 - *content*: exercises and labs, and the result store.
 - *interface*: the command line; *book*: the Jupyter Book build.
 """

@@ -38,7 +38,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Declaration", "InvalidParameterError", "Range", "Options", "Satisfies", "check", "declarations",
+__all__ = ["CALLABLE", "Declaration", "InvalidParameterError", "Range", "Options", "Satisfies", "check", "declarations",
            "invalid", "show", "valid_example", "validate_fields", "validate_params", "violating_example"]
 
 _PARAM_IN_MESSAGE = re.compile(r"The '([^']+)' parameter")
@@ -188,6 +188,10 @@ class Satisfies:
 
     def __str__(self) -> str:
         return self.description
+
+
+#: A callable (a function of time, a workload to time, ...); its valid example is a constant function.
+CALLABLE = Satisfies(callable, "a callable", valid=lambda *args: 1.0, invalid=1.0)
 
 
 def _describe(constraint: Any) -> str:

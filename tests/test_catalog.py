@@ -113,6 +113,6 @@ def test_this_machine_is_measured(monkeypatch):
 
 
 def test_hardware_measures_nothing():
-    """hardware is the bottom layer: "this-machine" is resolved by roofline.machine, which measures."""
-    with pytest.raises(InvalidParameterError, match="simlib.roofline.machine.get"):
+    """hardware is the bottom layer: "this-machine" is resolved by measure.machine, which measures."""
+    with pytest.raises(InvalidParameterError, match="simlib.measure.machine.get"):
         hardware.get("this-machine")

@@ -112,8 +112,8 @@ def test_known_exceptions_still_exist():
 
 
 @pytest.mark.parametrize("source, expected", [
-    ("import simlib.roofline.empirical\n", ["simlib.roofline.empirical"]),
-    ("def f():\n    from simlib.roofline import empirical\n", ["simlib.roofline.empirical"]),
+    ("import simlib.measure.roofline\n", ["simlib.measure.roofline"]),
+    ("def f():\n    from simlib.measure import roofline\n", ["simlib.measure.roofline"]),
     ("from simlib import __version__\n", ["simlib"]),
     ("from . import catalog\n", ["simlib.hardware.catalog"]),
     ("import numpy\n", []),
@@ -131,6 +131,6 @@ def test_an_upward_import_is_caught(monkeypatch):
     probe = PKG / "hardware" / "catalog.py"
     real = Path.read_text
     monkeypatch.setattr(Path, "read_text", lambda self, *a, **k: real(self, *a, **k) + (
-        "\n\ndef _probe():\n    from simlib.roofline.empirical import measure_roofline\n" if self == probe else ""))
+        "\n\ndef _probe():\n    from simlib.measure.roofline import measure_roofline\n" if self == probe else ""))
     bad = upward_imports()
-    assert any(f == "simlib/hardware/catalog.py" and m == "simlib.roofline.empirical" for f, _, m, _, _ in bad)
+    assert any(f == "simlib/hardware/catalog.py" and m == "simlib.measure.roofline" for f, _, m, _, _ in bad)

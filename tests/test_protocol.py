@@ -68,14 +68,14 @@ def _comparison():
 
 
 def _kernel(kernel="gemm", unit="FLOP/s"):
-    from simlib.roofline.empirical import KernelMeasurement
+    from simlib.measure.roofline import KernelMeasurement
 
     return KernelMeasurement(kernel, "fp32", 64, 2 * 64**3, 3 * 64 * 64 * 4, tuple(np.random.default_rng(2).normal(1e-4, 2e-6, 12)),
                              2, 1, unit)
 
 
 def _empirical():
-    from simlib.roofline.empirical import EmpiricalRoofline
+    from simlib.measure.roofline import EmpiricalRoofline
 
     return EmpiricalRoofline((_kernel(),), _kernel("stream-triad", "B/s"), 2**20, "quick", ("a warning",))
 
@@ -150,8 +150,8 @@ CHECKED = {
     "queueing/runner.py:MaxQpsResult": _max_qps,
     "measure/compare.py:Comparison": _comparison,
     "roofline/core.py:RooflineResult": _roofline,
-    "roofline/empirical.py:KernelMeasurement": _kernel,
-    "roofline/empirical.py:EmpiricalRoofline": _empirical,
+    "measure/roofline.py:KernelMeasurement": _kernel,
+    "measure/roofline.py:EmpiricalRoofline": _empirical,
     "thermal/simulate.py:ThermalResult": _thermal,
     "thermal/coupled.py:CoupledResult": _coupled,
     "measure/precision.py:PrecisionStudy": _precision,

@@ -69,7 +69,7 @@ def test_widget_update_called_directly():
 
 
 def test_empirical_roofline_quick():
-    from simlib.roofline.empirical import measure_gemm, measure_stream
+    from simlib.measure.roofline import measure_gemm, measure_stream
     from simlib.roofline.plot import plot_empirical
 
     g = measure_gemm(64, repeats=7, warmup=1)
@@ -79,7 +79,7 @@ def test_empirical_roofline_quick():
     s = measure_stream(array_bytes=8 * 2**20, repeats=7, warmup=1)
     assert s.unit == "B/s" and s.median_rate > 0 and s.bytes == 3 * s.size * 4
 
-    from simlib.roofline.empirical import EmpiricalRoofline
+    from simlib.measure.roofline import EmpiricalRoofline
 
     emp = EmpiricalRoofline((g,), s, None, "quick")
     from simlib.roofline.core import attainable
@@ -96,7 +96,7 @@ def test_empirical_roofline_quick():
 
 
 def _gemm(n, seconds, spread):
-    from simlib.roofline.empirical import KernelMeasurement
+    from simlib.measure.roofline import KernelMeasurement
 
     times = tuple(seconds * (1 + spread * k) for k in (-2, -1, 0, 1, 2) * 4)
     return KernelMeasurement("gemm", "fp32", n, 2.0 * n**3, 3.0 * n * n * 4, times, 1, 1, "FLOP/s")
@@ -108,7 +108,7 @@ def _gemm(n, seconds, spread):
     (2 * 64**3 / 60e9, 0.01, "ran faster than the largest"),  # in cache, above the DRAM roof
 ])
 def test_size_effect_text_is_chosen_by_the_intervals(small_s, spread, expected):
-    from simlib.roofline.empirical import EmpiricalRoofline, KernelMeasurement
+    from simlib.measure.roofline import EmpiricalRoofline, KernelMeasurement
 
     big = _gemm(1024, 2 * 1024**3 / 20e9, 0.01)
     stream = KernelMeasurement("triad", "fp32", 10**7, 2e7, 1.2e8, (0.01,) * 5, 1, 1, "B/s")

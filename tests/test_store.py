@@ -381,7 +381,7 @@ def test_where_you_fall_words_follow_the_intervals():
 
 
 def test_a_measured_roofline_can_be_kept(store_path):
-    from simlib.roofline.empirical import measure_roofline
+    from simlib.measure.roofline import measure_roofline
 
     rid = keep(measure_roofline(sizes=[64], dtypes=("fp32",)))
     with ResultStore() as st:

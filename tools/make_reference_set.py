@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from simlib.measure import measure  # noqa: E402
-from simlib.roofline.empirical import measure_roofline  # noqa: E402
+from simlib.measure.roofline import measure_roofline  # noqa: E402
 from simlib.store.bundled import REFERENCE_DIR  # noqa: E402
 from simlib.store.gallery import machine_key  # noqa: E402
 from simlib.store.records import to_export_dict, to_record  # noqa: E402

@@ -3,7 +3,7 @@
 Values live in ``catalog.yaml`` next to this file (SI units; dense peak rates). :func:`get`
 returns a frozen :class:`Device`; an unknown name is an error that lists the known ones.
 The computer the book runs on is not catalogued but measured, by a layer above this one:
-:func:`simlib.roofline.machine.get` resolves ``"this-machine"`` by timing a short empirical
+:func:`simlib.measure.machine.get` resolves ``"this-machine"`` by timing a short empirical
 roofline and passing the measured numbers to :func:`measured_device` here (hardware is the
 bottom layer: it describes devices and measures nothing).
 
@@ -119,13 +119,13 @@ def names(include_this_machine: bool = True) -> list[str]:
 def get(name: str | Device) -> Device:
     """The catalog device called ``name`` (a :class:`Device` is passed through).
 
-    ``"this-machine"`` is measured, not catalogued: use :func:`simlib.roofline.machine.get`.
+    ``"this-machine"`` is measured, not catalogued: use :func:`simlib.measure.machine.get`.
     """
     if isinstance(name, Device):
         return name
     if name == THIS_MACHINE:
         raise invalid("name", f"is {THIS_MACHINE!r}, which is measured rather than catalogued",
-                      "a catalog device; for this computer call simlib.roofline.machine.get("
+                      "a catalog device; for this computer call simlib.measure.machine.get("
                       f"{THIS_MACHINE!r})", owner="hardware.get")
     check("name", name, Options(names(include_this_machine=False)), owner="hardware.get")
     return _load()[name]

@@ -5,7 +5,7 @@ is stable (or a fixed count), then repeat until the median's confidence interval
 enough (``target_rel_ci``) or the time budget is spent, keeping every sample. A call too short
 for the clock (under ``min_block_s``, 10 us) is timed in blocks of ``number`` calls, as
 ``blocked_autorange`` does; a sample is then a block's mean per-call time. This is the one
-timing loop: the empirical roofline (:mod:`simlib.roofline.empirical`) uses it too. On a GPU
+timing loop: the empirical roofline (:mod:`simlib.measure.roofline`) uses it too. On a GPU
 each call is bracketed by CUDA synchronization (or timed with CUDA events), because kernel
 launches return before the work is done. The harness measures its own per-sample overhead
 against a bare loop (:func:`harness_overhead`) and reports it.
@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Options, Range, check, validate_params
+from simlib._validate import CALLABLE, Options, Range, check, validate_params
 from simlib.measure.result import Result
 from simlib.stats import percentile_ci
 
@@ -36,11 +36,6 @@ __all__ = ["calls_per_block", "harness_overhead", "time_callable", "warmup_until
 _POS_INT = Range(1, None, integer=True)
 _POS_S = Range(0, None, closed="neither", unit="s")
 _SYNC = Options(("none", "cuda", "cuda_events"))
-
-
-def _is_callable(v: Any) -> bool:
-    """a callable"""
-    return callable(v)
 
 
 def _cuda():  # indirection so CPU tests can substitute a mock torch.cuda
@@ -90,7 +85,7 @@ def _make_timed_call(fn: Callable[[], Any], sync: str, number: int = 1) -> Calla
     return call
 
 
-@validate_params({"fn": _is_callable, "sync": _SYNC, "min_block_s": Range(0, 10, closed="right", unit="s"),
+@validate_params({"fn": CALLABLE, "sync": _SYNC, "min_block_s": Range(0, 10, closed="right", unit="s"),
                   "max_number": _POS_INT})
 def calls_per_block(fn: Callable[[], Any], sync: str = "none", *, min_block_s: float = 1e-5,
                     max_number: int = 1 << 20) -> int:
@@ -141,7 +136,7 @@ def _stable(times: list[float], window: int, rel_tol: float) -> bool:
 
 
 _TIME_CALLABLE = {
-    "fn": _is_callable,
+    "fn": CALLABLE,
     "warmup": [Options(("auto",)), Range(0, None, integer=True)],
     "number": [Options(("auto",)), _POS_INT],
     "min_samples": [_POS_INT, None],

@@ -24,10 +24,10 @@ import numpy as np
 
 from simlib import __version__, budget, limits
 from simlib._validate import (
+    CALLABLE,
     InvalidParameterError,
     Options,
     Range,
-    Satisfies,
     validate_params,
 )
 from simlib.protocol import ResultDisplay
@@ -46,7 +46,6 @@ class UnstableQueueWarning(UserWarning):
     """The offered load is at or above capacity: the queue grows for as long as the run lasts."""
 
 
-_CALLABLE = Satisfies(callable, "a callable", valid=lambda t_s: 1.0, invalid=1.0)
 
 
 def default_requests() -> int:
@@ -65,7 +64,7 @@ COMMON_CONSTRAINTS = {
     "duration_s": [Range(0, 1e12, closed="right", unit="s"), None],
     "warmup_fraction": Range(0, 1, closed="left"),
     "seed": Range(0, None, integer=True),
-    "slowdown": [_CALLABLE, None],
+    "slowdown": [CALLABLE, None],
     "pauses": [Pauses, None],
     "cold_start": [ColdStart, None],
     "deadline_s": [Range(0, 1e12, closed="right", unit="s"), None],

@@ -1,5 +1,5 @@
-"""Roofline model: attainable rate, ridge point, op and model intensity, plots, widget, and an
-empirical roofline of this machine.
+"""Roofline model: attainable rate, ridge point, op and model intensity, plots and a widget. (The
+empirical roofline of this machine is measured by :mod:`simlib.measure.roofline`.)
 
 >>> from simlib import roofline
 >>> roofline.analyze("a100-sxm", "fp16", flops=22e9, bytes=440e6).bound

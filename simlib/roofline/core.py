@@ -23,9 +23,8 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check, invalid
-from simlib.hardware.catalog import Device
+from simlib.hardware.catalog import Device, get
 from simlib.protocol import ResultDisplay, given_settings
-from simlib.roofline.machine import get
 
 __all__ = [
     "Ceiling",

@@ -10,9 +10,8 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from simlib.hardware.catalog import Device
+from simlib.hardware.catalog import Device, get
 from simlib.roofline.core import RooflineResult
-from simlib.roofline.machine import get
 
 __all__ = ["plot_empirical", "plot_roofline"]
 

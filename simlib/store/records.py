@@ -183,8 +183,8 @@ def to_record(result: Any) -> dict[str, Any]:
     from simlib.measure.compare import Comparison
     from simlib.measure.loadgen import RunResult
     from simlib.measure.result import Result
+    from simlib.measure.roofline import EmpiricalRoofline
     from simlib.queueing.results import SimResult
-    from simlib.roofline.empirical import EmpiricalRoofline
 
     if isinstance(result, EmpiricalRoofline):
         from simlib.store.roofline import roofline_result

@@ -1,6 +1,6 @@
 """A measured roofline as a storable :class:`~simlib.measure.result.Result`.
 
-:class:`~simlib.roofline.empirical.EmpiricalRoofline` carries no system description and no
+:class:`~simlib.measure.roofline.EmpiricalRoofline` carries no system description and no
 ``to_dict``; this turns it into a Result (kind "measured") whose ``metrics`` hold the roofs in SI
 units (``peak_fp32_flops`` in FLOP/s, ``bandwidth_bytes_per_s``, ``ridge_flop_per_byte``) and
 whose ``extra["kernels"]`` keeps every kernel's raw rates, with the description of the machine

@@ -1,9 +1,10 @@
 """This computer as a roofline device: the catalog's devices plus ``"this-machine"``, measured.
 
-Hardware is the bottom layer and measures nothing; this module (in the roofline layer, which owns
-the empirical roofline) times the roofs and hands the numbers to
-:func:`simlib.hardware.catalog.measured_device`. Use :func:`get` wherever a device name may be
-``"this-machine"``.
+Hardware is the bottom layer and measures nothing; this module (in the measure layer, beside the
+empirical roofline, :mod:`simlib.measure.roofline`, which times the roofs with the harness's one
+timing loop) hands the measured numbers to :func:`simlib.hardware.catalog.measured_device`. The
+roofline model (:mod:`simlib.roofline`) takes any :class:`~simlib.hardware.catalog.Device`: pass
+``get("this-machine")`` from here to it.
 
 >>> get("a100-sxm").name
 'a100-sxm'
@@ -31,7 +32,7 @@ def this_machine() -> Device:
     Measured once per process under the budget in force (a few seconds with ``quick``). The peak
     is the best median GEMM rate observed, not a datasheet peak; ``sources`` says so.
     """
-    from simlib.roofline.empirical import measure_roofline
+    from simlib.measure.roofline import measure_roofline
 
     emp = measure_roofline()
     # Only measured levels are listed: the triad over arrays >> LLC measures main memory.
