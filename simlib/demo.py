@@ -161,23 +161,39 @@ def _check_value(panel: str, key: str, control, value: Any) -> None:
 
 
 class Dashboard:
-    """The panels, their controls, and :meth:`apply` / :meth:`reset` (see the module docstring)."""
+    """The panels, their controls, and :meth:`apply` / :meth:`reset` (see the module docstring).
 
-    def __init__(self, panels: Mapping[str, Any] | None = None) -> None:
-        self.panels = dict(panels) if panels is not None else {
-            name: _panel_widget(module) for name, (_, module) in PANELS.items()}
-        self.controls = {name: controls(name, w) for name, w in self.panels.items()}
-        self.initial = {name: {k: c.value for k, c in ctl.items()}
-                        for name, ctl in self.controls.items()}
+    A panel's widget is built the first time it is needed (its tab opened, or a preset that
+    sets it), so the page shows the first tab without waiting for the others' simulations.
+    ``factories``: panel name -> function returning its widget (default: :data:`PANELS`).
+    """
+
+    def __init__(self, factories: Mapping[str, Any] | None = None) -> None:
+        self.factories = dict(factories) if factories is not None else {
+            name: (lambda m=module: _panel_widget(m)) for name, (_, module) in PANELS.items()}
+        self.panels: dict[str, Any] = {}
+        self.controls: dict[str, dict[str, Any]] = {}
+        self.initial: dict[str, dict[str, Any]] = {}
+        self.panel(next(iter(self.factories)))
+
+    def panel(self, name: str):
+        """The widget of panel ``name``, built (and its starting values kept) on first use."""
+        if name not in self.factories:
+            raise DemoError(f"The panel must be one of {sorted(self.factories)}. Got {name!r}.")
+        if name not in self.panels:
+            widget = self.factories[name]()
+            self.controls[name] = controls(name, widget)
+            self.initial[name] = {k: c.value for k, c in self.controls[name].items()}
+            self.panels[name] = widget
+        return self.panels[name]
 
     def values(self) -> dict[str, dict[str, Any]]:
-        """Panel -> setting -> the control's value now."""
+        """Panel -> setting -> the control's value now (panels built so far)."""
         return {name: {k: c.value for k, c in ctl.items()} for name, ctl in self.controls.items()}
 
     def _set(self, settings: Mapping[str, Mapping[str, Any]]) -> None:
         for panel, values in settings.items():
-            if panel not in self.controls:
-                raise DemoError(f"The panel must be one of {sorted(self.controls)}. Got {panel!r}.")
+            self.panel(panel)
             for key, value in values.items():
                 if key not in self.controls[panel]:
                     raise DemoError(f"The setting of the {panel!r} panel must be one of "
@@ -198,7 +214,7 @@ class Dashboard:
         return PRESETS[name]
 
     def reset(self) -> None:
-        """Every control back to its value when the dashboard was built."""
+        """Every control back to its value when its panel was built."""
         self._set(self.initial)
 
     def widget(self):
@@ -206,13 +222,22 @@ class Dashboard:
         import ipywidgets as w
 
         say = w.HTML("Pick a scenario, or move any slider.")
-        tabs = w.Tab(children=list(self.panels.values()))
-        order = list(self.panels)
+        order = list(self.factories)
+        loading = w.HTML("<i>building this model's figure ...</i>")
+        tabs = w.Tab(children=[self.panels.get(n) or loading for n in order])
         for i, name in enumerate(order):
             tabs.set_title(i, PANELS.get(name, (name,))[0])
 
+        def show(_=None) -> None:  # build a panel when its tab is opened
+            name = order[tabs.selected_index or 0]
+            if tabs.children[order.index(name)] is not self.panel(name):
+                tabs.children = [self.panels.get(n) or loading for n in order]
+
+        tabs.observe(show, names="selected_index")
+
         def jump(button) -> None:
             preset = self.apply(button.description)
+            tabs.children = [self.panels.get(n) or loading for n in order]
             tabs.selected_index = order.index(next(iter(preset.panels)))
             say.value = f"<b>{button.description}</b>: {preset.say}"
 

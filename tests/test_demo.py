@@ -23,14 +23,22 @@ def board():
     return demo.Dashboard()
 
 
-def test_every_setting_of_every_preset_is_one_control(board):
+def test_panels_are_built_when_needed_and_every_preset_setting_is_one_control():
+    board = demo.Dashboard()
+    assert list(board.panels) == ["serving"]  # the first tab only, until another is needed
     for name, preset in demo.PRESETS.items():
         assert preset.panels, name
         for panel, values in preset.panels.items():
+            board.panel(panel)
             assert set(values) <= set(board.controls[panel]), (name, panel)
+    assert sorted(board.panels) == sorted(demo.PANELS)
+    with pytest.raises(demo.DemoError, match="panel must be one of"):
+        board.panel("energy")
 
 
 def test_presets_set_the_controls_and_reset_restores_them(board):
+    for panel in demo.PANELS:
+        board.panel(panel)
     start = board.values()
     for name, preset in demo.PRESETS.items():
         board.apply(name)

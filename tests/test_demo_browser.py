@@ -124,8 +124,11 @@ def test_dashboard_in_chromium(tmp_path):
         page.get_by_role("button", name="reset").click()
         page.get_by_text("back at its starting value").wait_for(timeout=30_000)
         assert _wait_changed(page, preset) != preset
-        page.get_by_role("tab", name="Thermal / DVFS").click()
-        page.wait_for_timeout(500)
+        page.get_by_role("tab", name="Thermal / DVFS").click()  # built when first opened
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('.simlib-demo .widget-output img')]"
+            ".filter(i => i.offsetParent !== null && i.naturalHeight > 700).length > 0",
+            timeout=60_000)
         page.screenshot(path=str(shots / "demo-thermal.png"))
         browser.close()
     assert blocked == [], f"the dashboard tried to reach the network: {blocked}"
