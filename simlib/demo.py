@@ -66,6 +66,8 @@ _CSS = """<style>
 .simlib-demo, .simlib-demo .widget-label, .simlib-demo .widget-readout,
 .simlib-demo select, .simlib-demo button, .simlib-demo .widget-html-content,
 .simlib-demo .lm-TabBar-tabLabel { font-size: 18px !important; }
+.simlib-demo .widget-inline-hbox .widget-label { width: auto !important; max-width: none !important;
+  min-width: 5em; overflow: visible !important; white-space: nowrap; }
 .simlib-demo .lm-TabBar-tab { min-height: 2.2em !important; min-width: 13em !important;
   max-width: none !important; flex: 0 0 auto !important; }
 .simlib-demo button { height: auto; padding: 0.3em 0.8em; }
@@ -223,21 +225,21 @@ class Dashboard:
 
         say = w.HTML("Pick a scenario, or move any slider.")
         order = list(self.factories)
-        loading = w.HTML("<i>building this model's figure ...</i>")
-        tabs = w.Tab(children=[self.panels.get(n) or loading for n in order])
+        loading = {n: w.HTML("<i>building this model's figure ...</i>") for n in order}
+        tabs = w.Tab(children=[self.panels.get(n) or loading[n] for n in order])
         for i, name in enumerate(order):
             tabs.set_title(i, PANELS.get(name, (name,))[0])
 
         def show(_=None) -> None:  # build a panel when its tab is opened
             name = order[tabs.selected_index or 0]
             if tabs.children[order.index(name)] is not self.panel(name):
-                tabs.children = [self.panels.get(n) or loading for n in order]
+                tabs.children = [self.panels.get(n) or loading[n] for n in order]
 
         tabs.observe(show, names="selected_index")
 
         def jump(button) -> None:
             preset = self.apply(button.description)
-            tabs.children = [self.panels.get(n) or loading for n in order]
+            tabs.children = [self.panels.get(n) or loading[n] for n in order]
             tabs.selected_index = order.index(next(iter(preset.panels)))
             say.value = f"<b>{button.description}</b>: {preset.say}"
 
