@@ -8,7 +8,6 @@ value, even when the submission's own code prints or raises with its inputs.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import time
 
@@ -23,17 +22,10 @@ from tests.test_grade import LAB, LIMITS, replace, solution_notebook
 
 pytestmark = pytest.mark.skipif(bool(unavailable_reason()),
                                 reason=f"needs bubblewrap: {unavailable_reason()}")
-LEAK = "raise ValueError(f'inputs {rate_qps!r} and {latency_ms!r}')"
-
-
-def _with_check_output(nb):
-    """The notebook as a student saves it after running the public checks."""
-    nb = nbformat.from_dict(json.loads(json.dumps(nb)))
-    check = next(c for c in nb.cells if c.cell_type == "code" and "with task(" in c.source)
-    check.outputs = [nbformat.v4.new_output("stream", name="stdout",
-                                            text="p99: ✔ p99_ms is a float (yours: 12.3)\n"
-                                                 "unrelated print\n")]
-    return nb
+# prints a check-shaped line and raises with its inputs: at the public checks (inputs 100, 200)
+# and again while the hidden probes run (inputs 0, 1000): only the first may reach the feedback
+LEAK = ("print(f'littles-law: ✘ HIDDEN {rate_qps} {latency_ms}')\n"
+        "    raise ValueError(f'inputs {rate_qps!r} and {latency_ms!r}')")
 
 
 @pytest.fixture(scope="module")
@@ -41,11 +33,11 @@ def graded(tmp_path_factory):
     d = tmp_path_factory.mktemp("subs")
     sol = solution_notebook()
     samples = {
-        "s100001_correct": _with_check_output(sol),
+        "s100001_correct": sol,
         "s100002_partly": replace(sol, "rate_qps * latency_ms / 1000.0", "rate_qps * latency_ms"),
         # prints and raises with the hidden inputs: none of it may reach the feedback
         "s100003_leaky": replace(sol, "return rate_qps * latency_ms / 1000.0",
-                                 f"print('HIDDEN', rate_qps, latency_ms)\n    {LEAK}"),
+                                 LEAK),
         "oddname": sol,
     }
     for name, nb in samples.items():
@@ -78,8 +70,9 @@ def test_feedback_explains_lost_points_without_hidden_inputs_or_values(graded):
     files = {p.stem: p.read_text() for p in folder.glob("*.md")}
     assert set(files) == {"100001", "100002", "100003", "oddname"}
     assert "**Total: 8 of 8 points**" in files["100001"]
-    assert "p99: ✔ p99_ms is a float (yours: 12.3)" in files["100001"]
-    assert "unrelated print" not in files["100001"]
+    # the public checks, as the grader's run printed them
+    assert "p99: ✔" in files["100001"] and "littles-law: ✔" in files["100001"]
+    assert "littles-law: ✘ HIDDEN 100 50" in files["100003"]  # printed at the public checks
     assert "| littles\\-law | 1 | 3 | 2 of 3 hidden checks failed: 2 gave a different value |" \
         in files["100002"]
     assert "3 of 3 hidden checks failed: 3 raised ValueError" in files["100003"]
@@ -92,7 +85,8 @@ def test_feedback_explains_lost_points_without_hidden_inputs_or_values(graded):
     for text in files.values():
         assert not [p for p in probes if p in text and p != "p99_ms"]  # no hidden expression
         assert not [v for v in distinctive if v in text]  # no expected value
-        assert "HIDDEN" not in text and "inputs 200" not in text and "1000, 1.5" not in text
+        # printed or raised while the hidden probes ran (inputs 0, 10 and 1000, 1.5)
+        assert "HIDDEN 1000" not in text and "HIDDEN 0 " not in text and "inputs 1000" not in text
 
 
 def test_gradebook_exports_ids_and_late_flags(graded):

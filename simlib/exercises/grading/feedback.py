@@ -6,11 +6,12 @@ time, CPU, memory, output or process limit that stopped the run) and the command
 public checks before submitting.
 
 What it never shows: the hidden tests' expressions (they may hold hidden inputs), their expected
-values, and any text the submission's code produced while the grader ran it (that code can read
-the probe expressions, so its printed output or error messages could carry them). A lost point
-is explained by counts and exception *types* only ("2 of 3 hidden checks gave a different
-value; 1 raised ZeroDivisionError"). The public check messages are the ones saved in the
-submitted notebook (the student's own run of the public checks, which hold no hidden data).
+values, and any text the submission's code produced while the probes were evaluated (that code
+sees the probe expressions, so its printed output or error messages could carry them). A lost
+point is explained by counts and exception *types* only ("2 of 3 hidden checks gave a
+different value; 1 raised ZeroDivisionError"). The public check messages are the lines the
+grader's run printed while running the cells, before the probes were sent to the sandbox
+(:mod:`._child`), so no hidden input existed in that process yet.
 
 >>> safe_type("ZeroDivisionError: division by zero")
 'ZeroDivisionError'
@@ -23,9 +24,7 @@ submitted notebook (the student's own run of the public checks, which hold no hi
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-from .labfile import read_notebook
 from .review import _block, md
 
 __all__ = ["CHECK_LINE", "public_messages", "render", "safe_type", "sandbox_note", "summary"]
@@ -60,20 +59,13 @@ def sandbox_note(failure: str) -> str:
     return "the notebook stopped without answering (it crashed or exited)" if failure else ""
 
 
-def public_messages(path: Path) -> list[str]:
-    """The public check lines saved in the notebook's outputs (its own last run)."""
-    try:
-        nb = read_notebook(path)
-    except Exception:  # noqa: BLE001 - an unreadable notebook has no messages
-        return []
-    lines = []
-    for cell in nb.cells:
-        if cell.cell_type != "code":
-            continue
-        for out in cell.get("outputs", []):
-            text = out.get("text", "") if out.get("output_type") == "stream" else ""
-            lines += [ln.strip() for ln in str(text).splitlines() if CHECK_LINE.match(ln.strip())]
-    return lines[:200]
+def public_messages(printed: str) -> list[str]:
+    r"""The public check lines in what the cells printed (at most 200).
+
+    >>> public_messages("p99: ✔ p99_ms is a float (yours: 3.1)\nother\nlittles-law: not done yet")
+    ['p99: ✔ p99_ms is a float (yours: 3.1)', 'littles-law: not done yet']
+    """
+    return [ln.strip() for ln in printed.splitlines() if CHECK_LINE.match(ln.strip())][:200]
 
 
 def render(lab, grade, limits, late: str = "") -> str:  # noqa: ANN001 - Lab, Grade, Limits
@@ -92,11 +84,10 @@ def render(lab, grade, limits, late: str = "") -> str:  # noqa: ANN001 - Lab, Gr
         lost = grade.lost.get(t.name)
         why = "" if not lost else _why(lost)
         out.append(f"| {md(t.name)} | {grade.scores.get(t.name, 0):g} | {t.points:g} | {why} |")
-    out += ["", "## Public checks (as saved in your notebook)", ""]
+    out += ["", "## Public checks (the grader's run of your notebook)", ""]
     msgs = grade.public or []
     out += [_block("\n".join(msgs))] if msgs else [
-        "(none saved: run every cell of the notebook before submitting, so the checks print "
-        "their results)"]
+        "(none printed: the run stopped before the public checks, or they were removed)"]
     out += ["", "## The grader's run", "",
             f"- time used: {grade.seconds:.1f} s (limit {limits.timeout_s:g} s; memory limit "
             f"{limits.memory_mb} MB; output limit {limits.output_mb} MB)"]

@@ -134,8 +134,8 @@ def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run,
     except Exception as err:  # noqa: BLE001 - any unreadable file is the submission's problem
         note = f"unreadable notebook: {type(err).__name__}: {str(err)[:120]}"
         return Grade(sid, zero, [note], failure=note)
-    public = feedback.public_messages(path)
     res = run(cells, _expressions(lab), (path.name, text))
+    public = feedback.public_messages(res.output)
     if res.failure:
         return Grade(sid, zero, [res.failure], public=public, seconds=res.seconds,
                      failure=res.failure)
