@@ -12,12 +12,13 @@ BOOK_OUT ?= .
 SIMLIB_BUDGET ?= standard
 export SIMLIB_BUDGET
 
-.PHONY: help book test lab clean check-python
+.PHONY: help book test lab demo clean check-python
 
 help:
 	@echo "make book   build the HTML book into _build/html, executing every notebook on this machine"
 	@echo "make test   run the test suite (builds the whole book too, in the quick budget)"
 	@echo "make lab    open JupyterLab on the repository"
+	@echo "make demo   the live-demo dashboard (Voila) at http://127.0.0.1:$(DEMO_PORT)/ (DEMO_PORT=, DEMO_BUDGET=)"
 	@echo "make clean  remove _build (and the notebook cache); 'make clean-venv' also removes .venv"
 
 check-python:
@@ -62,6 +63,12 @@ test: $(STAMP)
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=. $(if $(filter 0,$(shell id -u)),--allow-root,)
+
+# The simulators' dashboard for a lecture (simlib/demo.py), served by Voila, offline.
+DEMO_PORT ?= 8866
+DEMO_BUDGET ?= quick
+demo: $(STAMP)
+	$(BIN)/python -m simlib.demo --port $(DEMO_PORT) --budget $(DEMO_BUDGET)
 
 clean:
 	rm -rf _build .jupyter_cache

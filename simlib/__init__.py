@@ -18,7 +18,7 @@ against it; a new module must be added to a row.
     layer 1 hardware: hardware, sysdesc
     layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata
     layer 3 measure: measure
-    layer 4 content: exercises, store
+    layer 4 content: exercises, store, demo
     layer 5 interface: commands, cli, __main__
     layer 6 book: bookbuild, bookmath
 

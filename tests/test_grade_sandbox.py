@@ -194,7 +194,9 @@ def test_honest_submission_unchanged_and_gradebook_intact(graded):
     assert set(rows) == {"honest", *ATTACKS}
     text = graded["out"].read_text()
     assert "mallory" not in text and "FORGED" not in text and "999" not in text
-    assert sorted(p.name for p in graded["book"].iterdir()) == ["grades.csv"]
+    assert sorted(p.name for p in graded["book"].iterdir()) == ["grades.csv", "grades.feedback"]
+    feedback = [p.read_text() for p in (graded["book"] / "grades.feedback").iterdir()]
+    assert len(feedback) == len(rows) and not [f for f in feedback if "FORGED" in f]
 
 
 def test_nothing_outside_changed_and_no_process_left(graded):

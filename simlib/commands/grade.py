@@ -23,9 +23,29 @@ def run(args: argparse.Namespace) -> int:
                             cpu_s=None if args.timeout_s is None else int(args.timeout_s) + 1,
                             memory_mb=args.memory_mb, output_mb=args.output_mb)
     grades = grade_submissions(args.lab, args.submissions, args.out, limits=limits,
-                               jobs=args.jobs, sandbox=not args.unsafe_no_sandbox)
+                               jobs=args.jobs, sandbox=not args.unsafe_no_sandbox,
+                               id_pattern=args.id_pattern, deadline_s=_deadline(args.deadline),
+                               export=tuple(args.export or ()), assignment=args.assignment,
+                               feedback_files=not args.no_feedback)
     print(f"wrote {args.out}: {len(grades)} submission(s)")
     return 0
+
+
+def _deadline(text: str | None) -> float | None:
+    """``--deadline`` (ISO 8601; without a zone: this machine's local time) as epoch seconds."""
+    import datetime as dt
+
+    from simlib._validate import InvalidParameterError
+
+    if text is None:
+        return None
+    try:
+        when = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidParameterError(
+            "The 'deadline' parameter of grade must be an ISO 8601 date and time, e.g. "
+            f"2026-12-01T23:59 or 2026-12-01T23:59+01:00. Got {text!r}.") from None
+    return when.timestamp()  # a naive time is taken as local time
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -55,4 +75,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--unsafe-no-sandbox", action="store_true",
                    help="grade without bubblewrap (macOS, no user namespaces): a submission can "
                         "then read the lab and other submissions; every row's notes say so")
+    p.add_argument("--id-pattern", default=None, metavar="REGEX",
+                   help="regular expression whose group (or group named 'id') is the student id "
+                        "in each file name, e.g. '^(\\d+)_'; a name it does not match is "
+                        "graded under its file name, noted and left out of --export files")
+    p.add_argument("--deadline", default=None, metavar="ISO-TIME",
+                   help="flag files modified after it as late (a 'late' column), e.g. "
+                        "2026-12-01T23:59 (local time) or 2026-12-01T23:59+00:00")
+    p.add_argument("--export", action="append", choices=["canvas", "moodle"],
+                   help="also write <out stem>.canvas.csv / .moodle.csv for the course site "
+                        "(repeat for both)")
+    p.add_argument("--assignment", default=None,
+                   help="the grade column's name in --export files (default: the lab's name)")
+    p.add_argument("--no-feedback", action="store_true",
+                   help="do not write <out stem>.feedback/<student>.md")
     p.set_defaults(func=run)

@@ -4,7 +4,8 @@ The block works without a kernel and without network (the built book opened from
 URL): everything it needs is inlined, and parameterized numeric questions carry a table of
 pre-computed variants (values and answers computed here, in Python, by the bank's simlib
 function), from which the browser picks one per reader. Scores and progress are kept in the
-browser's localStorage (the Python progress file is for JupyterLab, see :mod:`.widgets`).
+browser's localStorage; ``assets/progress.js`` adds a button that downloads them as a progress
+file in JupyterLab's format (:mod:`.progress`), for ``simlib progress summarize``.
 
 Choice, true/false and numeric questions are drawn by jupyterquiz's JavaScript (kept as is,
 inlined once per block and scoped so that it defines no globals); ``assets/quiz.js`` adds the
@@ -44,7 +45,7 @@ def _library() -> tuple[str, str]:
     # keep the page offline by making that branch unreachable.
     jq_js = jq_js.replace("script.src = 'https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-svg.js';",
                           "/* simlib: no CDN */")
-    ours = (_ASSETS / "quiz.js").read_text(encoding="utf-8")
+    ours = "\n".join((_ASSETS / f).read_text(encoding="utf-8") for f in ("quiz.js", "progress.js"))
     js = ("(function(){\nif (window.SimlibQuiz) return;\n"
           "var JQ = (function(){\n/* jupyterquiz 2.9.6.4, MIT License, (c) John M. Shea */\n"
           f"{jq_js}\nreturn {{show_questions: show_questions}};\n}})();\n{ours}\n}})();\n")
@@ -81,4 +82,5 @@ def quiz_html(bank: Bank, questions: Sequence[Question], *, reader: str = "",
             f'<div class="simlib-quiz" id="{div}">{head}'
             f'<noscript>These self-checks need JavaScript.</noscript>'
             f'<script type="application/json" class="simlib-quiz-data">{_script_json(data)}</script>'
-            f'</div>\n<script>{js}\nwindow.SimlibQuiz.mount("{div}");</script>\n')
+            f'</div>\n<script>{js}\nwindow.SimlibQuiz.mount("{div}");'
+            f'window.SimlibQuiz.exportButton("{div}");</script>\n')

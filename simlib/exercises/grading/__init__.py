@@ -5,7 +5,9 @@
 * :mod:`.sandbox` runs one notebook in an operating-system sandbox (:mod:`.bwrap`, the
   bubblewrap command line); the threat model, what is and is not covered, is there.
 * :mod:`.grader` grades a folder of submissions into a CSV gradebook (:mod:`.gradebook`:
-  written safely; :mod:`.review`: the companion file for manual tasks), ``jobs`` at once.
+  written safely; :mod:`.review`: the companion file for manual tasks), ``jobs`` at once;
+  :mod:`.feedback` writes what each student may read, :mod:`.lms` the student ids, late flags
+  and the Canvas and Moodle import files.
 """
 
 from .build import build_student, solution_notebook

@@ -1,10 +1,13 @@
 """The child process of :mod:`.sandbox` (run as ``python -m``): executes a submission's cells.
 
-Reads the job (cells, probe expressions, limits; never expected values) from stdin, copies the
+Reads the job (cells, limits; never expected values) as one line from stdin, copies the
 model-cache seed into its own folder, writes the submission's notebook there, runs each cell
-(an exception ends that cell only), evaluates the probes and writes one JSON reply to the file
-descriptor given on the command line. Everything here runs inside the sandbox; the grader
-trusts nothing in the reply beyond the values of the probes it asked for.
+(an exception ends that cell only), then writes :data:`CELLS_DONE` to the reply descriptor
+given on the command line. Only then does the grader send the probe expressions (a second line
+on stdin): what the cells printed (the public checks, shown in the student's feedback) was
+printed before any probe existed in this process. It evaluates the probes and writes one JSON
+reply after the marker. Everything here runs inside the sandbox; the grader trusts nothing in
+the reply beyond the values of the probes it asked for.
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ import shutil
 import sys
 import traceback
 from pathlib import Path
+
+#: written to the reply descriptor when the cells have run (before the probes are sent)
+CELLS_DONE = "\x1e"
 
 
 def _encode(value: object) -> object:
@@ -61,7 +67,8 @@ def _hook(forbidden: list[str]):  # noqa: ANN202 - only with --unsafe-no-sandbox
 
 def main() -> None:
     fd = int(sys.argv[1])
-    job = json.loads(sys.stdin.buffer.read())
+    job = json.loads(sys.stdin.buffer.readline())
+    probes_in = os.dup(0)  # the probes come later, on the same pipe
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     os.close(null)
@@ -82,8 +89,15 @@ def main() -> None:
             exec(compile(code, f"<cell {i + 1}>", "exec"), ns)  # noqa: S102 - sandboxed
         except (Exception, SystemExit) as err:  # noqa: BLE001 - a cell's error is the student's
             errors.append(f"cell {i + 1}: {type(err).__name__}: {str(err)[:200]}")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    reply_pipe.write(CELLS_DONE)
+    reply_pipe.flush()
+    with os.fdopen(probes_in, "rb") as f:
+        line = f.readline()
+    probes = json.loads(line) if line else []
     values = {}
-    for probe in job["probes"]:
+    for probe in probes:
         try:
             values[probe] = {"ok": _encode(eval(probe, ns))}  # noqa: S307 - sandboxed
         except BaseException as err:  # noqa: BLE001

@@ -44,11 +44,11 @@ def cell(text: str) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
-def check_new(path: Path, what: str = "out") -> None:
+def check_new(path: Path, what: str = "out", owner: str = "grade") -> None:
     """Refuse (before grading) an output ``path`` that exists, as a file or a symlink."""
     if os.path.lexists(path):
         raise InvalidParameterError(
-            f"The '{what}' parameter of grade must be a new file: {path} exists and is never "
+            f"The '{what}' parameter of {owner} must be a new file: {path} exists and is never "
             "overwritten. Choose another name (e.g. add the date).")
 
 

@@ -10,7 +10,10 @@ limit, no network) is noted as ``sandbox: ...``.
 
 ``jobs`` submissions are graded at once, each in its own sandbox; the CSV does not depend on
 ``jobs``. The gradebook is never overwritten and cannot be reached from a sandbox
-(:mod:`.gradebook`).
+(:mod:`.gradebook`). Beside it: one feedback file per student (:mod:`.feedback`,
+``<out>.feedback/``) and, on request, the Canvas and Moodle import files (:mod:`.lms`,
+``<out stem>.canvas.csv``, ``<out stem>.moodle.csv``). Every output path is checked before
+grading starts: none may exist.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import csv
 import io
 import math
 import os
+import re
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +31,7 @@ from pathlib import Path
 
 from simlib._validate import InvalidParameterError
 
-from . import bwrap, gradebook, review
+from . import bwrap, feedback, gradebook, lms, review
 from .labfile import Lab, load_lab, read_notebook, tags
 from .sandbox import Limits, RunResult, run_notebook_code
 
@@ -46,6 +50,12 @@ class Grade:
     notes: list[str] = field(default_factory=list)
     #: manual task -> {expression: {"ok": value} or {"error": text}} from this submission's run
     review: dict[str, dict] = field(default_factory=dict)
+    #: task -> {"passed": n, "total": n, "raised": {exception type: count}} where points were lost
+    lost: dict[str, dict] = field(default_factory=dict)
+    public: list[str] = field(default_factory=list)  # public check lines saved in the notebook
+    seconds: float = 0.0  # the grader's run of it, wall clock
+    failure: str = ""  # why the run stopped early (the grader's words), "" if it did not
+    cell_errors: list[str] = field(default_factory=list)  # "cell 3: NameError" (types only)
 
     @property
     def total(self) -> float:
@@ -111,9 +121,10 @@ def _error_note(err: str, hidden: tuple[Path, ...]) -> str:
     return ("sandbox: denied, " if denied else "") + err
 
 
-def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run) -> Grade:
+def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run,
+                   sid: str | None = None) -> Grade:
     """Run one submission and score it against ``ref`` (see the module docstring)."""
-    sid = student_id(path, lab.name)
+    sid = sid or student_id(path, lab.name)
     zero = {t.name: 0.0 for t in lab.tasks if not t.manual}
     if path.is_symlink():
         return Grade(sid, zero, ["not graded: the submission is a symbolic link"])
@@ -121,11 +132,17 @@ def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run) -> Gra
         text = path.read_text(encoding="utf-8")
         cells = _code_cells(read_notebook(path))
     except Exception as err:  # noqa: BLE001 - any unreadable file is the submission's problem
-        return Grade(sid, zero, [f"unreadable notebook: {type(err).__name__}: {str(err)[:120]}"])
+        note = f"unreadable notebook: {type(err).__name__}: {str(err)[:120]}"
+        return Grade(sid, zero, [note], failure=note)
     res = run(cells, _expressions(lab), (path.name, text))
+    public = feedback.public_messages(res.output)
     if res.failure:
-        return Grade(sid, zero, [res.failure])
-    grade = Grade(sid, {}, [_error_note(e, run.hidden) for e in res.cell_errors[:3]])
+        return Grade(sid, zero, [res.failure], public=public, seconds=res.seconds,
+                     failure=res.failure)
+    grade = Grade(sid, {}, [_error_note(e, run.hidden) for e in res.cell_errors[:3]],
+                  public=public, seconds=res.seconds,
+                  cell_errors=[f"{e.split(':', 1)[0]}: {feedback.safe_type(e)}"
+                               for e in res.cell_errors[:10]])
     if any("Errno 27" in e or "File too large" in e for e in res.cell_errors):
         grade.notes.insert(0, f"output limit ({run.limits.output_mb} MB) exceeded")
     for t in lab.tasks:
@@ -136,6 +153,13 @@ def grade_notebook(lab: Lab, path: Path, ref: dict[str, dict], run: _Run) -> Gra
               and _same(res.values[p]["ok"], ref[p]["ok"], t.rtol, t.atol)]
         grade.scores[t.name] = round(t.points * len(ok) / len(t.probes), 3)
         if len(ok) < len(t.probes):
+            raised: dict[str, int] = {}
+            for p in t.probes:
+                v = res.values.get(p)
+                if v is None or "error" in v:
+                    kind = feedback.safe_type(v["error"]) if v else "an error"
+                    raised[kind] = raised.get(kind, 0) + 1
+            grade.lost[t.name] = {"passed": len(ok), "total": len(t.probes), "raised": raised}
             first = next(p for p in t.probes if p not in ok)
             why = res.values.get(first, {}).get("error", "wrong value")
             grade.notes.append(f"{t.name}: {len(ok)}/{len(t.probes)} tests passed ({first}: {why})")
@@ -158,32 +182,54 @@ def _submissions(paths: list[Path]) -> list[Path]:
     return found
 
 
-def _unique_ids(paths: list[Path], lab_name: str) -> None:
-    by_id: dict[str, list[str]] = {}
+def _ids(paths: list[Path], lab_name: str, pattern: str | None) -> tuple[dict[Path, str], list[Path]]:
+    """Student id of every path (``pattern``: :func:`.lms.id_rule`), and the paths it did not
+    match (they keep the default id). Two paths with one id stop the run, naming both."""
+    rule = lms.id_rule(pattern)
+    ids: dict[Path, str] = {}
+    unmatched = []
     for p in paths:
-        by_id.setdefault(student_id(p, lab_name), []).append(str(p))
+        found = rule(p.parent.name if p.stem == lab_name else p.name) if pattern else None
+        if pattern and found is None:
+            unmatched.append(p)
+        ids[p] = found or student_id(p, lab_name)
+    by_id: dict[str, list[str]] = {}
+    for p, sid in ids.items():
+        by_id.setdefault(sid, []).append(str(p))
     dup = {k: v for k, v in by_id.items() if len(v) > 1}
     if dup:
         raise InvalidParameterError(
             "The 'submissions' parameter of grade must give each student one notebook; these "
             "map to the same student id (rename or remove one, nothing was graded): "
             + "; ".join(f"{k!r}: {', '.join(v)}" for k, v in sorted(dup.items())))
+    return ids, unmatched
 
 
-def _csv(lab: Lab, grades: list[Grade], unsafe: bool) -> str:
+def _csv(lab: Lab, grades: list[Grade], unsafe: bool, late: dict[str, str] | None = None) -> str:
     manual = [t for t in lab.tasks if t.manual]
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["student", *[t.name for t in lab.tasks], "total", "max",
-                *(["pending_review"] if manual else []), "notes"])
+                *(["pending_review"] if manual else []), *(["late"] if late else []), "notes"])
     for g in sorted(grades, key=lambda g: g.student):
         notes = ([UNSAFE_NOTE] if unsafe else []) + [gradebook.one_line(n, NOTE_CHARS) for n in g.notes]
         w.writerow([gradebook.cell(g.student),
                     *["review" if t.manual else f"{g.scores[t.name]:g}" for t in lab.tasks],
                     f"{g.total:g}", f"{lab.max_points:g}",
                     *([f"{lab.review_points:g}"] if manual else []),
+                    *([late[g.student]] if late else []),
                     gradebook.cell(gradebook.one_line(" | ".join(notes), 4 * NOTE_CHARS))])
     return buf.getvalue()
+
+
+def feedback_dir(out: Path) -> Path:
+    """The folder of per-student feedback files beside the gradebook ``out``."""
+    return out.with_name(out.stem + ".feedback")
+
+
+def export_path(out: Path, fmt: str) -> Path:
+    """The ``fmt`` (canvas, moodle) import file beside the gradebook ``out``."""
+    return out.with_name(f"{out.stem}.{fmt}.csv")
 
 
 def review_path(out: Path) -> Path:
@@ -193,13 +239,24 @@ def review_path(out: Path) -> Path:
 
 def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: str | Path,
                       limits: Limits | None = None, progress: bool = True,
-                      jobs: int | None = None, sandbox: bool = True) -> list[Grade]:
+                      jobs: int | None = None, sandbox: bool = True, *,
+                      id_pattern: str | None = None, deadline_s: float | None = None,
+                      export: tuple[str, ...] = (), assignment: str | None = None,
+                      feedback_files: bool = True) -> list[Grade]:
     """Grade ``submissions`` (files or folders of .ipynb) of ``lab_dir`` into the CSV ``out``.
 
     ``jobs``: submissions graded at once (default: the number of cores). ``sandbox=False``
     grades without the operating-system sandbox (``--unsafe-no-sandbox``): every row's notes
-    then say so.
+    then say so. ``id_pattern``: regular expression giving the student id from the file name
+    (:func:`.lms.id_rule`). ``deadline_s``: seconds since the epoch; a file modified after it is
+    flagged late (a ``late`` column). ``export``: course-site files to write too (``canvas``,
+    ``moodle``), with the grade column named ``assignment`` (default: the lab's name).
+    ``feedback_files``: write ``<out>.feedback/<student>.md``.
     """
+    from simlib._validate import Options, check
+
+    for fmt in export:
+        check("export", fmt, Options(lms.FORMATS), owner="grade")
     lab = load_lab(lab_dir)
     limits = limits or Limits.for_lab(lab.limits)
     out = Path(out).absolute()
@@ -207,11 +264,18 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
     gradebook.check_new(out)
     if manual:
         gradebook.check_new(review_path(out))
+    if feedback_files:
+        gradebook.check_new(feedback_dir(out))
+    for fmt in export:
+        gradebook.check_new(export_path(out, fmt))
     paths = _submissions([Path(s) for s in submissions])
     if not paths:
         raise InvalidParameterError("The 'submissions' parameter of grade must name .ipynb "
                                     f"files or folders containing them. Got {submissions!r}.")
-    _unique_ids(paths, lab.name)
+    ids, unmatched = _ids(paths, lab.name, id_pattern)
+    for p in unmatched:
+        print(f"WARNING: {p} does not match --id-pattern {id_pattern!r}: graded as "
+              f"{ids[p]!r} and left out of the course-site files", file=sys.stderr)
     jobs = jobs or os.cpu_count() or 1
     if sandbox:
         bwrap.check_available()
@@ -227,7 +291,9 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
     done, lock = [0], threading.Lock()
 
     def one(path: Path) -> Grade:
-        g = grade_notebook(lab, path, ref, run)
+        g = grade_notebook(lab, path, ref, run, sid=ids[path])
+        if path in unmatched:
+            g.notes.insert(0, f"file name does not match --id-pattern: id taken from {path.name}")
         if progress:
             with lock:
                 done[0] += 1
@@ -237,7 +303,28 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         grades = list(pool.map(one, paths))
+    late = {ids[p]: lms.late_flag(p.lstat().st_mtime, deadline_s)
+            for p in paths} if deadline_s is not None else None
     if manual:
         gradebook.write_new(review_path(out), review.render(lab.name, manual, grades))
-    gradebook.write_new(out, _csv(lab, grades, unsafe=not sandbox))
+    gradebook.write_new(out, _csv(lab, grades, unsafe=not sandbox, late=late))
+    if feedback_files:
+        folder = feedback_dir(out)
+        folder.mkdir()  # checked new above: a folder that appeared meanwhile stops here
+        for g in grades:
+            gradebook.write_new(folder / f"{_file_safe(g.student)}.md",
+                                feedback.render(lab, g, limits, (late or {}).get(g.student, "")))
+    rows = sorted((g for g, p in zip(grades, paths, strict=True) if p not in unmatched),
+                  key=lambda g: g.student)
+    name = assignment or lab.name
+    for fmt in export:
+        text = (lms.canvas_csv(name, [(g.student, g.total) for g in rows]) if fmt == "canvas" else
+                lms.moodle_csv(name, [(g.student, g.total, feedback.summary(lab, g)) for g in rows]))
+        gradebook.write_new(export_path(out, fmt), text)
     return grades
+
+
+def _file_safe(student: str) -> str:
+    """A student id as a file name (other characters become '_'; never empty or hidden)."""
+    name = re.sub(r"[^A-Za-z0-9_.@-]", "_", student).lstrip(".")
+    return name or "_"

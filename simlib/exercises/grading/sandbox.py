@@ -24,8 +24,10 @@ to hurt the grader. Covered:
   namespace (the kernel does not apply ``RLIMIT_NPROC`` to processes of the host's root, so a
   grader run as root relies on it), and a wall-clock timeout after which the sandbox is killed.
 * **Scores are never computed where student code runs; expected values never enter the
-  sandbox.** The child receives the cells and the probe expressions (test *inputs*, e.g.
-  ``in_flight(200, 50)``) on stdin and writes one JSON reply on a pipe. The grader reads at
+  sandbox.** The child receives the cells on stdin, runs them and says so on its reply pipe;
+  the grader then copies what the cells printed (the public checks, for the student's feedback:
+  no hidden input existed in the process yet) and only then sends the probe expressions (test
+  *inputs*, e.g. ``in_flight(200, 50)``); the child writes one JSON reply. The grader reads at
   most :data:`REPLY_BYTES`, parses it with :func:`json.loads` (never pickle) and keeps only
   well-formed values for the probes it asked for (and at most 20 one-line cell errors, which
   only fill its own notes). Probe values can only be computed in the process that holds the
@@ -57,6 +59,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import bwrap
+from ._child import CELLS_DONE
 
 __all__ = ["REPLY_BYTES", "Limits", "RunResult", "run_notebook_code"]
 
@@ -94,6 +97,12 @@ class RunResult:
     cell_errors: list[str] = field(default_factory=list)
     failure: str = ""  # empty when the child finished normally
     seconds: float = 0.0
+    #: what the cells printed before the probes were sent (at most OUTPUT_KEEP bytes)
+    output: str = ""
+
+
+#: the most of a run's printed output kept for its feedback, bytes
+OUTPUT_KEEP = 256 * 1024
 
 
 #: address space granted beyond ``memory_mb`` for the libraries a lab imports: the CUDA build of
@@ -198,7 +207,7 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
     ``notebook``: (file name, text) of the submission, placed in its working folder.
     ``sandbox=False`` runs without bubblewrap (weaker; see the module docstring).
     """
-    job = {"cells": cells, "probes": probes}
+    job: dict = {"cells": cells}  # the probes follow once the cells have run (see _child)
     if notebook:
         job["notebook_name"], job["notebook_text"] = os.path.basename(notebook[0]), notebook[1]
     with tempfile.TemporaryDirectory(prefix="simlib-grade-") as tmp:
@@ -227,11 +236,12 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
             os.close(info_w)
         watch = _Watch(info_r)
         try:
-            proc.stdin.write(json.dumps(job).encode())
-            proc.stdin.close()
+            proc.stdin.write(json.dumps(job).encode() + b"\n")
+            proc.stdin.flush()
         except BrokenPipeError:
             pass
         chunks, size, stop = [], 0, ""
+        printed: bytes | None = None  # output.txt when the child said its cells had run
         os.set_blocking(read_fd, False)
         next_count = start
         while True:
@@ -243,6 +253,10 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
                     if size > REPLY_BYTES:
                         stop = f"reply larger than {REPLY_BYTES // 2**20} MB"
                         break
+                    if printed is None and CELLS_DONE.encode() in b:
+                        with open(Path(tmp) / "output.txt", "rb") as f:
+                            printed = f.read(OUTPUT_KEEP)
+                        _send_probes(proc, probes)
                     continue
                 if proc.poll() is not None:
                     break
@@ -260,13 +274,16 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
                     stop = f"process limit ({limits.processes} processes) exceeded"
                     break
             time.sleep(0.02)
+        if printed is None:
+            _send_probes(proc, None)
         if proc.poll() is None:
             watch.count()
             watch.kill()
             _group_kill(proc)
         watch.close()
         os.close(read_fd)
-        result = RunResult(seconds=time.monotonic() - start, failure=stop)
+        result = RunResult(seconds=time.monotonic() - start, failure=stop,
+                           output=(printed or b"").decode("utf-8", "replace"))
         rc = proc.returncode
         if sandbox and rc is not None and rc > 128:  # bwrap reports a signal as 128 + number
             rc = -(rc - 128)
@@ -276,7 +293,8 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
             result.failure = f"CPU time limit ({limits.cpu_s} s) exceeded"
         elif rc == -signal.SIGXFSZ:
             result.failure = f"output limit ({limits.output_mb} MB) exceeded"
-        reply = parse_reply(b"".join(chunks), probes) if chunks and not stop else None
+        raw = b"".join(chunks).partition(CELLS_DONE.encode())[2] if printed is not None else b""
+        reply = parse_reply(raw, probes) if raw and not stop else None
         if reply is not None:
             result.values, result.cell_errors = reply["values"], reply["cell_errors"]
         elif not result.failure:
@@ -287,6 +305,16 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
                 result.failure = ("the notebook process returned no answers (exit status "
                                   f"{rc}): {tail.strip()[-200:]}")
         return result
+
+
+def _send_probes(proc: subprocess.Popen, probes: list[str] | None) -> None:
+    """Send the probe expressions (None: none, the run is over) and close the child's stdin."""
+    try:
+        if probes is not None:
+            proc.stdin.write(json.dumps(probes).encode() + b"\n")
+        proc.stdin.close()
+    except (BrokenPipeError, OSError, ValueError):  # the child is gone or closed it
+        pass
 
 
 def _drain(fd: int, limit: int) -> list[bytes]:
