@@ -17,8 +17,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 from simlib import budget  # noqa: E402
-from simlib.roofline import analyze  # noqa: E402
 from simlib.measure.roofline import measure_roofline  # noqa: E402
+from simlib.roofline import analyze  # noqa: E402
 from simlib.roofline.widget import OPS, RooflineExplorer  # noqa: E402
 
 
