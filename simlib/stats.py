@@ -31,6 +31,7 @@ from simlib._validate import Range as _Range
 
 __all__ = [
     "NOISY_CV",
+    "NOISY_RUN",
     "Comparison",
     "Interval",
     "Summary",
@@ -205,6 +206,10 @@ class Summary:
         return self.cv > NOISY_CV
 
 
+#: How the warning about a noisy measurement starts (results of a model leave it out).
+NOISY_RUN = "noisy run"
+
+
 def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95,
               independent: bool | None = None) -> Summary:
     """Median, mean, p90, p99, CV and intervals; a warning when a statistic cannot be trusted.
@@ -225,7 +230,7 @@ def summarize(samples: Sequence[float] | np.ndarray, confidence: float = 0.95,
     c = cv(x)
     if c > NOISY_CV:
         warns.append(
-            f"noisy run: CV {c:.1%} exceeds {NOISY_CV:.0%}; close other programs, pin threads, "
+            f"{NOISY_RUN}: CV {c:.1%} exceeds {NOISY_CV:.0%}; close other programs, pin threads, "
             "or take more samples before trusting small differences"
         )
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from simlib._validate import Options, check
 from simlib.protocol import ResultDisplay, strict_dict
-from simlib.stats import Summary, percentile, summarize
+from simlib.stats import NOISY_RUN, Summary, percentile, summarize
 from simlib.strictjson import jsonable as _jsonable  # the one JSON-cleaning helper
 
 __all__ = ["Result", "format_time", "save_json"]
@@ -122,8 +122,11 @@ class Result(ResultDisplay):
 
     @property
     def all_warnings(self) -> list[str]:
+        """The result's warnings, then the statistics' own (a modeled run's spread is the model's,
+        not a noisy machine's: the advice to close other programs is left out there)."""
         s = self.stats
-        extra = [w for w in (s.warnings if s else []) if w not in self.warnings]
+        extra = [w for w in (s.warnings if s else []) if w not in self.warnings
+                 and not (self.kind == "modeled" and w.startswith(NOISY_RUN))]
         return list(self.warnings) + extra
 
     def _all_warnings(self) -> list[str]:

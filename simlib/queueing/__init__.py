@@ -9,9 +9,8 @@ identical workers, optionally in dynamic batches, with service times from
 holds the closed forms that validate both. :class:`SimulatedSUT` puts the model behind the load
 generator (:func:`simlib.measure.run_scenario`), which runs the four MLPerf scenarios on it.
 
-Two classes are called ``Deterministic``: at package level they are ``DeterministicArrivals``
-and ``DeterministicService`` (or use the modules: ``arrivals.Deterministic``,
-``service.Deterministic``).
+Constant inter-arrival times and constant service times are two classes with two names:
+:class:`DeterministicArrivals` and :class:`DeterministicService`.
 
 >>> r = simulate(90.0, "exp:10ms", n_requests=2000, seed=0)   # M/M/1 at rho = 0.9
 >>> r.settings["effective"]["offered_load"]
@@ -21,8 +20,14 @@ True
 """
 
 from simlib.queueing import analytic
-from simlib.queueing.arrivals import Bursty, Diurnal, Poisson, TimeVarying, Trace
-from simlib.queueing.arrivals import Deterministic as DeterministicArrivals
+from simlib.queueing.arrivals import (
+    Bursty,
+    DeterministicArrivals,
+    Diurnal,
+    Poisson,
+    TimeVarying,
+    Trace,
+)
 from simlib.queueing.effects import ColdStart, Pauses
 from simlib.queueing.results import Records, SimResult
 from simlib.queueing.runner import (
@@ -35,13 +40,13 @@ from simlib.queueing.runner import (
 )
 from simlib.queueing.service import (
     BatchCost,
+    DeterministicService,
     Empirical,
     Exponential,
     Gamma,
     LogNormal,
     ServiceModel,
 )
-from simlib.queueing.service import Deterministic as DeterministicService
 from simlib.queueing.spec import parse_duration, parse_service
 from simlib.queueing.sut import SimulatedSUT
 

@@ -5,7 +5,7 @@ Each process is a frozen dataclass with a mean rate ``qps`` (requests/s) and
 the first ``n`` arrivals, or every arrival before ``until_s``.
 
 - :class:`Poisson`: independent arrivals (exponential gaps), the M in M/M/1.
-- :class:`Deterministic`: one arrival every 1/rate seconds (exported as ``DeterministicArrivals``).
+- :class:`DeterministicArrivals`: one arrival every 1/rate seconds (exported as ``DeterministicArrivals``).
 - :class:`Bursty`: on/off Markov-modulated Poisson: bursts at ``burst_factor`` x the mean rate,
   silences in between, same long-run mean rate.
 - :class:`Trace`: replay recorded timestamps, optionally stretched by ``time_scale``.
@@ -14,7 +14,7 @@ the first ``n`` arrivals, or every arrival before ``until_s``.
 >>> import numpy as np
 >>> Poisson(100).generate(np.random.default_rng(0), n=3).round(4)
 array([0.0081, 0.0191, 0.03  ])
->>> Deterministic(4).generate(None, until_s=1.0)
+>>> DeterministicArrivals(4).generate(None, until_s=1.0)
 array([0.  , 0.25, 0.5 , 0.75])
 """
 
@@ -28,7 +28,7 @@ import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check
 
-__all__ = ["ArrivalProcess", "Bursty", "Deterministic", "Diurnal", "Poisson", "TimeVarying", "Trace",
+__all__ = ["ArrivalProcess", "Bursty", "DeterministicArrivals", "Diurnal", "Poisson", "TimeVarying", "Trace",
            "poisson_given_count"]
 
 # Finite bounds: beyond them arrival times overflow or underflow a float.
@@ -109,16 +109,16 @@ class Poisson(ArrivalProcess):
 
 
 @dataclass(frozen=True)
-class Deterministic(ArrivalProcess):
+class DeterministicArrivals(ArrivalProcess):
     """One arrival every ``1/qps`` seconds, the first at t = 0."""
 
     qps: float
 
     def __post_init__(self) -> None:
-        check("qps", self.qps, _RATE, owner="Deterministic")
+        check("qps", self.qps, _RATE, owner="DeterministicArrivals")
 
     def generate(self, rng, n=None, until_s=None):
-        _need(n, until_s, "Deterministic")
+        _need(n, until_s, "DeterministicArrivals")
         if n is None:
             n = math.ceil(until_s * self.qps - 1e-9)
         return np.arange(int(n)) / self.qps

@@ -6,9 +6,6 @@ Only :class:`BatchCost` depends on the batch size: for the other models a batch 
 takes one draw (as if the batch ran perfectly in parallel); use :class:`BatchCost` to model
 batching honestly.
 
-``Deterministic`` also exists in :mod:`simlib.queueing.arrivals`; the package exports this one
-as ``DeterministicService``.
-
 >>> import numpy as np
 >>> rng = np.random.default_rng(0)
 >>> LogNormal(0.010, cv=0.5).sample(rng, 3).round(4)
@@ -26,7 +23,7 @@ import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, validate_fields
 
-__all__ = ["BatchCost", "Deterministic", "Empirical", "Exponential", "Gamma", "LogNormal",
+__all__ = ["BatchCost", "DeterministicService", "Empirical", "Exponential", "Gamma", "LogNormal",
            "ServiceModel"]
 
 # Finite bounds: a service time from a picosecond to about 11.6 days, a CV up to 100; beyond
@@ -60,7 +57,7 @@ class ServiceModel:
 
 @validate_fields({"time_s": _POS_S})
 @dataclass(frozen=True)
-class Deterministic(ServiceModel):
+class DeterministicService(ServiceModel):
     """Always ``time_s`` seconds (CV 0)."""
 
     time_s: float

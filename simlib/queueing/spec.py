@@ -110,7 +110,7 @@ def parse_service(spec: str):
             if kind in ("det", "deterministic", "exp", "exponential"):
                 if parts[1:]:
                     raise _SpecError(f"{kind} takes only a mean")
-                return sv.Deterministic(mean) if kind.startswith("det") else sv.Exponential(mean)
+                return sv.DeterministicService(mean) if kind.startswith("det") else sv.Exponential(mean)
             kv = _kv(parts[1:], {"cv"})
             if "cv" not in kv:
                 raise _SpecError(f"{kind} needs cv=, e.g. {kind}:10ms,cv=0.5")
@@ -149,7 +149,7 @@ def arrival_factory(spec: str) -> Callable[[float], ArrivalProcess]:
 
     ``trace:FILE`` is refused: a recorded trace has its own rate, so it cannot be scaled to one.
     """
-    from simlib.queueing.arrivals import Bursty, Deterministic, Poisson
+    from simlib.queueing.arrivals import Bursty, DeterministicArrivals, Poisson
 
     kind, arg = _arrival_kind(spec)
     if kind == "trace":
@@ -162,7 +162,7 @@ def arrival_factory(spec: str) -> Callable[[float], ArrivalProcess]:
             raise invalid("arrival", f"bursty:FACTOR needs a number, got {spec!r}", ARRIVALS_HELP) from None
         Bursty(1.0, factor)  # refuse a bad factor now, naming burst_factor, not at the first rate
         return lambda qps: Bursty(qps, factor)
-    return Poisson if kind == "poisson" else Deterministic
+    return Poisson if kind == "poisson" else DeterministicArrivals
 
 
 def parse_arrivals(spec: str, qps: float | None = None) -> ArrivalProcess:
