@@ -260,14 +260,7 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
     lab = load_lab(lab_dir)
     limits = limits or Limits.for_lab(lab.limits)
     out = Path(out).absolute()
-    manual = [t for t in lab.tasks if t.manual]
-    gradebook.check_new(out)
-    if manual:
-        gradebook.check_new(review_path(out))
-    if feedback_files:
-        gradebook.check_new(feedback_dir(out))
-    for fmt in export:
-        gradebook.check_new(export_path(out, fmt))
+    _check_outputs_are_new(out, bool([t for t in lab.tasks if t.manual]), feedback_files, export)
     paths = _submissions([Path(s) for s in submissions])
     if not paths:
         raise InvalidParameterError("The 'submissions' parameter of grade must name .ipynb "
@@ -276,12 +269,34 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
     for p in unmatched:
         print(f"WARNING: {p} does not match --id-pattern {id_pattern!r}: graded as "
               f"{ids[p]!r} and left out of the course-site files", file=sys.stderr)
-    jobs = jobs or os.cpu_count() or 1
     if sandbox:
         bwrap.check_available()
     else:
         print(f"WARNING: {UNSAFE_NOTE}: a submission can read the lab and other submissions "
               "and start processes.", file=sys.stderr)
+    grades = _grade_all(lab, paths, ids, unmatched, out, limits, sandbox, jobs or os.cpu_count() or 1, progress)
+    late = {ids[p]: lms.late_flag(p.lstat().st_mtime, deadline_s)
+            for p in paths} if deadline_s is not None else None
+    _write_outputs(lab, grades, [g for g, p in zip(grades, paths, strict=True) if p not in unmatched],
+                   out, limits, sandbox, late, feedback_files, export, assignment or lab.name)
+    return grades
+
+
+def _check_outputs_are_new(out: Path, manual: bool, feedback_files: bool, export: tuple[str, ...]) -> None:
+    """Refuse to start when any file the run would write exists already (nothing is overwritten)."""
+    gradebook.check_new(out)
+    if manual:
+        gradebook.check_new(review_path(out))
+    if feedback_files:
+        gradebook.check_new(feedback_dir(out))
+    for fmt in export:
+        gradebook.check_new(export_path(out, fmt))
+
+
+def _grade_all(lab: Lab, paths: list[Path], ids: dict, unmatched: list[Path], out: Path, limits: Limits,
+               sandbox: bool, jobs: int, progress: bool) -> list[Grade]:
+    """Grade every submission, ``jobs`` at once, each in its own sandbox (the instructor's
+    reference run first), printing one line per submission as it finishes."""
     from simlib.models.cache import cache_dir
 
     hidden = tuple(sorted({lab.directory.resolve(), out.parent.resolve(), Path.home().resolve(),
@@ -302,9 +317,15 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
         return g
 
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        grades = list(pool.map(one, paths))
-    late = {ids[p]: lms.late_flag(p.lstat().st_mtime, deadline_s)
-            for p in paths} if deadline_s is not None else None
+        return list(pool.map(one, paths))
+
+
+def _write_outputs(lab: Lab, grades: list[Grade], matched: list[Grade], out: Path, limits: Limits,
+                   sandbox: bool, late: dict | None, feedback_files: bool, export: tuple[str, ...],
+                   assignment: str) -> None:
+    """The gradebook CSV, the manual-review file, the students' feedback files and the course-site
+    import files (``matched``: the grades whose file name gave a student id)."""
+    manual = [t for t in lab.tasks if t.manual]
     if manual:
         gradebook.write_new(review_path(out), review.render(lab.name, manual, grades))
     gradebook.write_new(out, _csv(lab, grades, unsafe=not sandbox, late=late))
@@ -314,14 +335,11 @@ def grade_submissions(lab_dir: str | Path, submissions: list[str | Path], out: s
         for g in grades:
             gradebook.write_new(folder / f"{_file_safe(g.student)}.md",
                                 feedback.render(lab, g, limits, (late or {}).get(g.student, "")))
-    rows = sorted((g for g, p in zip(grades, paths, strict=True) if p not in unmatched),
-                  key=lambda g: g.student)
-    name = assignment or lab.name
+    rows = sorted(matched, key=lambda g: g.student)
     for fmt in export:
-        text = (lms.canvas_csv(name, [(g.student, g.total) for g in rows]) if fmt == "canvas" else
-                lms.moodle_csv(name, [(g.student, g.total, feedback.summary(lab, g)) for g in rows]))
+        text = (lms.canvas_csv(assignment, [(g.student, g.total) for g in rows]) if fmt == "canvas" else
+                lms.moodle_csv(assignment, [(g.student, g.total, feedback.summary(lab, g)) for g in rows]))
         gradebook.write_new(export_path(out, fmt), text)
-    return grades
 
 
 def _file_safe(student: str) -> str:

@@ -211,100 +211,128 @@ def run_notebook_code(cells: list[str], probes: list[str], limits: Limits, *,
     if notebook:
         job["notebook_name"], job["notebook_text"] = os.path.basename(notebook[0]), notebook[1]
     with tempfile.TemporaryDirectory(prefix="simlib-grade-") as tmp:
-        read_fd, write_fd = os.pipe()
-        info_r = info_w = None
-        if sandbox:
-            info_r, info_w = os.pipe()
-            job.update(processes=limits.processes, cache_seed=bwrap.CACHE_SEED)
-            argv = bwrap.command(["-m", "simlib.exercises.grading._child", str(write_fd)],
-                                 work_mb=max(64, 4 * limits.output_mb), hidden=list(hidden),
-                                 cache=cache, env=_env(budget, bwrap.WORK), info_fd=info_w)
-            cwd = tmp
-        else:
-            cwd = Path(tmp) / "work"
-            cwd.mkdir()
-            job["forbidden"] = _forbidden(hidden, Path(tmp))
-            argv = [sys.executable, "-m", "simlib.exercises.grading._child", str(write_fd)]
-        start = time.monotonic()
-        with open(Path(tmp) / "output.txt", "wb") as out:
-            proc = subprocess.Popen(
-                argv, cwd=cwd, env=_env(budget, str(cwd)), stdin=subprocess.PIPE, stdout=out,
-                stderr=out, pass_fds=tuple(f for f in (write_fd, info_w) if f is not None),
-                preexec_fn=_preexec(limits), start_new_session=True)
-        os.close(write_fd)
-        if info_w is not None:
-            os.close(info_w)
-        watch = _Watch(info_r)
+        child = _launch(job, limits, budget, sandbox, hidden, cache, Path(tmp))
         try:
-            proc.stdin.write(json.dumps(job).encode() + b"\n")
-            proc.stdin.flush()
-        except BrokenPipeError:
-            pass
-        chunks, size, stop = [], 0, ""
-        printed: bytes | None = None  # output.txt when the child said its cells had run
-        os.set_blocking(read_fd, False)
-        next_count = start
-        while True:
-            try:
-                b = os.read(read_fd, 1 << 16)
-                if b:
-                    chunks.append(b)
-                    size += len(b)
-                    if size > REPLY_BYTES:
-                        stop = f"reply larger than {REPLY_BYTES // 2**20} MB"
-                        break
-                    if printed is None and CELLS_DONE.encode() in b:
-                        with open(Path(tmp) / "output.txt", "rb") as f:
-                            printed = f.read(OUTPUT_KEEP)
-                        _send_probes(proc, probes)
-                    continue
-                if proc.poll() is not None:
-                    break
-            except BlockingIOError:  # no data yet; a process it left may hold the pipe open
-                if proc.poll() is not None:
-                    chunks += _drain(read_fd, REPLY_BYTES - size)
-                    break
-            now = time.monotonic()
-            if now - start > limits.timeout_s:
-                stop = f"time limit: still running after {limits.timeout_s:g} s"
-                break
-            if sandbox and now >= next_count:
-                next_count = now + 0.05
-                if watch.count() > limits.processes:
-                    stop = f"process limit ({limits.processes} processes) exceeded"
-                    break
-            time.sleep(0.02)
-        if printed is None:
-            _send_probes(proc, None)
-        if proc.poll() is None:
-            watch.count()
-            watch.kill()
-            _group_kill(proc)
-        watch.close()
-        os.close(read_fd)
-        result = RunResult(seconds=time.monotonic() - start, failure=stop,
-                           output=(printed or b"").decode("utf-8", "replace"))
-        rc = proc.returncode
-        if sandbox and rc is not None and rc > 128:  # bwrap reports a signal as 128 + number
-            rc = -(rc - 128)
-        if stop:
-            pass
-        elif rc == -signal.SIGXCPU or rc == -signal.SIGKILL and result.seconds >= limits.cpu_s:
-            result.failure = f"CPU time limit ({limits.cpu_s} s) exceeded"
-        elif rc == -signal.SIGXFSZ:
-            result.failure = f"output limit ({limits.output_mb} MB) exceeded"
-        raw = b"".join(chunks).partition(CELLS_DONE.encode())[2] if printed is not None else b""
-        reply = parse_reply(raw, probes) if raw and not stop else None
-        if reply is not None:
-            result.values, result.cell_errors = reply["values"], reply["cell_errors"]
-        elif not result.failure:
-            tail = (Path(tmp) / "output.txt").read_bytes()[-400:].decode("utf-8", "replace")
-            if "MemoryError" in tail:
-                result.failure = f"memory limit ({limits.memory_mb} MB) exceeded"
-            else:
-                result.failure = ("the notebook process returned no answers (exit status "
-                                  f"{rc}): {tail.strip()[-200:]}")
-        return result
+            stop = _collect(child, probes, limits, sandbox)
+        finally:
+            if child.printed is None:
+                _send_probes(child.proc, None)
+            if child.proc.poll() is None:
+                child.watch.count()
+                child.watch.kill()
+                _group_kill(child.proc)
+            child.watch.close()
+            os.close(child.read_fd)
+        return _outcome(child, stop, probes, limits, sandbox)
+
+
+@dataclass
+class _Child:
+    """One running submission: its process, the pipe it answers on, the watch on its processes,
+    when it started (monotonic s), its output file, and what it printed by the time its cells ran."""
+
+    proc: subprocess.Popen
+    read_fd: int
+    watch: _Watch
+    start: float
+    output: Path
+    chunks: list[bytes] = field(default_factory=list)
+    printed: bytes | None = None
+
+
+def _launch(job: dict, limits: Limits, budget: str, sandbox: bool, hidden, cache, tmp: Path) -> _Child:
+    """Start the child (in bubblewrap unless ``sandbox`` is False) and hand it the job."""
+    read_fd, write_fd = os.pipe()
+    info_r = info_w = None
+    if sandbox:
+        info_r, info_w = os.pipe()
+        job.update(processes=limits.processes, cache_seed=bwrap.CACHE_SEED)
+        argv = bwrap.command(["-m", "simlib.exercises.grading._child", str(write_fd)],
+                             work_mb=max(64, 4 * limits.output_mb), hidden=list(hidden),
+                             cache=cache, env=_env(budget, bwrap.WORK), info_fd=info_w)
+        cwd = tmp
+    else:
+        cwd = tmp / "work"
+        cwd.mkdir()
+        job["forbidden"] = _forbidden(hidden, tmp)
+        argv = [sys.executable, "-m", "simlib.exercises.grading._child", str(write_fd)]
+    start = time.monotonic()
+    with open(tmp / "output.txt", "wb") as out:
+        proc = subprocess.Popen(
+            argv, cwd=cwd, env=_env(budget, str(cwd)), stdin=subprocess.PIPE, stdout=out,
+            stderr=out, pass_fds=tuple(f for f in (write_fd, info_w) if f is not None),
+            preexec_fn=_preexec(limits), start_new_session=True)
+    os.close(write_fd)
+    if info_w is not None:
+        os.close(info_w)
+    child = _Child(proc, read_fd, _Watch(info_r), start, tmp / "output.txt")
+    try:
+        proc.stdin.write(json.dumps(job).encode() + b"\n")
+        proc.stdin.flush()
+    except BrokenPipeError:
+        pass
+    return child
+
+
+def _collect(child: _Child, probes: list[str], limits: Limits, sandbox: bool) -> str:
+    """Read the child's reply until it exits or breaks a limit; send the probes once its cells
+    have run (after copying what they printed). Returns why it was stopped ("" if it was not)."""
+    size, next_count = 0, child.start
+    os.set_blocking(child.read_fd, False)
+    while True:
+        try:
+            b = os.read(child.read_fd, 1 << 16)
+            if b:
+                child.chunks.append(b)
+                size += len(b)
+                if size > REPLY_BYTES:
+                    return f"reply larger than {REPLY_BYTES // 2**20} MB"
+                if child.printed is None and CELLS_DONE.encode() in b:
+                    with open(child.output, "rb") as f:
+                        child.printed = f.read(OUTPUT_KEEP)
+                    _send_probes(child.proc, probes)
+                continue
+            if child.proc.poll() is not None:
+                return ""
+        except BlockingIOError:  # no data yet; a process it left may hold the pipe open
+            if child.proc.poll() is not None:
+                child.chunks += _drain(child.read_fd, REPLY_BYTES - size)
+                return ""
+        now = time.monotonic()
+        if now - child.start > limits.timeout_s:
+            return f"time limit: still running after {limits.timeout_s:g} s"
+        if sandbox and now >= next_count:
+            next_count = now + 0.05
+            if child.watch.count() > limits.processes:
+                return f"process limit ({limits.processes} processes) exceeded"
+        time.sleep(0.02)
+
+
+def _outcome(child: _Child, stop: str, probes: list[str], limits: Limits, sandbox: bool) -> RunResult:
+    """The run's answers, or the limit it hit, or why it returned no answers."""
+    result = RunResult(seconds=time.monotonic() - child.start, failure=stop,
+                       output=(child.printed or b"").decode("utf-8", "replace"))
+    rc = child.proc.returncode
+    if sandbox and rc is not None and rc > 128:  # bwrap reports a signal as 128 + number
+        rc = -(rc - 128)
+    if stop:
+        pass
+    elif rc == -signal.SIGXCPU or rc == -signal.SIGKILL and result.seconds >= limits.cpu_s:
+        result.failure = f"CPU time limit ({limits.cpu_s} s) exceeded"
+    elif rc == -signal.SIGXFSZ:
+        result.failure = f"output limit ({limits.output_mb} MB) exceeded"
+    raw = b"".join(child.chunks).partition(CELLS_DONE.encode())[2] if child.printed is not None else b""
+    reply = parse_reply(raw, probes) if raw and not stop else None
+    if reply is not None:
+        result.values, result.cell_errors = reply["values"], reply["cell_errors"]
+    elif not result.failure:
+        tail = child.output.read_bytes()[-400:].decode("utf-8", "replace")
+        if "MemoryError" in tail:
+            result.failure = f"memory limit ({limits.memory_mb} MB) exceeded"
+        else:
+            result.failure = ("the notebook process returned no answers (exit status "
+                              f"{rc}): {tail.strip()[-200:]}")
+    return result
 
 
 def _send_probes(proc: subprocess.Popen, probes: list[str] | None) -> None:
