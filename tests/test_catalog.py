@@ -93,7 +93,8 @@ def test_unknown_precision_and_memory_level():
 
 
 def test_this_machine_is_measured(monkeypatch):
-    from simlib.roofline import empirical, machine
+    from simlib.measure import machine
+    from simlib.measure import roofline as empirical
 
     fake = empirical.EmpiricalRoofline(
         gemm=(empirical.KernelMeasurement("gemm", "fp32", 64, 2.0 * 64**3, 3.0 * 64 * 64 * 4,

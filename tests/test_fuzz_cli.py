@@ -262,7 +262,16 @@ GRADE = command(
     st.sampled_from([["--lab=labs/percentiles"], ["--lab=nope"], ["--lab="]]),
     st.sampled_from([[f"--out={TMP / 'grades.csv'}"], ["--out="]]),
     opt("--timeout-s", number()), opt("--memory-mb", integer()), opt("--output-mb", integer()),
-    opt("--jobs", integer()), stray(retired("--timeout", "--memory", "--output")))
+    opt("--jobs", integer()), opt("--export", st.sampled_from(["canvas", "moodle", "x", ""])),
+    opt("--id-pattern", st.sampled_from([r"^(\d+)_", "(", "no-group", ""])),
+    opt("--deadline", st.sampled_from(["2026-12-01T17:00", "tomorrow", ""])),
+    opt("--assignment", st.sampled_from(["Lab 1", ""])), switch("--no-feedback"),
+    stray(retired("--timeout", "--memory", "--output")))
+
+PROGRESS = command(
+    "progress", st.just(["summarize"]),
+    st.sampled_from([[str(TMP / "good.csv")], ["/nonexistent.json"], [str(TMP)], [""]]),
+    opt("--csv", st.sampled_from([str(TMP / "participation.csv"), str(TMP / "good.csv"), ""])), switch("--json"))
 
 
 RESULTS = st.one_of(
@@ -317,6 +326,7 @@ test_fuzz_measure = fuzz(MEASURE, EXAMPLES // 10, env={"SIMLIB_STORE": str(TMP /
 test_fuzz_compare = fuzz(COMPARE, EXAMPLES // 10, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")},
                          fail_codes=(2, 3))
 test_fuzz_grade = fuzz(GRADE, EXAMPLES // 10)
+test_fuzz_progress = fuzz(PROGRESS, EXAMPLES // 2)
 # the store lives in the fuzz run's own folder, never in the user's data folder
 test_fuzz_results = fuzz(RESULTS, EXAMPLES // 2, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")})
 

@@ -49,14 +49,17 @@ def test_summarize_reports_bad_files_by_name_and_keeps_the_rest(tmp_path, capsys
         assert any(p.startswith(str(tmp_path / name) + ":") for p in problems), name
     t = table(rows)[0]
     assert t["reader"] == "ada" and t["howto"].startswith("2/") and t["solved"] == 1
-    # the command: a table, the skipped files on stderr, exit status 1, and a CSV never overwritten
+    # the command: a table, the skipped files as warnings on stderr, exit status 0 (2 when no file
+    # could be read), and a CSV never overwritten
     out = tmp_path / "class.csv"
-    assert main(["progress", "summarize", str(tmp_path), "--csv", str(out)]) == 1
+    assert main(["progress", "summarize", str(tmp_path), "--csv", str(out)]) == 0
     io = capsys.readouterr()
     assert "ada" in io.out and "skipped" in io.err and "notjson.json" in io.err
     assert out.read_text().startswith("reader,file,howto,answered,solved")
     assert main(["progress", "summarize", str(good), "--csv", str(out)]) == 2
     assert "'csv' parameter of progress summarize must be a new file" in capsys.readouterr().err
+    assert main(["progress", "summarize", str(tmp_path / "notjson.json")]) == 2
+    assert "no readable progress file" in capsys.readouterr().err
 
 
 @pytest.mark.slow

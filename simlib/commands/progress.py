@@ -8,6 +8,8 @@ import io
 import sys
 from pathlib import Path
 
+from simlib._validate import invalid
+
 
 def run(args: argparse.Namespace) -> int:
     from simlib.exercises.grading import gradebook
@@ -20,8 +22,11 @@ def run(args: argparse.Namespace) -> int:
     if args.csv:
         gradebook.check_new(Path(args.csv), what="csv", owner="progress summarize")
     rows, problems = summarize(paths)
-    for problem in problems:
-        print(f"skipped {problem}", file=sys.stderr)
+    if problems and not rows:  # nothing to summarize: bad input (exit 2), as `results import` does
+        raise invalid("FILES", f"held no readable progress file ({len(problems)} skipped; first: {problems[0]})",
+                      "progress JSON files (simlib-progress/1) or folders of them")
+    for problem in problems:  # some files were read: the others are reported, not fatal
+        print(f"simlib progress: warning: skipped {problem}", file=sys.stderr)
     data = table(rows)
     if args.json:
         from simlib.commands._common import print_json
@@ -42,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
         w.writerows([{k: gradebook.cell(str(v)) for k, v in d.items()} for d in data])
         gradebook.write_new(Path(args.csv), buf.getvalue())
         print(f"wrote {args.csv}: {len(data)} reader(s)")
-    return 1 if problems else 0
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -32,7 +32,6 @@ import json
 import numbers
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,6 +44,7 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 from simlib._validate import InvalidParameterError
+from simlib.atomicfile import write_atomic
 from simlib.strictjson import jsonable as _jsonable  # the one JSON-cleaning helper
 
 __all__ = ["FORMAT", "ChapterSummary", "Progress", "default_reader"]
@@ -148,23 +148,8 @@ class Progress:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def _write(self, data: dict) -> None:
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as f:
-                json.dump(data, f, indent=1, sort_keys=True)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        with contextlib.suppress(OSError):  # make the rename itself durable
-            dfd = os.open(self.path.parent, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+        text = json.dumps(data, indent=1, sort_keys=True)
+        write_atomic(self.path, text, owner="Progress", durable=True)
 
     def record(self, chapter: str, qid: str, *, answer: Any, score: float, correct: bool,
                params: dict | None = None) -> dict:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import Options, check
+from simlib.atomicfile import write_atomic
 from simlib.protocol import ResultDisplay, strict_dict
 from simlib.stats import NOISY_RUN, Summary, percentile, summarize
 from simlib.strictjson import jsonable as _jsonable  # the one JSON-cleaning helper
@@ -49,17 +49,7 @@ def format_time(seconds: float | None) -> str:
 
 def save_json(data: Any, path: str | os.PathLike) -> Path:
     """Write ``data`` as JSON atomically (a temporary file renamed into place)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(_jsonable(data), f, indent=2)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_atomic(path, json.dumps(_jsonable(data), indent=2), owner="save_json")
 
 
 def _ci(ci: Any) -> list[float] | None:

@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from simlib.atomicfile import write_atomic_with
 
 __all__ = ["atomic_write", "cache_dir", "config_key"]
 
@@ -36,13 +37,4 @@ def config_key(config: dict[str, Any]) -> str:
 
 def atomic_write(path: Path, write: Callable[[str], None]) -> Path:
     """Call ``write(tmp_path)`` then rename the temporary file to ``path``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=path.suffix + ".tmp")
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return path
+    return write_atomic_with(path, write, owner="model cache")

@@ -195,12 +195,6 @@ def gallery_html(records: list[dict[str, Any]], title: str = "Class gallery",
 def write_gallery(records: list[dict[str, Any]], path: str | os.PathLike, title: str = "Class gallery",
                   highlight: str | None = None) -> Path:
     """Write the gallery page to ``path`` (atomically) and return it."""
-    import tempfile
+    from simlib.atomicfile import write_atomic
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(gallery_html(records, title=title, highlight=highlight))
-    os.replace(tmp, path)
-    return path
+    return write_atomic(path, gallery_html(records, title=title, highlight=highlight), owner="write_gallery")
