@@ -124,3 +124,4 @@ def test_progress_summary_widget_updates_when_an_answer_is_checked(reader_dir):
     w.choose("Data benchmarking")
     w.submit()
     assert f"1 of {s.total} answered" in box.value
+

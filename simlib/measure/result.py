@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from simlib import notices
 from simlib._validate import Options, check
 from simlib.stats import Summary, summarize
 
@@ -171,14 +172,14 @@ class Result:
         lines = [self.headline()]
         if eff:
             lines.append("  settings: " + ", ".join(f"{k}={v}" for k, v in eff.items()))
-        lines += [f"  WARNING: {w}" for w in self.all_warnings]
+        lines += [f"  WARNING: {w}" for w in notices.for_display(self, self.all_warnings)]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         esc = html.escape
         eff = self.settings.get("effective", {})
         rows = "".join(f"<tr><td>{esc(str(k))}</td><td>{esc(str(v))}</td></tr>" for k, v in eff.items())
-        warns = "".join(f"<li style='color:#a60'>{esc(w)}</li>" for w in self.all_warnings)
+        warns = "".join(f"<li style='color:#a60'>{esc(w)}</li>" for w in notices.for_display(self, self.all_warnings))
         return (f"<div><b>{esc(self.headline())}</b>"
                 + (f"<table>{rows}</table>" if rows else "")
                 + (f"<ul>{warns}</ul>" if warns else "") + "</div>")

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from simlib import batch_means, stats
+from simlib import batch_means, notices, stats
 from simlib._validate import InvalidParameterError
 
 __all__ = ["Records", "SimResult"]
@@ -210,12 +210,13 @@ class SimResult:
     def __repr__(self) -> str:
         title = f"SimResult (MODELED{', ' + self.scenario if self.scenario else ''})"
         lines = [title] + [f"  {k:<18} {v}" for k, v in self._headline()]
-        lines += [f"  WARNING: {w}" for w in self.warnings + self.ci_warnings]
+        lines += [f"  WARNING: {w}" for w in notices.for_display(self, self.warnings + self.ci_warnings)]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th><td style='text-align:left'>"
                        f"{html.escape(v)}</td></tr>" for k, v in self._headline())
-        warn = "".join(f"<p style='color:#a60'>&#9888; {html.escape(w)}</p>" for w in self.warnings + self.ci_warnings)
+        warn = "".join(f"<p style='color:#a60'>&#9888; {html.escape(w)}</p>"
+                       for w in notices.for_display(self, self.warnings + self.ci_warnings))
         title = f"SimResult &mdash; <b>MODELED</b>{' (' + html.escape(self.scenario) + ')' if self.scenario else ''}"
         return f"<div><p>{title}</p><table>{rows}</table>{warn}</div>"
