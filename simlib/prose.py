@@ -2,17 +2,18 @@
 
 A chapter cell stores each value it computed, ``live["ss_p50_ms"] = p50_s * 1e3``, and the
 prose reads it back with a MyST inline expression, ``{eval}`live["ss_p50_ms:.3f"]```: the part
-after the colon is a :func:`format` spec. The same expression is evaluated twice over:
+after the colon is a :func:`format` spec. The same text gives the number in both places:
 
-- in the built book, by myst-nb's inline execution mode (the chapter's front matter sets
-  ``mystnb: execution_mode: inline``; ``_config.yml`` widens ``nb_eval_name_regex`` to accept
-  ``live["name:spec"]`` and nothing else);
-- in JupyterLab, by the jupyterlab-myst extension (requirements.txt; ``make lab``), which asks
-  the kernel for the expression when the Markdown cell is run (Run All runs it).
+- in JupyterLab, the jupyterlab-myst extension (requirements.txt; ``make lab``) evaluates the
+  expression in the kernel when the Markdown cell is run (Run All runs it), so the reader's own
+  numbers appear in the sentence;
+- in the built book, :mod:`simlib.bookeval` reads the value the page glued under that name
+  (every value stored here is also glued with myst-nb, not displayed) and formats it like
+  ``{glue:text}`name:spec```, so the build keeps its notebook cache.
 
-Every value is also glued (myst-nb ``glue``, not displayed), so the built page keeps its
-``<page>.glue.json`` record of raw values that tests/test_book_claims.py checks the prose
-against.
+The page's ``<page>.glue.json`` keeps the raw values that tests/test_book_claims.py checks the
+prose against. A value must be computed in a cell above the sentence that reads it (JupyterLab
+evaluates in page order).
 
 >>> live = LiveNumbers(glue=False)
 >>> live["p50_ms"] = 1.23456

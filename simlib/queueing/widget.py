@@ -21,6 +21,8 @@ t(b) = 6 ms + b * 4 ms (10 ms for one request), with lognormal noise of the chos
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -96,7 +98,6 @@ def _capacity_qps(servers: int, max_batch: int) -> float:
 def explore():
     """The interactive explorer (an ipywidgets VBox): controls, their captions, the live figure."""
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "150px"}
     layout = w.Layout(width="430px")
@@ -124,13 +125,14 @@ def explore():
 
     controls["servers"].observe(rescale_rate, names="value")
     controls["max_batch"].observe(rescale_rate, names="value")
-    out = w.Output()
+    # the figure travels as PNG bytes into an Image widget: one <img> whose picture is swapped in
+    # place (no output cleared and redrawn, no dependence on the notebook's matplotlib backend)
+    out = w.Image(format="png", layout={"width": "100%", "max_width": "960px"})
 
     def update(**kw):
-        fig = figure(**kw)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        buf = io.BytesIO()
+        figure(**kw).savefig(buf, format="png")
+        out.value = buf.getvalue()
 
     ui = w.interactive_output(update, controls)
     captions = w.HTML("<div style='font-size:0.85em;line-height:1.35;color:#333'>"
