@@ -70,9 +70,15 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _lab_env(home: Path, budget: str) -> dict:
-    # the settings `make lab` installs (tools/jupyterlab/overrides.json) open .md as notebooks
+    # the settings `make lab` installs (tools/jupyterlab/overrides.json) open .md as notebooks;
+    # the test's own user settings keep every cell in the page (no windowing), so that the
+    # locators see cells far below the viewport
+    settings = home / "lab-settings" / "@jupyterlab" / "notebook-extension"
+    settings.mkdir(parents=True, exist_ok=True)
+    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
     return {**os.environ, "HOME": str(home), "SIMLIB_PROGRESS_DIR": str(home / "progress"),
-            "SIMLIB_READER": "tester", "SIMLIB_BUDGET": budget, "JUPYTER_CONFIG_DIR": str(home / ".jupyter")}
+            "SIMLIB_READER": "tester", "SIMLIB_BUDGET": budget, "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings")}
 
 
 @pytest.fixture(scope="module")
@@ -179,11 +185,14 @@ def test_inference_chapter_reads_live_numbers_and_its_widgets_work(lab_server, s
         # 1. the prose shows this machine's numbers, evaluated by jupyterlab-myst
         prose = page.locator(".jp-MarkdownCell", has_text="On this machine the median latency was").first
         prose.scroll_into_view_if_needed()
+        prose.locator("text=/median latency was \\d/").wait_for(timeout=30_000)
         text = prose.inner_text()
         prose.screenshot(path=str(shots / "prose.png"))
         assert re.search(r"median latency was \d+\.\d{3} ms", text), text[:400]
         assert "live[" not in text and "{eval}" not in text and "{glue" not in text, text[:400]
-        cites = page.locator(".jp-MarkdownCell", has_text="MLPerf Inference").first.inner_text()
+        cited = page.locator(".jp-MarkdownCell", has_text="and MLPerf Inference").first
+        cited.scroll_into_view_if_needed()
+        cites = cited.inner_text()
         assert "{cite}" not in cites and "reddi2020mlperf" in cites  # degrades to the key
 
         # 2. a quiz: options wrap, the selection shows, the summary follows, a restart restores

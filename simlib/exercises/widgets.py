@@ -93,7 +93,8 @@ class CheckWidget(w.VBox):
         self.status = w.HTML()
         self.check_button = w.Button(description="Check", button_style="primary")
         self.check_button.on_click(lambda _b: self.submit())
-        self.reveal = w.Button(description="Show answer and explanation", layout={"display": "none"})
+        self.reveal = w.Button(description="Show answer and explanation",
+                                layout={"display": "none", "width": "auto"})
         self.reveal.on_click(lambda _b: self.explain())
         hints = []
         for i, h in enumerate(q.hints):
@@ -244,7 +245,7 @@ class CheckWidget(w.VBox):
         if self.instance:
             extra = f"Answer: {_fmt(self.instance.answer)} {q.units}. "  # type: ignore[attr-defined]
         elif isinstance(q, Choice):
-            extra = "Correct: " + "; ".join(q.choices[i] for i in sorted(q.correct)) + ". "
+            extra = "Correct: " + "; ".join(q.choices[i].rstrip(".") for i in sorted(q.correct)) + ". "
         elif isinstance(q, TrueFalse):
             extra = f"Answer: {q.answer}. "
         elif isinstance(q, FillIn):
