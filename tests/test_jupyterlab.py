@@ -16,6 +16,7 @@ requirements.txt); skips with the reason otherwise. Downloads nothing.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -70,12 +71,16 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def _lab_env(home: Path, budget: str) -> dict:
-    # the settings `make lab` installs (tools/jupyterlab/overrides.json) open .md as notebooks;
-    # the test's own user settings keep every cell in the page (no windowing), so that the
-    # locators see cells far below the viewport
-    settings = home / "lab-settings" / "@jupyterlab" / "notebook-extension"
-    settings.mkdir(parents=True, exist_ok=True)
-    (settings / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    # the test's own user settings: .md opens as a notebook (tools/jupyterlab/overrides.json, as
+    # `make lab` installs it), every cell stays in the page (no windowing) so that the locators
+    # see cells far below the viewport, and nothing is saved back into the repository
+    settings = home / "lab-settings" / "@jupyterlab"
+    (settings / "notebook-extension").mkdir(parents=True, exist_ok=True)
+    (settings / "notebook-extension" / "tracker.jupyterlab-settings").write_text('{"windowingMode": "none"}')
+    (settings / "docmanager-extension").mkdir(parents=True, exist_ok=True)
+    overrides = json.loads((REPO / "tools" / "jupyterlab" / "overrides.json").read_text())
+    (settings / "docmanager-extension" / "plugin.jupyterlab-settings").write_text(json.dumps(
+        {**overrides["@jupyterlab/docmanager-extension:plugin"], "autosave": False}))
     return {**os.environ, "HOME": str(home), "SIMLIB_PROGRESS_DIR": str(home / "progress"),
             "SIMLIB_READER": "tester", "SIMLIB_BUDGET": budget, "JUPYTER_CONFIG_DIR": str(home / ".jupyter"),
             "JUPYTERLAB_SETTINGS_DIR": str(home / "lab-settings")}
@@ -175,6 +180,7 @@ def _selected_background(q) -> str:
 def test_inference_chapter_reads_live_numbers_and_its_widgets_work(lab_server, shots):
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download)")
     url, _progress_dir = lab_server
+    source = (REPO / CHAPTER_MD).read_bytes()
     with sync_api.sync_playwright() as p:
         browser = _browser(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
@@ -235,6 +241,7 @@ def test_inference_chapter_reads_live_numbers_and_its_widgets_work(lab_server, s
         q.locator("text=1 attempt(s), solved").wait_for(timeout=60_000)
         assert SUITES_RIGHT in q.locator("label:has(input:checked)").inner_text()
         browser.close()
+    assert (REPO / CHAPTER_MD).read_bytes() == source, "the test changed the chapter's source"
 
 
 EXPLORE_NOTEBOOK = {
@@ -249,8 +256,6 @@ def test_explore_slider_to_figure_time_in_the_standard_budget(tmp_path, shots):
     """Prints how long the serving explorer takes from a slider change to the new figure, in a
     real JupyterLab in the standard budget (a measurement for the report: not asserted)."""
     sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright (no browser download)")
-    import json
-
     root = tmp_path / "root"
     root.mkdir()
     (root / "explore.ipynb").write_text(json.dumps(EXPLORE_NOTEBOOK))
