@@ -3,9 +3,10 @@
 A chapter writes its live numbers once, as MyST inline expressions (:mod:`simlib.prose`). In
 JupyterLab, jupyterlab-myst evaluates them in the kernel. In the book, myst-nb evaluates
 ``{eval}`` only in its inline execution mode, which cannot use the notebook cache: every edit of
-a page's prose would run the whole page again (measured for the inference chapter in the quick
-budget: an incremental rebuild after a one-word prose edit took 156 s instead of 5 s, on a
-loaded machine). This extension keeps the cached build: it replaces the ``eval`` role so that
+a page's prose runs the whole page again (measured on the 2-core build machine, quick budget,
+whole book: after a one-word prose edit in the inference chapter, 70 s to rebuild with inline
+execution against 6 s with this extension; full builds 90 s and 73 s, glue before either 101 s
+and 5 s; timings noisy). This extension keeps the cached build: it replaces the ``eval`` role so that
 an expression of the form ``live["name"]`` or ``live["name:spec"]`` is read from the value the
 page glued under ``name`` (``LiveNumbers`` glues every value it stores) and formatted with
 ``spec`` exactly as ``{glue:text}`name:spec``` would; any other ``{eval}`` keeps myst-nb's
