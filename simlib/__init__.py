@@ -14,13 +14,13 @@ layer and from the layers below it, never from a layer above (lazy imports insid
 included). ``tests/test_layers.py`` reads this table and checks every import in the package
 against it; a new module must be added to a row.
 
-    layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, budget, stats, batch_means, scenarios, claims, frontend, published
+    layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
     layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata
     layer 3 measure: measure
     layer 4 content: exercises, store, demo
     layer 5 interface: commands, cli, __main__
-    layer 6 book: bookbuild, bookmath
+    layer 6 book: bookbuild, bookmath, bookeval
 
 - *foundation*: validation, limits, strict JSON, the result protocol, the run budget, statistics, scenario names and
   claims. Pure helpers with no knowledge of devices, models or measurements.

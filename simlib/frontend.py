@@ -2,8 +2,8 @@
 
 Widgets only make sense in a live front end (JupyterLab, Notebook 7, VS Code). The book build
 (nbclient) and nbconvert have no one to move a slider, so pages show static figures there.
-:func:`interactive_frontend` tells the two apart; :func:`demo` shows a widget's static figure
-always, and the widget itself only where it can be used.
+:func:`interactive_frontend` tells the two apart; :func:`demo` shows the widget (with its live
+figure) where it can be used, and its static figure everywhere else.
 
 ``SIMLIB_EXERCISES=static`` or ``widget`` forces the answer (the name is historical: the
 self-checks were the first user).
@@ -46,18 +46,20 @@ def interactive_frontend() -> bool:
 
 
 def demo(widget: Callable[[], Any], static_figure: Callable[[], Any], *, caption: str = "") -> Any:
-    """Display ``static_figure()`` (always) and ``widget()`` (only in a live front end).
+    """Display ``widget()`` in a live front end, else ``static_figure()`` with a note.
 
-    Returns the figure, so the last line of a cell can be ``demo(...)``; the book shows the
-    figure at the widget's defaults, a reader in JupyterLab also gets the sliders.
+    In JupyterLab the reader sees one figure, the live one, which follows the controls; where no
+    one can move a slider (the book build, nbconvert) the figure at the widget's defaults is shown
+    instead. Returns the static figure (or None in a live front end), so the last line of a cell
+    can be ``demo(...)``.
     """
     from IPython.display import HTML, display
 
-    fig = static_figure()
     if interactive_frontend():
         display(widget())
-    else:
-        display(HTML("<p><small><b>Static figure at the default settings.</b> Open this page in "
-                     "JupyterLab (<code>make lab</code>) to move the sliders"
-                     + (f": {caption}" if caption else "") + ".</small></p>"))
+        return None
+    fig = static_figure()
+    display(HTML("<p><small><b>Static figure at the default settings.</b> Open this page in "
+                 "JupyterLab (<code>make lab</code>) to move the sliders"
+                 + (f": {caption}" if caption else "") + ".</small></p>"))
     return fig

@@ -150,6 +150,13 @@ class ResultDisplay:
     def _all_warnings(self) -> list[str]:
         return list(self.warnings)
 
+    def _shown_warnings(self) -> list[str]:
+        """The warnings as a reader sees them: in a notebook, one already shown on this page becomes
+        a short line with a count (:mod:`simlib.notices`); ``to_dict`` keeps every one in full."""
+        from simlib import notices
+
+        return notices.for_display(self, self._all_warnings())
+
     def _payload(self) -> dict[str, Any]:
         """The type's own fields for :meth:`to_dict` (beyond the protocol's)."""
         return {}
@@ -172,7 +179,7 @@ class ResultDisplay:
         lines = [self._title()] + [f"  {k:<{w}}  {v}" for k, v in rows]
         if self._details():
             lines.append(self._details())
-        return "\n".join(lines + [f"  WARNING: {x}" for x in self._all_warnings()])
+        return "\n".join(lines + [f"  WARNING: {x}" for x in self._shown_warnings()])
 
     def __repr__(self) -> str:
         return self.table()
@@ -183,7 +190,7 @@ class ResultDisplay:
             return f"<pre>{esc(self.table())}</pre>"
         rows = "".join(f"<tr><th style='text-align:left'>{esc(k)}</th><td style='text-align:left'>{esc(v)}</td></tr>"
                        for k, v in self._rows())
-        warns = "".join(f"<li style='color:#a60'>&#9888; {esc(x)}</li>" for x in self._all_warnings())
+        warns = "".join(f"<li style='color:#a60'>&#9888; {esc(x)}</li>" for x in self._shown_warnings())
         return (f"<div><p><b>{esc(self._title())}</b></p><table>{rows}</table>"
                 + (f"<ul>{warns}</ul>" if warns else "") + "</div>")
 

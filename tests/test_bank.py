@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 import yaml
 
-from simlib.exercises.bank import BANK_DIR, BankError, validate_bank
+from simlib.exercises.bank import BANK_DIR, BankError, giveaways, validate_bank
 from simlib.exercises.questions import Choice, Numeric
 
 BANKS = sorted(BANK_DIR.glob("*.yaml"))
@@ -123,3 +124,17 @@ def test_missing_bank_path_is_a_clear_error(tmp_path):
 
     with pytest.raises(ValueError, match="'chapter' parameter.*does not exist"):
         load_bank(tmp_path / "nowhere.yaml")
+
+
+@pytest.mark.parametrize("path", BANKS, ids=[p.stem for p in BANKS])
+def test_no_right_answer_gives_itself_away_by_length(path):
+    assert giveaways(validate_bank(path, seeds=1)) == []
+
+
+def test_a_long_right_answer_is_flagged():
+    bank = validate_bank(BANK_DIR / "howto.yaml", seeds=1)  # a fresh copy, not the cached bank
+    q = next(q for q in bank if isinstance(q, Choice) and not q.multiple)
+    right = min(q.correct)
+    long = tuple(c + " because" * 40 if i == right else c for i, c in enumerate(q.choices))
+    bank.questions[q.id] = dataclasses.replace(q, choices=long)
+    assert len(giveaways(bank)) == 1 and q.id in giveaways(bank)[0]

@@ -53,7 +53,7 @@ def test_latency_histogram_labels_and_cis():
     assert any("too few samples" in s for s in labels) and any(s.startswith("median") for s in labels)
 
 
-def test_demo_shows_static_figure_and_widget_only_in_a_live_frontend(monkeypatch, capsys):
+def test_demo_shows_the_widget_in_a_live_frontend_and_the_static_figure_elsewhere(monkeypatch, capsys):
     from simlib import frontend
 
     made = []
@@ -61,8 +61,9 @@ def test_demo_shows_static_figure_and_widget_only_in_a_live_frontend(monkeypatch
     fig = frontend.demo(lambda: made.append("widget"), lambda: "FIG")
     assert fig == "FIG" and made == []
     monkeypatch.setenv("SIMLIB_EXERCISES", "widget")
-    frontend.demo(lambda: made.append("widget") or "W", lambda: "FIG")
-    assert made == ["widget"]
+    drawn = []
+    assert frontend.demo(lambda: made.append("widget") or "W", lambda: drawn.append("FIG")) is None
+    assert made == ["widget"] and drawn == [], "a live front end shows one figure: the widget's"
 
 
 def test_roofline_widget_static_figure():

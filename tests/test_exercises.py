@@ -68,7 +68,7 @@ def test_widget_inputs_drive_the_check(reader_dir):
     from simlib.exercises.widgets import CheckWidget
 
     w = CheckWidget(bank.get("proxy-dimension"), Progress())
-    w.input.value = "Data benchmarking"
+    w.choose("Data benchmarking")
     assert w.submit().correct
     w = CheckWidget(bank.get("single-run"), Progress())
     assert w.submit() is None  # first click shows the model answer and the rubric
@@ -92,3 +92,36 @@ def test_question_checks():
     assert s.check([1]).score == 0.5
     n = Numeric(id="n", prompt="p", objective="o", explanation="e", answer=10, units="ms", abs_tol=0.5)
     assert n.check("10.4").correct and not n.check("nan").correct and "number" in n.check("ten").message
+
+
+def test_choices_shuffled_per_reader_and_saved_answers_restored(reader_dir):
+    from simlib.exercises.progress import Progress
+    from simlib.exercises.widgets import CheckWidget, choice_order
+
+    q = load_bank("howto").get("proxy-dimension")
+    n = len(q.choices)
+    orders = {tuple(choice_order(r, "howto", q.id, n)) for r in ("ada", "bo", "cy", "di", "ed")}
+    assert len(orders) > 1, "every reader saw the options in the same order"
+    assert choice_order("ada", "howto", q.id, n) == choice_order("ada", "howto", q.id, n)
+    w = CheckWidget(q, Progress())
+    labels = [label for label, _ in w._radio.options]
+    assert labels == [q.choices[i] for i in choice_order(Progress().reader, "howto", q.id, n)]
+    w.choose("System benchmarking")
+    w.submit()
+    again = CheckWidget(q, Progress())  # a new kernel builds the widget again
+    assert again._radio.value == q.choices.index("System benchmarking")
+
+
+def test_progress_summary_widget_updates_when_an_answer_is_checked(reader_dir):
+    from simlib.exercises import summary
+    from simlib.exercises.progress import Progress
+    from simlib.exercises.widgets import CheckWidget, summary_widget
+
+    s = summary("howto")
+    box = summary_widget(s.progress, "howto", s.question_ids)
+    assert f"0 of {s.total} answered" in box.value
+    w = CheckWidget(load_bank("howto").get("proxy-dimension"), Progress())
+    w.choose("Data benchmarking")
+    w.submit()
+    assert f"1 of {s.total} answered" in box.value
+

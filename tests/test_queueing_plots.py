@@ -22,7 +22,7 @@ def test_static_figure_and_explorer(monkeypatch):
     fig = widget.figure(rate_qps=300, cv=1.5, servers=2, max_batch=16, batch_timeout_ms=10, burst_factor=4)
     assert len(fig.axes) == 2
     ipywidgets = pytest.importorskip("ipywidgets")
-    box = widget.explorer()
+    box = widget.explore()
     assert isinstance(box, ipywidgets.VBox)
 
 

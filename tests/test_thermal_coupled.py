@@ -57,11 +57,11 @@ def test_plots_and_widget_build():
     matplotlib.use("Agg")
     from simlib.thermal.demos import power_sampling
     from simlib.thermal.plot import plot_sampling, plot_server
-    from simlib.thermal.widget import explorer, static_figure
+    from simlib.thermal.widget import explore, static_figure
 
     fig = static_figure(duration_s=60.0)
     assert "MODELED" in fig._suptitle.get_text()
     assert plot_sampling(power_sampling(rates_hz=(10.0, 100.0), windows_s=(0.0,))).axes
     r = simulate_server("edgetpu", 40.0, "det:10ms", 20.0, window_s=10.0, iterate=False)
     assert "MODELED" in plot_server(r).axes[0].get_title()
-    assert explorer() is not None
+    assert explore() is not None

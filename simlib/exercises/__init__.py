@@ -31,7 +31,7 @@ from .bank import Bank, BankError, load_bank, validate_bank
 from .progress import ChapterSummary, Progress
 from .questions import Question, Result
 
-__all__ = ["Bank", "BankError", "ChapterSummary", "Progress", "Question", "Result", "SelfCheck",
+__all__ = ["Bank", "BankError", "ChapterSummary", "LiveSummary", "Progress", "Question", "Result", "SelfCheck",
            "load_bank", "show", "show_section", "summary", "validate_bank"]
 
 
@@ -94,6 +94,43 @@ def show_section(chapter: str, section: str, params: Mapping[str, Any] | None = 
     return SelfCheck(bank, bank.section(section), params, reader, title="")
 
 
-def summary(chapter: str, reader: str | None = None) -> ChapterSummary:
-    """This reader's progress in ``chapter`` (answered, solved, first-try score)."""
-    return Progress(reader).summary(chapter, list(load_bank(chapter).questions))
+class LiveSummary:
+    """What :func:`summary` returns: the counts of a :class:`ChapterSummary` (``answered``,
+    ``solved``, ...), displayed in JupyterLab as a widget that each checked answer updates."""
+
+    def __init__(self, chapter: str, reader: str | None = None) -> None:
+        self.chapter, self.progress = chapter, Progress(reader)
+        self.question_ids = list(load_bank(chapter).questions)
+
+    @property
+    def current(self) -> ChapterSummary:
+        return self.progress.summary(self.chapter, self.question_ids)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.current, name)
+
+    def __str__(self) -> str:
+        return str(self.current)
+
+    def _repr_html_(self) -> str:
+        return self.current._repr_html_()
+
+    def __repr__(self) -> str:
+        return str(self.current)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict:
+        bundle = {"text/plain": str(self), "text/html": self._repr_html_()}
+        if interactive_frontend():
+            from .widgets import summary_widget
+
+            bundle.update(summary_widget(self.progress, self.chapter, self.question_ids)._repr_mimebundle_())
+            bundle["text/plain"] = str(self)
+        return bundle
+
+
+def summary(chapter: str, reader: str | None = None) -> LiveSummary:
+    """This reader's progress in ``chapter`` (answered, solved, first-try score); in JupyterLab
+    it updates as the reader answers."""
+    return LiveSummary(chapter, reader)

@@ -41,7 +41,10 @@ from simlib._validate import InvalidParameterError
 
 from .questions import TYPES, Choice, FillIn, Numeric, Ordering, Question, ShortAnswer, TrueFalse
 
-__all__ = ["BANK_DIR", "Bank", "BankError", "bank_path", "load_bank", "validate_bank"]
+__all__ = ["BANK_DIR", "Bank", "BankError", "bank_path", "giveaways", "load_bank", "validate_bank"]
+
+#: A right answer longer than this times its longest distractor gives itself away.
+GIVEAWAY_LENGTH_RATIO = 1.4
 
 BANK_DIR = Path(__file__).parent / "banks"
 _COMMON = {"id", "type", "prompt", "objective", "explanation", "hints", "section"}
@@ -142,6 +145,25 @@ def validate_bank(path: str | Path, seeds: int = 5) -> Bank:
         if isinstance(q, Numeric):
             _check_numeric_values(bank.path, q, seeds)
     return bank
+
+
+def giveaways(bank: Bank, ratio: float = GIVEAWAY_LENGTH_RATIO) -> list[str]:
+    """Choice questions whose right answer stands out by length: one line each, naming the
+    question and the lengths (characters). A reader who guesses "the longest" must not win.
+
+    >>> giveaways(load_bank("howto"))
+    []
+    """
+    found = []
+    for q in bank:
+        if not isinstance(q, Choice):
+            continue
+        wrong = [len(c) for i, c in enumerate(q.choices) if i not in q.correct]
+        for i in sorted(q.correct):
+            if wrong and len(q.choices[i]) > ratio * max(wrong):
+                found.append(f"{bank.chapter}/{q.id}: the right answer has {len(q.choices[i])} characters, "
+                             f"the longest distractor {max(wrong)} (limit: {ratio:g} times)")
+    return found
 
 
 class _Duplicate(Exception):

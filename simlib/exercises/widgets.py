@@ -4,11 +4,19 @@ reader's progress file (:mod:`.progress`), so answers survive kernel restarts.
 One :class:`CheckWidget` per question: an input suited to the type, a Check button, feedback,
 hints on request, the explanation once solved (or on request after an attempt), and a status
 line with attempts and score taken from the progress file.
+
+Choices are listed in an order shuffled per reader and stable for that reader (seeded from the
+reader id of :mod:`.progress`, the chapter and the question), wrap at any width, and show which
+one is selected; a reader's last saved answer is put back into the inputs when the widget is
+created again (after a kernel restart). :func:`summary_widget` is a progress summary that
+updates each time the reader checks an answer in the same kernel.
 """
 
 from __future__ import annotations
 
 import html
+import random
+import weakref
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +36,37 @@ from .questions import (
     seed_for,
 )
 
-__all__ = ["CheckWidget"]
+__all__ = ["CheckWidget", "choice_order", "summary_widget"]
+
+# Long options wrap under their own text, the chosen one is highlighted, the radio stays visible.
+_STYLE = """<style>
+.simlib-choices .widget-radio-box label, .simlib-choices .widget-checkbox label {
+  white-space: normal; height: auto; line-height: 1.35; align-items: flex-start;
+  overflow: visible; text-overflow: clip; padding: 3px 6px; margin: 1px 0; border-radius: 4px;
+  border: 1px solid transparent; width: 100%; box-sizing: border-box; }
+.simlib-choices .widget-radio-box input, .simlib-choices .widget-checkbox input {
+  flex: none; margin: 0.2em 0.5em 0 0; visibility: visible; appearance: auto; opacity: 1; }
+.simlib-choices .widget-radio-box label:has(input:checked),
+.simlib-choices .widget-checkbox:has(input:checked) label {
+  background: #e3edf7; border-color: #5b8fc7; font-weight: 600; }
+.simlib-choices .widget-radio-box, .simlib-choices .widget-checkbox { height: auto; width: 100%; }
+.simlib-choices .widget-radio { width: 100%; }
+</style>"""
+_SUMMARIES: weakref.WeakSet = weakref.WeakSet()
+
+
+def choice_order(reader: str, chapter: str, qid: str, n: int) -> list[int]:
+    """The order (original indexes) in which ``reader`` sees the ``n`` options of a question:
+    shuffled, and the same every time for that reader.
+
+    >>> choice_order("ada", "howto", "q1", 4) == choice_order("ada", "howto", "q1", 4)
+    True
+    >>> sorted(choice_order("ada", "howto", "q1", 4))
+    [0, 1, 2, 3]
+    """
+    order = list(range(n))
+    random.Random(seed_for(reader, chapter, qid, "choices")).shuffle(order)
+    return order
 
 
 def _p(text: str, cls: str = "") -> str:
@@ -55,7 +93,8 @@ class CheckWidget(w.VBox):
         self.status = w.HTML()
         self.check_button = w.Button(description="Check", button_style="primary")
         self.check_button.on_click(lambda _b: self.submit())
-        self.reveal = w.Button(description="Show answer and explanation", layout={"display": "none"})
+        self.reveal = w.Button(description="Show answer and explanation",
+                                layout={"display": "none", "width": "auto"})
         self.reveal.on_click(lambda _b: self.explain())
         hints = []
         for i, h in enumerate(q.hints):
@@ -67,19 +106,64 @@ class CheckWidget(w.VBox):
         super().__init__([head, self.input, tools, *hints[1::2], self.feedback, self.explanation,
                           self.status], layout={"border": "1px solid #c8d0da", "padding": "6px",
                                                 "margin": "8px 0"})
-        self._show_status(self.progress.get(q.chapter, q.id))
+        saved = self.progress.get(q.chapter, q.id)
+        self._show_status(saved)
+        if saved and "last_answer" in saved:
+            self._restore(saved["last_answer"])
+
+    def choose(self, text: str) -> None:
+        """Select the option labelled ``text`` (a choice or True/False question), as a click would."""
+        q = self.q
+        if isinstance(q, Choice) and q.multiple:
+            self._boxes[q.choices.index(text)].value = True
+        elif isinstance(q, Choice):
+            self._radio.value = q.choices.index(text)
+        elif isinstance(q, TrueFalse):
+            self._radio.value = text
+        else:
+            raise TypeError(f"choose() needs a choice or true/false question; {q.id!r} is {q.type}")
+
+    @property
+    def _radio(self) -> w.RadioButtons:
+        return self.input.children[1]
+
+    def _restore(self, answer: Any) -> None:
+        """Put a saved answer back into the inputs (a later kernel shows what was answered)."""
+        q = self.q
+        try:
+            if isinstance(q, Choice) and q.multiple:
+                for i, box in self._boxes.items():
+                    box.value = i in set(answer)
+            elif isinstance(q, Choice):
+                self._radio.value = int(answer)
+            elif isinstance(q, TrueFalse):
+                self._radio.value = "True" if answer else "False"
+            elif isinstance(q, Ordering):
+                if sorted(answer) == list(range(len(q.items))):
+                    self._order = list(answer)
+                    self._draw_order()
+            elif isinstance(q, ShortAnswer):
+                self._text.value = str(answer.get("text", "")) if isinstance(answer, dict) else ""
+            else:
+                self.input.value = str(answer)
+        except (TypeError, ValueError, KeyError):  # a saved answer from an older bank: leave blank
+            return
 
     # -- inputs per type ----------------------------------------------------------------------
     def _make_input(self) -> w.Widget:
         q = self.q
-        if isinstance(q, Choice) and q.multiple:
-            self._boxes = [w.Checkbox(description=c, indent=False, layout={"width": "auto"})
-                           for c in q.choices]
-            return w.VBox(self._boxes)
         if isinstance(q, Choice):
-            return w.RadioButtons(options=list(q.choices), value=None, layout={"width": "auto"})
+            self._order = choice_order(self.progress.reader, q.chapter, q.id, len(q.choices))
+        if isinstance(q, Choice) and q.multiple:
+            self._boxes = {i: w.Checkbox(description=q.choices[i], indent=False,
+                                         layout={"width": "100%"}) for i in self._order}
+            return w.VBox([w.HTML(_STYLE), *self._boxes.values()], layout={"width": "100%"}).add_class("simlib-choices")
+        if isinstance(q, Choice):
+            return w.VBox([w.HTML(_STYLE), w.RadioButtons(options=[(q.choices[i], i) for i in self._order],
+                                                  value=None, layout={"width": "100%"})],
+                          layout={"width": "100%"}).add_class("simlib-choices")
         if isinstance(q, TrueFalse):
-            return w.RadioButtons(options=["True", "False"], value=None)
+            return w.VBox([w.HTML(_STYLE), w.RadioButtons(options=["True", "False"], value=None)]).add_class("simlib-choices")
         if isinstance(q, Numeric | FillIn):
             return w.Text(placeholder="a number" if isinstance(q, Numeric) else "your answer",
                           continuous_update=False)
@@ -117,11 +201,11 @@ class CheckWidget(w.VBox):
         """The reader's current answer in the form ``Question.check`` takes."""
         q = self.q
         if isinstance(q, Choice) and q.multiple:
-            return [i for i, b in enumerate(self._boxes) if b.value]
+            return sorted(i for i, b in self._boxes.items() if b.value)
         if isinstance(q, Choice):
-            return None if self.input.value is None else q.choices.index(self.input.value)
+            return self._radio.value
         if isinstance(q, TrueFalse):
-            return None if self.input.value is None else self.input.value == "True"
+            return None if self._radio.value is None else self._radio.value == "True"
         if isinstance(q, Ordering):
             return list(self._order)
         if isinstance(q, ShortAnswer):
@@ -151,6 +235,7 @@ class CheckWidget(w.VBox):
                                      correct=result.correct,
                                      params=self.instance.params if self.instance else None)
         self._show_status(entry)
+        _refresh_summaries(self.progress, q.chapter)
         if result.correct:
             self.explain()
         return result
@@ -160,7 +245,7 @@ class CheckWidget(w.VBox):
         if self.instance:
             extra = f"Answer: {_fmt(self.instance.answer)} {q.units}. "  # type: ignore[attr-defined]
         elif isinstance(q, Choice):
-            extra = "Correct: " + "; ".join(q.choices[i] for i in sorted(q.correct)) + ". "
+            extra = "Correct: " + "; ".join(q.choices[i].rstrip(".") for i in sorted(q.correct)) + ". "
         elif isinstance(q, TrueFalse):
             extra = f"Answer: {q.answer}. "
         elif isinstance(q, FillIn):
@@ -179,3 +264,19 @@ class CheckWidget(w.VBox):
                              f'first-try score {entry["first_score"]:.0%}</small>')
         if not isinstance(self.q, ShortAnswer):
             self.reveal.layout.display = None
+
+
+def summary_widget(progress: Progress, chapter: str, question_ids: list[str]) -> w.HTML:
+    """The reader's progress in ``chapter`` as a widget that every check in this kernel
+    refreshes (no need to re-run its cell)."""
+    box = w.HTML(progress.summary(chapter, question_ids)._repr_html_())
+    box._simlib = (progress, chapter, list(question_ids))
+    _SUMMARIES.add(box)
+    return box
+
+
+def _refresh_summaries(progress: Progress, chapter: str) -> None:
+    for box in list(_SUMMARIES):
+        p, ch, ids = box._simlib
+        if ch == chapter and p.path == progress.path:
+            box.value = p.summary(ch, ids)._repr_html_()

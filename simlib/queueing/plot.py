@@ -56,7 +56,9 @@ def latency_cdf(results: SimResult | Sequence[SimResult], labels: Sequence[str] 
         for p in (50, 99):
             v = r.percentile(p) * 1e3
             ax.plot([v], [p / 100], "o", color=line.get_color())
-            ax.annotate(f"p{p} {v:.3g} ms", (v, p / 100), textcoords="offset points", xytext=(6, -14),
+            # the p99 sits at the right end of the curve: its label goes to the left, inside the axes
+            ax.annotate(f"p{p} {v:.3g} ms" if v < 1000 else f"p{p} {v:,.0f} ms", (v, p / 100), textcoords="offset points",
+                        xytext=(6, -14) if p == 50 else (-8, -14), ha="left" if p == 50 else "right",
                         fontsize=FONT - 2, color=line.get_color())
     if slo_s is not None:
         ax.axvline(slo_s * 1e3, color="crimson", ls="--", lw=1.5, label=f"SLO {slo_s * 1e3:g} ms")

@@ -1,10 +1,15 @@
 """An interactive explorer of the serving model, and the same figure as a static image.
 
-:func:`explorer` returns an ipywidgets box: sliders for the arrival rate, the service time's
-CV, the number of workers, the max batch size and batch timeout, and burstiness; every change
-re-simulates and redraws the latency CDF and the p99-versus-load curve (about 0.1-0.3 s in
-the quick budget). :func:`static_figure` draws that figure at the explorer's defaults, for the
-static book.
+:func:`explore` returns an ipywidgets box: sliders for the arrival rate, the service time's
+CV, the number of workers, the max batch size and batch timeout, and burstiness, each explained
+by a one-line caption (:data:`CAPTIONS`); releasing a slider re-simulates and redraws the
+latency CDF and the p99-versus-load curve. The rate slider spans 0 to 1.5 times the capacity
+of the current workers and batch size, in steps of 1 req/s. :func:`static_figure` draws that
+figure at the defaults, for the static book.
+
+Speed: one redraw simulates the budget's requests plus an 8-point load curve and renders a PNG
+at 80 dpi; benchmarks/bench_queueing.py times it per budget, and the JupyterLab browser test
+(tests/test_jupyterlab.py) measures slider-to-figure time in a real JupyterLab.
 
 The service model is one batch cost model for every setting:
 t(b) = 6 ms + b * 4 ms (10 ms for one request), with lognormal noise of the chosen CV.
@@ -16,6 +21,8 @@ t(b) = 6 ms + b * 4 ms (10 ms for one request), with lognormal noise of the chos
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 from matplotlib.figure import Figure
 
@@ -24,11 +31,21 @@ from simlib.queueing import plot
 from simlib.queueing.arrivals import Bursty, Poisson
 from simlib.queueing.service import BatchCost
 
-__all__ = ["DEFAULTS", "explorer", "figure", "static_figure"]
+__all__ = ["CAPTIONS", "DEFAULTS", "explore", "figure", "static_figure"]
 
 #: The explorer's starting point (and the static figure's settings).
 DEFAULTS = dict(rate_qps=70.0, cv=1.0, servers=1, max_batch=1, batch_timeout_ms=0.0, burst_factor=1.0)
 SLO_S = 0.1
+#: One line per control, shown under the sliders (and as each slider's tooltip).
+CAPTIONS = dict(
+    rate_qps="arrival rate: requests per second offered to the server (Poisson unless bursty)",
+    cv="service CV: how variable one request's service time is (std / mean; 0 = always 10 ms)",
+    servers="workers: identical servers taking requests from one shared queue",
+    max_batch="max batch: most requests a worker serves together (t = 6 ms + 4 ms per request)",
+    batch_timeout_ms="batch timeout: how long a worker waits for a batch to fill before serving it",
+    burst_factor="burst factor: requests come in bursts at this many times the average rate, with "
+                 "silences between (1 = steady Poisson arrivals)",
+)
 _T0_S, _T1_S = 0.006, 0.004
 
 
@@ -52,7 +69,7 @@ def figure(rate_qps: float, cv: float, servers: int, max_batch: int, batch_timeo
     n_curve = budget.pick(quick=600, standard=3_000, full=15_000)
     kw = dict(servers=int(servers), max_batch=int(max_batch), batch_timeout_s=batch_timeout_ms / 1e3, seed=seed)
     # fixed margins, not constrained layout: the layout solver alone took ~0.2 s per redraw
-    fig = Figure(figsize=(13, 4.8))
+    fig = Figure(figsize=(12, 4.4), dpi=80)
     ax1, ax2 = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.055, right=0.985, bottom=0.13, top=0.91, wspace=0.2)
     with warnings.catch_warnings():
@@ -74,35 +91,53 @@ def static_figure() -> Figure:
     return figure(**DEFAULTS)
 
 
-def explorer():
-    """The interactive explorer (an ipywidgets VBox)."""
+def _capacity_qps(servers: int, max_batch: int) -> float:
+    return servers * max_batch / _model(1.0).mean_batch_s(max_batch)
+
+
+def explore():
+    """The interactive explorer (an ipywidgets VBox): controls, their captions, the live figure."""
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "150px"}
-    layout = w.Layout(width="420px")
+    layout = w.Layout(width="430px")
+
+    def slider(cls, name, description, **kw):
+        return cls(value=DEFAULTS[name], description=description, style=style, layout=layout,
+                   continuous_update=False, tooltip=CAPTIONS[name], **kw)
+
+    cap = _capacity_qps(DEFAULTS["servers"], DEFAULTS["max_batch"])
     controls = dict(
-        rate_qps=w.FloatSlider(value=DEFAULTS["rate_qps"], min=5, max=400, step=5, description="arrival rate (req/s)",
-                               style=style, layout=layout),
-        cv=w.FloatSlider(value=DEFAULTS["cv"], min=0.0, max=3.0, step=0.1, description="service CV",
-                         style=style, layout=layout),
-        servers=w.IntSlider(value=DEFAULTS["servers"], min=1, max=8, description="workers", style=style, layout=layout),
-        max_batch=w.IntSlider(value=DEFAULTS["max_batch"], min=1, max=32, description="max batch", style=style,
-                              layout=layout),
-        batch_timeout_ms=w.FloatSlider(value=DEFAULTS["batch_timeout_ms"], min=0, max=50, step=1,
-                                       description="batch timeout (ms)", style=style, layout=layout),
-        burst_factor=w.FloatSlider(value=DEFAULTS["burst_factor"], min=1, max=10, step=0.5,
-                                   description="burst factor", style=style, layout=layout),
+        rate_qps=slider(w.FloatSlider, "rate_qps", "arrival rate (req/s)", min=1, max=round(1.5 * cap), step=1),
+        cv=slider(w.FloatSlider, "cv", "service CV", min=0.0, max=3.0, step=0.1),
+        servers=slider(w.IntSlider, "servers", "workers", min=1, max=8),
+        max_batch=slider(w.IntSlider, "max_batch", "max batch", min=1, max=32),
+        batch_timeout_ms=slider(w.FloatSlider, "batch_timeout_ms", "batch timeout (ms)", min=0, max=50, step=1),
+        burst_factor=slider(w.FloatSlider, "burst_factor", "burst factor", min=1, max=10, step=0.5),
     )
-    out = w.Output()
+
+    def rescale_rate(_change=None) -> None:
+        # keep the rate slider's travel on the interesting part: 0 to 1.5x the capacity
+        top = round(1.5 * _capacity_qps(controls["servers"].value, controls["max_batch"].value))
+        rate = controls["rate_qps"]
+        rate.max = max(top, 2)
+        rate.value = min(rate.value, rate.max)
+
+    controls["servers"].observe(rescale_rate, names="value")
+    controls["max_batch"].observe(rescale_rate, names="value")
+    # the figure travels as PNG bytes into an Image widget: one <img> whose picture is swapped in
+    # place (no output cleared and redrawn, no dependence on the notebook's matplotlib backend)
+    out = w.Image(format="png", layout={"width": "100%", "max_width": "960px"})
 
     def update(**kw):
-        fig = figure(**kw)
-        with out:
-            out.clear_output(wait=True)
-            display(fig)
+        buf = io.BytesIO()
+        figure(**kw).savefig(buf, format="png")
+        out.value = buf.getvalue()
 
     ui = w.interactive_output(update, controls)
-    note = w.HTML("<small>MODELED: service t(b) = 6 ms + 4 ms &times; b, lognormal noise of the chosen CV; "
-                  f"SLO line at {SLO_S * 1e3:g} ms.</small>")
-    return w.VBox([w.HBox([w.VBox(list(controls.values())[:3]), w.VBox(list(controls.values())[3:])]), note, out, ui])
+    captions = w.HTML("<div style='font-size:0.85em;line-height:1.35;color:#333'>"
+                      + "".join(f"<div>{c}</div>" for c in CAPTIONS.values())
+                      + f"<div><i>MODELED: service t(b) = 6 ms + 4 ms &times; b, lognormal noise of the chosen "
+                      f"CV; SLO line at {SLO_S * 1e3:g} ms.</i></div></div>")
+    values = list(controls.values())
+    return w.VBox([w.HBox([w.VBox(values[:3]), w.VBox(values[3:])]), captions, out, ui])

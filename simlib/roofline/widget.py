@@ -18,7 +18,7 @@ from simlib.roofline import ops
 from simlib.roofline.core import RooflineResult, analyze
 from simlib.roofline.models import model_names
 
-__all__ = ["DEFAULTS", "OPS", "RooflineExplorer", "explore", "op_count", "static_figure"]
+__all__ = ["CAPTIONS", "DEFAULTS", "OPS", "RooflineExplorer", "explore", "op_count", "static_figure"]
 
 #: Single operators the explorer offers, as (label -> function of batch and dtype).
 OPS = {
@@ -81,10 +81,14 @@ class RooflineExplorer:
         import ipywidgets as w
         from IPython.display import display
 
-        dev = w.Dropdown(options=names(include_this_machine=False), value="a100-sxm", description="device")
-        prec = w.Dropdown(options=list(get("a100-sxm").peak_flops), value="fp16", description="precision")
-        work = w.Dropdown(options=model_names() + list(OPS), value="bert-base", description="workload")
-        batch = w.IntSlider(value=1, min=1, max=256, description="batch", continuous_update=False)
+        dev = w.Dropdown(options=names(include_this_machine=False), value="a100-sxm", description="device",
+                         tooltip=CAPTIONS["device"])
+        prec = w.Dropdown(options=list(get("a100-sxm").peak_flops), value="fp16", description="precision",
+                          tooltip=CAPTIONS["precision"])
+        work = w.Dropdown(options=model_names() + list(OPS), value="bert-base", description="workload",
+                          tooltip=CAPTIONS["workload"])
+        batch = w.IntSlider(value=1, min=1, max=256, description="batch", continuous_update=False,
+                            tooltip=CAPTIONS["batch"])
         out = w.Output()
         label = w.HTML()
 
@@ -102,13 +106,23 @@ class RooflineExplorer:
         for c in (dev, prec, work, batch):
             c.observe(refresh, names="value")
         refresh()
-        return w.VBox([w.HBox([dev, prec]), w.HBox([work, batch]), label, out])
+        captions = w.HTML("<div style='font-size:0.85em;line-height:1.35;color:#333'>"
+                          + "".join(f"<div>{c}</div>" for c in CAPTIONS.values()) + "</div>")
+        return w.VBox([w.HBox([dev, prec]), w.HBox([work, batch]), captions, label, out])
 
 
 def explore():
     """Show the roofline explorer in a notebook."""
     return RooflineExplorer().widget()
 
+
+#: One line per control, shown under the controls (and as each one's tooltip).
+CAPTIONS = {
+    "device": "device: the accelerator whose peak compute and memory bandwidth draw the roofs",
+    "precision": "precision: the number format, which sets the compute roof (and bytes per value)",
+    "workload": "workload: a whole model or one operator, giving its FLOPs and bytes moved",
+    "batch": "batch: inputs processed together; a larger batch reuses the weights, raising intensity",
+}
 
 #: The explorer's starting point (and the static figure's settings).
 DEFAULTS = {"device": "a100-sxm", "precision": "fp16", "workload": "bert-base", "batch": 1}
