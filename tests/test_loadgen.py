@@ -132,26 +132,33 @@ def test_result_json_has_per_query_log(tmp_path):
     assert len(d["extra"]["queries"]["completed_s"]) == d["metrics"]["queries"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario,qps", [("singlestream", None), ("server", 150), ("offline", None)])
 def test_crosscheck_against_mlperf_loadgen(scenario, qps):
     """simlib's generator and MLPerf LoadGen on one SUT (2 ms sleeps) agree.
 
     Tolerances: p50 within 35% and QPS within 25%. Run-to-run noise of a 0.5 s run on a shared
     2-core machine is itself 10-30% (sleep overshoot, other processes); a generator bug (latency
-    not from the schedule, wrong percentile, wrong QPS formula) gives errors of 2x or more.
+    not from the schedule, wrong percentile, wrong QPS formula) gives errors of 2x or more. The
+    two generators run in three interleaved pairs and their medians are compared, so a burst of
+    load from another program during one run cannot decide the test (one pair disagreed by 2x
+    beside two CPU hogs).
     """
     from simlib.measure.mlperf_crosscheck import run_mlperf
 
     settings = Settings(scenario, qps=qps, min_duration_s=0.5, min_query_count=40,
                         offline_expected_qps=400 if scenario == "offline" else None)
     mb = 8 if scenario == "offline" else 1
-    ours = run_scenario(sut(0.002, max_batch=mb), settings, progress=False, system={})
-    theirs = run_mlperf(sut(0.002, max_batch=mb), settings)
-    if scenario == "offline":
-        assert theirs["throughput_sps"] == pytest.approx(ours.metrics["throughput_sps"], rel=0.25)
-    else:
-        assert theirs["p50_s"] == pytest.approx(ours.metrics["p50_s"], rel=0.35)
-    if scenario == "server":
-        assert theirs["qps_scheduled"] == pytest.approx(qps, rel=0.35)
-        assert ours.metrics["qps_scheduled"] == pytest.approx(qps, rel=0.35)
+    key = "throughput_sps" if scenario == "offline" else "p50_s"
+    ours_runs, theirs_runs = [], []
+    for _ in range(3):
+        ours = run_scenario(sut(0.002, max_batch=mb), settings, progress=False, system={})
+        theirs = run_mlperf(sut(0.002, max_batch=mb), settings)
+        ours_runs.append(ours.metrics[key])
+        theirs_runs.append(theirs[key])
+        if scenario == "server":
+            assert theirs["qps_scheduled"] == pytest.approx(qps, rel=0.35)
+            assert ours.metrics["qps_scheduled"] == pytest.approx(qps, rel=0.35)
+    rel = 0.25 if scenario == "offline" else 0.35
+    assert np.median(theirs_runs) == pytest.approx(np.median(ours_runs), rel=rel), (ours_runs, theirs_runs)
     assert "MLPerf Results Summary" in theirs["summary_text"]

@@ -95,43 +95,48 @@ def _decode(shape, payload, encoding: str):
     return img
 
 
+def _serve_one(b, k: int, req, encoding: str, res: int) -> tuple[float, ...]:
+    """Serve request ``k`` through every stage; the time (s) each stage took, in STAGES order."""
+    from PIL import Image
+
+    pc = time.perf_counter
+    t0 = pc()
+    shape, payload = _parse(req, encoding)
+    t1 = pc()
+    img = _decode(shape, payload, encoding)
+    t2 = pc()
+    img = img.convert("RGB").resize((res, res), Image.BILINEAR)
+    t3 = pc()
+    x = np.asarray(img, dtype=np.float32).transpose(2, 0, 1)[None] / 255.0
+    x = np.ascontiguousarray((x - _MEAN) / _STD, dtype=np.float32)
+    t4 = pc()
+    logits = b.infer(x)[0]
+    t5 = pc()
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    top = np.argsort(p)[::-1][:5]
+    t6 = pc()
+    json.dumps({"id": k, "top5": [{"class": int(i), "p": float(p[i])} for i in top]})
+    t7 = pc()
+    return (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6)
+
+
 @validate_params({"model": Options(("cnn",)), "encoding": Options(ENCODINGS),
                   "n_requests": [None, Range(2, None, integer=True)]})
 def run_pipeline(model: str = "cnn", backend: str = "onnxruntime", *, encoding: str = "json",
                  n_requests: int | None = None, precision: str = "fp32", threads: int | None = None,
                  seed: int = 0) -> Result:
     """Serve ``n_requests`` one at a time through every stage, timing each (seconds)."""
-    from PIL import Image
-
     n = n_requests or budget.pick(quick=40, standard=300, full=2000)
     b = open_backend(backend, model, precision=precision, threads=threads)
     res = b.spec.config["resolution"]
     reqs = make_requests(n + 5, encoding, seed=seed)
     times = {s: [] for s in STAGES}
-    pc = time.perf_counter
     try:
         for k, req in enumerate(reqs):
-            t0 = pc()
-            shape, payload = _parse(req, encoding)
-            t1 = pc()
-            img = _decode(shape, payload, encoding)
-            t2 = pc()
-            img = img.convert("RGB").resize((res, res), Image.BILINEAR)
-            t3 = pc()
-            x = np.asarray(img, dtype=np.float32).transpose(2, 0, 1)[None] / 255.0
-            x = np.ascontiguousarray((x - _MEAN) / _STD, dtype=np.float32)
-            t4 = pc()
-            logits = b.infer(x)[0]
-            t5 = pc()
-            p = np.exp(logits - logits.max())
-            p /= p.sum()
-            top = np.argsort(p)[::-1][:5]
-            t6 = pc()
-            json.dumps({"id": k, "top5": [{"class": int(i), "p": float(p[i])} for i in top]})
-            t7 = pc()
+            stage_s = _serve_one(b, k, req, encoding, res)
             if k >= 5:  # the first 5 requests warm up the stages
-                for s, dt in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2, t4 - t3, t5 - t4, t6 - t5, t7 - t6),
-                                 strict=True):
+                for s, dt in zip(STAGES, stage_s, strict=True):
                     times[s].append(dt)
         desc = b.describe()
     finally:
