@@ -62,8 +62,12 @@ def serve_dashboard(log: Path):
             proc.kill()
 
 
+# the serving explorer swaps PNGs in one Image widget (simlib.queueing.widget)
+SERVING_FIGURE = ".simlib-demo img.widget-image:visible"
+
+
 def _serving_figure(page) -> str:
-    return page.locator(".simlib-demo .widget-output img:visible").first.get_attribute("src") or ""
+    return page.locator(SERVING_FIGURE).first.get_attribute("src") or ""
 
 
 def _wait_changed(page, before: str, timeout_s: float = 30.0) -> str:
@@ -97,7 +101,7 @@ def test_dashboard_in_chromium(tmp_path):
         page = context.new_page()
         page.goto(url, timeout=60_000)
         try:
-            page.wait_for_selector(".simlib-demo .widget-output img:visible", timeout=90_000)
+            page.wait_for_selector(SERVING_FIGURE, timeout=90_000)
         except sync_api.TimeoutError:
             page.screenshot(path=str(shots / "demo-timeout.png"))
             raise AssertionError("no figure within 90 s; Voila said:\n"

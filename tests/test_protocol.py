@@ -167,6 +167,7 @@ EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
     "protocol.py:ResultDisplay": "the protocol's mixin",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
+    "exercises/__init__.py:LiveSummary": "the live display of a ChapterSummary (progress), not a measurement or model output",
     "exercises/progress.py:Progress": "the reader's progress store; summary(chapter) is a query",
     "bookbuild.py:BuildResult": "the outcome of a book build (a process), not a benchmark result",
     "exercises/grading/sandbox.py:RunResult": "what a graded notebook's sandboxed child returned",
