@@ -17,7 +17,7 @@ from simlib.basics.history import (
 
 matplotlib.use("Agg")
 
-#: The source's Table 2 as printed (seed lines 96-103): benchmark -> (year, key metric).
+#: The source's Table 2 as printed (seed lines 85-92): benchmark -> (year, key metric).
 SOURCE_TABLE_2 = {
     "Whetstone": (1976, "MWIPS"),
     "LINPACK": (1979, "FLOP/s"),
@@ -26,7 +26,7 @@ SOURCE_TABLE_2 = {
     "Green500": (2007, "GFLOP/s per watt"),
     "MLPerf": (2018, "Time-to-quality, QPS, latency, accuracy"),
 }
-#: The source's Table 1 (seed lines 82-87): variant -> primary metrics.
+#: The source's Table 1 (seed lines 77-82): variant -> primary metrics.
 SOURCE_TABLE_1 = {
     "MLPerf Training": "Time-to-quality, throughput (samples/sec)",
     "MLPerf Inference": "QPS, latency percentiles, accuracy preservation",

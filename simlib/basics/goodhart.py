@@ -1,4 +1,4 @@
-"""Goodhart's law, measured (source chapter, Napkin Math 1.2 and footnote 1, seed lines 37-38, 130-137).
+"""Goodhart's law, measured (source chapter, Napkin Math 1.2 and footnote 1, seed lines 33-34, 129-137).
 
 *Selection on a fixed test split.* Try many variants, keep the one that scores best on one fixed
 test split, and that score overstates the chosen variant: part of its lead is the split's

@@ -1,4 +1,4 @@
-"""Benchmark history as data (source chapter, "Historical Foundations", seed lines 55-103).
+"""Benchmark history as data (source chapter, "Historical Foundations", seed lines 55-106).
 
 One data file, ``history.yaml`` beside this module, lists the benchmarks the source's text and
 tables name (Whetstone, LINPACK, TOP500, SPEC CPU, SPEC Power, Green500, DAWNBench, MLPerf and its

@@ -1,4 +1,4 @@
-"""The statistical confidence trap (source chapter, Napkin Math 1.1, seed lines 117-128), measured.
+"""The statistical confidence trap (source chapter, Napkin Math 1.1, seed lines 119-127), measured.
 
 Three questions, each with a closed form and a check:
 
