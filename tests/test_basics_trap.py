@@ -206,3 +206,13 @@ def test_runs_to_separate_from_measured_samples():
         runs_to_separate(0.02, 0.03, samples_s=s)
     with pytest.raises(InvalidParameterError, match="run_cv"):
         runs_to_separate(0.02)
+
+
+def test_small_sizes_warn_when_the_simulation_disagrees():
+    r = runs_to_separate(0.02, 0.01, n_experiments=2000, seed=0)  # 6 runs: t-sizing at tiny n
+    if r.simulated_power.contains(0.8):
+        assert r.warnings == ()
+    else:
+        assert len(r.warnings) == 1 and f"{r.n_runs} runs gave power" in r.warnings[0]
+        word = "conservative" if r.simulated_power.low > 0.8 else "optimistic"
+        assert word in r.warnings[0]

@@ -484,8 +484,12 @@ class RunsToSeparate(ResultDisplay):
     def warnings(self) -> tuple[str, ...]:
         if self.simulated_power.contains(self.power):
             return ()
-        return (f"the simulated power ({self.simulated_power}) does not contain the target {self.power:.0%}: the "
-                "normal approximation is poor at this size; use the simulated figure",)
+        s = self.simulated_power
+        if s.low > self.power:
+            return (f"the closed form is conservative at this size: {self.n_runs} runs gave power {s.estimate:.0%} "
+                    f"[{s.low:.0%}, {s.high:.0%}] in simulation, above the target {self.power:.0%}; fewer runs may do",)
+        return (f"the closed form is optimistic at this size: {self.n_runs} runs gave power only {s.estimate:.0%} "
+                f"[{s.low:.0%}, {s.high:.0%}] in simulation, below the target {self.power:.0%}; take more runs",)
 
     @property
     def settings(self) -> dict[str, Any]:
