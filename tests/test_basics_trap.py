@@ -209,10 +209,6 @@ def test_runs_to_separate_from_measured_samples():
 
 
 def test_small_sizes_warn_when_the_simulation_disagrees():
-    r = runs_to_separate(0.02, 0.01, n_experiments=2000, seed=0)  # 6 runs: t-sizing at tiny n
-    if r.simulated_power.contains(0.8):
-        assert r.warnings == ()
-    else:
-        assert len(r.warnings) == 1 and f"{r.n_runs} runs gave power" in r.warnings[0]
-        word = "conservative" if r.simulated_power.low > 0.8 else "optimistic"
-        assert word in r.warnings[0]
+    r = runs_to_separate(0.02, 0.01, n_experiments=2000, seed=0)  # 6 runs: the t-sizing rounds up a lot
+    assert r.n_runs == 6 and r.simulated_power.low > 0.8  # 2,000 experiments: +-1.5% around ~87%
+    assert len(r.warnings) == 1 and "conservative" in r.warnings[0] and "6 runs gave power" in r.warnings[0]
