@@ -361,3 +361,55 @@ def test_shift_report_on_digits_controlled_shift():
     assert conforms(same) == [] and conforms(moved) == []
     with pytest.raises(InvalidParameterError, match="x_b"):
         shift_report(x_a, x_b[:, :10])
+
+
+def test_psi_closed_form_and_properties():
+    from simlib.evaluation.datashift import psi
+
+    a = np.repeat(np.arange(4.0), 25)  # four equal bins at the quartiles
+    b = np.repeat(np.arange(4.0), [40, 20, 20, 20])
+    expected = (0.4 - 0.25) * np.log(0.4 / 0.25) + 3 * (0.2 - 0.25) * np.log(0.2 / 0.25)
+    assert psi(a, b, n_bins=4) == pytest.approx(expected)
+    assert psi(a, a, n_bins=4) == 0.0
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, 4000)
+    values = [psi(x, rng.normal(mu, 1, 4000)) for mu in (0.0, 0.25, 0.5, 1.0)]
+    assert values == sorted(values) and values[0] < 0.02 and values[-1] > 0.25  # grows with the shift
+
+
+def test_mmd_permutation_pvalue_is_calibrated_under_no_shift():
+    from simlib.evaluation.datashift import mmd_test
+
+    rng = np.random.default_rng(1)
+    p = [mmd_test(rng.normal(0, 1, (40, 2)), rng.normal(0, 1, (40, 2)), n_permutations=99, seed=i)["pvalue"]
+         for i in range(40)]
+    assert 0 < min(p) and max(p) <= 1
+    rejected = sum(v < 0.05 for v in p)
+    assert rejected <= 6  # P(Binomial(40, 0.05) > 6) < 0.5%
+    r = mmd_test(rng.normal(0, 1, (40, 2)), rng.normal(1, 1, (40, 2)), n_permutations=99)
+    assert r["pvalue"] == pytest.approx(0.01) and r["mmd2"] > 0  # the smallest p-value 99 permutations allow
+
+
+def test_detection_power_grows_with_shift_and_sample_size():
+    from sklearn.datasets import load_digits
+
+    from simlib.evaluation.datashift import detection_power, translate_fraction
+
+    x = load_digits().data / 16.0
+    rng = np.random.default_rng(0)
+    assert np.array_equal(translate_fraction(x[:10], 0.0, rng), x[:10])
+    assert np.array_equal(translate_fraction(x[:10], 1.0, rng), shift_digits(x[:10], dx=1))
+    small = detection_power(x, [0.0, 0.25, 1.0], n_per_split=60, trials=20, test="mmd", seed=0)
+    large = detection_power(x, [0.0, 0.25, 1.0], n_per_split=240, trials=20, test="mmd", seed=0)
+    assert small.detected[0] <= 4 and large.detected[0] <= 4  # false alarms near alpha = 5%
+    assert small.detected[2] == large.detected[2] == 20  # every image moved: always found
+    assert large.detected[1] > small.detected[1]  # a partial shift needs more data
+    assert conforms(large) == []
+    ks = detection_power(x, [0.0, 1.0], n_per_split=60, trials=10, test="ks")
+    assert ks.detected == (0, 10)
+    # PSI's rule of thumb is not a test: with 60 examples and 64 pixels some pixel always "shifts"
+    assert detection_power(x, [0.0], n_per_split=60, trials=10, test="psi").detected == (10,)
+    with pytest.raises(InvalidParameterError, match="n_per_split"):
+        detection_power(x[:50], [0.1], n_per_split=30)
+    with pytest.raises(InvalidParameterError, match="test"):
+        detection_power(x, [0.1], test="chi2")

@@ -187,7 +187,7 @@ class CalibrationReport(ResultDisplay):
         return {"bins_before": lists(self.bins_before), "bins_after": lists(self.bins_after)}
 
 
-@validate_params({"n_bins": _BINS, "binning": _BINNING})
+@validate_params({"n_bins": _BINS, "binning": _BINNING, "kind": Options(("measured", "modeled"))})
 def temperature_scaling_report(val_logits: Any, val_y: Any, test_logits: Any, test_y: Any, n_bins: int = 15,
                                binning: str = "uniform", kind: str = "measured") -> CalibrationReport:
     """Fit T on the validation split, report ECE and NLL on the held-out split before and after.
@@ -199,8 +199,6 @@ def temperature_scaling_report(val_logits: Any, val_y: Any, test_logits: Any, te
     >>> r.temperature > 2, r.ece_after < r.ece_before
     (True, True)
     """
-    if kind not in ("measured", "modeled"):
-        raise invalid("kind", f"got {kind!r}", "'measured' or 'modeled'", owner="temperature_scaling_report")
     zv, zt = np.asarray(val_logits, dtype=float), np.asarray(test_logits, dtype=float)
     yt = np.asarray(test_y)
     t = fit_temperature(zv, val_y)

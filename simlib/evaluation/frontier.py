@@ -25,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from simlib._validate import Range, Satisfies, invalid, validate_fields, validate_params
+from simlib._validate import Options, Range, Satisfies, invalid, validate_fields, validate_params
+from simlib.evaluation.calibration import ece_band
 from simlib.protocol import ResultDisplay
 from simlib.stats import Interval
 
@@ -121,8 +122,7 @@ class FrontierResult(ResultDisplay):
                               "cost": v.cost, "cost_unit": v.cost_unit} for v in self.variants]}
 
 
-@validate_params({"kind": Satisfies(lambda v: v in ("measured", "modeled"), "'measured' or 'modeled'",
-                                    valid="measured", invalid="comparison")})
+@validate_params({"kind": Options(("measured", "modeled"))})
 def frontier(variants: Sequence[Variant], kind: str = "measured") -> FrontierResult:
     """The front of ``variants`` (at least one, distinct names, one cost unit) as a result."""
     vs = tuple(variants)
@@ -173,16 +173,11 @@ def lighthouse_1_3() -> dict[str, Any]:
     return {"top1_drop_pp": drop["top1"], "top5_drop_pp": drop["top5"], "edge_case_drop_pp": drop["edge_case"],
             "top1_acceptable": drop["top1"] < L["top1_threshold_pp"],
             "edge_to_top1_drop_ratio": drop["edge_case"] / drop["top1"],
-            "ece_ratio": i["ece"] / f["ece"], "ece_band_fp32": ece_band_of(f["ece"]),
-            "ece_band_int8": ece_band_of(i["ece"]), "fp32_bytes_per_param": L["fp32_bytes"] / L["params"],
+            "ece_ratio": i["ece"] / f["ece"], "ece_band_fp32": ece_band(f["ece"]),
+            "ece_band_int8": ece_band(i["ece"]), "fp32_bytes_per_param": L["fp32_bytes"] / L["params"],
             "int8_bytes_per_param": L["int8_bytes"] / L["params"], "size_ratio": L["fp32_bytes"] / L["int8_bytes"],
             "top1_top5_gap_pp_fp32": (f["top5"] - f["top1"]) * 100,
             "top1_top5_gap_pp_int8": (i["top5"] - i["top1"]) * 100,
             # what the 5% edge-case share contributes to the aggregate drop if the rest behaved alike
             "edge_case_share_of_top1_drop_pp": L["edge_case_share"] * drop["edge_case"]}
 
-
-def ece_band_of(ece: float) -> str:
-    from simlib.evaluation.calibration import ece_band
-
-    return ece_band(ece)

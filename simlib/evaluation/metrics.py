@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Range, Satisfies, invalid, validate_fields, validate_params
+from simlib._validate import Options, Range, Satisfies, invalid, validate_fields, validate_params
 from simlib.protocol import ResultDisplay
 from simlib.stats import Interval, wilson_ci
 
@@ -38,7 +38,8 @@ __all__ = ["ClassificationReport", "ImbalanceArithmetic", "classification_report
 
 _FRACTION = Range(0, 1)
 _CONF = Range(0, 1, closed="neither")
-_KINDS = ("measured", "modeled")
+#: A result computed here from labels and scores is measured (a real model) or modeled (built from rates).
+KIND = Options(("measured", "modeled"))
 _ARRAY = Satisfies(lambda v: np.ndim(v) >= 1 and len(v) > 0, "a non-empty array-like", valid=[0, 1], invalid=[])
 
 
@@ -77,7 +78,8 @@ def top_k_accuracy(y_true: Any, scores: Any, k: int = 5, confidence: float = 0.9
     if k > s.shape[1]:
         raise invalid("k", f"got {k} with {s.shape[1]} classes", f"an integer in [1, {s.shape[1]}]",
                       owner="top_k_accuracy")
-    hits = int(round(top_k_accuracy_score(y, s, k=k, labels=np.arange(s.shape[1]), normalize=False)))
+    hits = len(y) if k == s.shape[1] else int(round(top_k_accuracy_score(y, s, k=k, labels=np.arange(s.shape[1]),
+                                                                             normalize=False)))
     return wilson_ci(hits, len(y), confidence)
 
 
@@ -208,9 +210,7 @@ class ClassificationReport(ResultDisplay):
 
 
 @validate_params({"confidence": _CONF, "n_resamples": [Range(20, 100_000, integer=True), None],
-                  "seed": Range(0, None, integer=True), "kind": Satisfies(lambda v: v in _KINDS,
-                                                                          "'measured' or 'modeled'",
-                                                                          valid="measured", invalid="comparison")})
+                  "seed": Range(0, None, integer=True), "kind": KIND})
 def classification_report(y_true: Any, scores: Any = None, *, y_pred: Any = None, slices: Any = None,
                           class_names: Sequence[str] | None = None, k: Sequence[int] = (5,),
                           confidence: float = 0.95, n_resamples: int | None = None, seed: int = 0,
