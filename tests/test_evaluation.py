@@ -413,3 +413,50 @@ def test_detection_power_grows_with_shift_and_sample_size():
         detection_power(x[:50], [0.1], n_per_split=30)
     with pytest.raises(InvalidParameterError, match="test"):
         detection_power(x, [0.1], test="chi2")
+
+
+# --- a Lighthouse-1.3-style audit on our own data ----------------------------------------------------
+
+def test_fake_quantize_grid_and_error_bound():
+    from simlib.evaluation.audit import fake_quantize
+
+    rng = np.random.default_rng(0)
+    w = rng.normal(0, 1, 1000)
+    for bits in (8, 4, 2):
+        q = fake_quantize(w, bits)
+        scale = np.abs(w).max() / (2 ** (bits - 1) - 1)
+        assert np.max(np.abs(q - w)) <= scale / 2 + 1e-12
+        assert len(np.unique(q)) <= 2 ** bits - 1
+    assert np.array_equal(fake_quantize(np.zeros(3)), np.zeros(3))
+
+
+def _linear(w, b):
+    return lambda x: x @ w.T + b
+
+
+def test_audit_quantized_logistic_regression_on_digits():
+    from sklearn.linear_model import LogisticRegression
+
+    from simlib.evaluation.audit import audit_variants, fake_quantize
+    from simlib.models.digits import digits_data
+
+    x_tr, y_tr, x_te, y_te = digits_data()
+    m = LogisticRegression(max_iter=1000).fit(x_tr, y_tr)
+    w, b = m.coef_, m.intercept_
+    fns, sizes = {}, {}
+    for bits in (32, 8, 2):
+        wq = w if bits == 32 else fake_quantize(w, bits)
+        fns[f"{bits}-bit"] = _linear(wq, b)
+        sizes[f"{bits}-bit"] = w.size * bits / 8 + b.size * 4
+    r = audit_variants(fns, x_te, y_te, shift_digits(x_te, dx=1), y_te, sizes)
+    assert r.top1[0].estimate == pytest.approx(m.score(x_te, y_te))
+    assert r.change(1) == "no clear change" and r.change(1, "edge") == "no clear change"  # 8-bit: within noise
+    assert r.change(2).startswith("down") and r.change(2, "edge").startswith("down")  # 2-bit: clearly worse
+    assert r.edge[0].high < r.top1[0].low  # a one-pixel move is an edge case the aggregate hides
+    assert ece_band(r.ece[2]) == "poorly calibrated" and r.ece[2] > r.ece[0]
+    assert all(t5.estimate >= t1.estimate for t1, t5 in zip(r.top1, r.top5, strict=True))
+    f = frontier(r.variants())
+    assert f.front == ("8-bit", "2-bit") and f.dominated_by["32-bit"] == ("8-bit",)
+    assert conforms(r) == [] and conforms(f) == []
+    with pytest.raises(InvalidParameterError, match="size_bytes"):
+        audit_variants(fns, x_te, y_te, x_te, y_te, {"32-bit": 1.0})

@@ -12,9 +12,13 @@ Evaluation").
     KS, a classifier two-sample test, MMD with a permutation p-value, PSI,
     label-distribution distances), a controlled shift of the digits images and
     the detection power of each test versus shift size and sample size
+- :mod:`.audit`        a Lighthouse-1.3-style audit of compressed variants on our own data (top-1,
+                       top-5, ECE, edge-case accuracy, changes judged with intervals); weights
+                       rounded to a b-bit grid (:func:`fake_quantize`)
 - :mod:`.plot`         the reliability diagram and the frontier figure
 """
 
+from simlib.evaluation.audit import VariantAudit, audit_variants, fake_quantize
 from simlib.evaluation.calibration import (
     CalibrationReport,
     ece_band,
@@ -53,6 +57,7 @@ from simlib.evaluation.metrics import (
 )
 
 __all__ = ["CalibrationReport", "ClassificationReport", "DetectionPower", "FrontierResult", "ShiftReport", "Variant",
+           "VariantAudit", "audit_variants", "fake_quantize",
            "class_balance", "classification_report", "compare_variants", "confusion_from_rates", "detection_power",
            "dominates", "ece_band", "expected_calibration_error", "fit_temperature", "fraud_example", "frontier",
            "imbalanced_digits", "label_distance", "lighthouse_1_3", "mmd_test", "pareto_front", "psi",

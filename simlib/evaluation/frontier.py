@@ -43,7 +43,8 @@ _INTERVAL = Satisfies(lambda v: isinstance(v, Interval) and 0 <= v.low <= v.esti
 @dataclass(frozen=True)
 class Variant:
     """One model variant: ``accuracy`` (fraction, with its interval), ``size_bytes``, and ``cost``
-    (lower is better) in ``cost_unit`` ("s" for latency, "flops" for FLOPs per inference)."""
+    (lower is better) in ``cost_unit`` ("s" for latency, "flops" for FLOPs per inference, "none"
+    when every variant costs the same)."""
 
     name: str
     accuracy: Interval
@@ -108,10 +109,12 @@ class FrontierResult(ResultDisplay):
     def _rows(self) -> list[tuple[str, str]]:
         rows = [("Pareto front", ", ".join(self.front))]
         for v in self.variants:
-            cost = f"{v.cost * 1e3:.3g} ms" if v.cost_unit == "s" else f"{v.cost:.3g} {v.cost_unit}"
+            cost = (f"{v.cost * 1e3:.3g} ms" if v.cost_unit == "s" else "" if v.cost_unit == "none"
+                    else f"{v.cost:.3g} {v.cost_unit}")
+            size = f"{v.size_bytes / 1e6:.3g} MB" if v.size_bytes >= 1e6 else f"{v.size_bytes / 1e3:.3g} kB"
             by = self.dominated_by[v.name]
             rows.append((v.name, f"accuracy {v.accuracy.estimate:.1%} [{v.accuracy.low:.1%}, {v.accuracy.high:.1%}], "
-                                 f"{v.size_bytes / 1e6:.3g} MB, {cost}; "
+                                 f"{size}{', ' + cost if cost else ''}; "
                                  + (f"dominated by {', '.join(by)}" if by else "on the front")))
         return rows
 
