@@ -143,6 +143,8 @@ def audit_variants(logits: Mapping[str, Callable[[np.ndarray], Any]], x: Any, y:
         edge.append(wilson_ci(int((ze.argmax(axis=1) == ye).sum()), len(ye)))
         ece.append(expected_calibration_error(*top_label(softmax(z, axis=1), y), n_bins=n_bins))
     warns = []
+    if z.shape[1] <= k:
+        warns.append(f"top-{k} accuracy with {z.shape[1]} classes is 100% by construction; report a smaller k.")
     if len(y) < 10 * n_bins:
         warns.append(f"{len(y)} test examples over {n_bins} ECE bins: ECE differences below a few hundredths are "
                      "noise; use more examples or fewer bins.")
