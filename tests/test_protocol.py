@@ -142,6 +142,84 @@ def _lighthouse():
     return lighthouse_table()
 
 
+def _confidence_trap():
+    from simlib.basics.trap import confidence_trap
+
+    return confidence_trap()
+
+
+def _accuracy_comparison():
+    from simlib.basics.trap import compare_predictions
+
+    y = np.array([0, 1] * 50)
+    b = y.copy()
+    b[:7] = 1 - b[:7]
+    return compare_predictions(y, y.copy(), b)
+
+
+def _runs_to_separate():
+    from simlib.basics.trap import runs_to_separate
+
+    return runs_to_separate(0.02, 0.03, n_experiments=200)
+
+
+def _selection_study():
+    from simlib.basics.goodhart import selection_study
+
+    return selection_study(n_variants=3, n_repeats=2, n_select=100)
+
+
+def _beam_search():
+    from simlib.basics.goodhart import beam_search_budget
+
+    return beam_search_budget()
+
+
+def _classification_report():
+    from simlib.evaluation import classification_report
+
+    y = np.array([0] * 90 + [1] * 10)
+    return classification_report(y, np.r_[np.full(90, 0.1), np.full(2, 0.9), np.full(8, 0.3)], n_resamples=50)
+
+
+def _calibration_report():
+    from simlib.evaluation import temperature_scaling_report
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 3, 400)
+    z = 9.0 * np.eye(3)[y] + rng.normal(0, 4.5, (400, 3))
+    return temperature_scaling_report(z[:200], y[:200], z[200:], y[200:], n_bins=10)
+
+
+def _frontier_result():
+    from simlib.evaluation import Variant, frontier
+    from simlib.stats import Interval
+
+    return frontier([Variant("fp32", Interval(0.95, 0.94, 0.96, 0.95, "wilson"), 4e6, 2e-3),
+                     Variant("int8", Interval(0.948, 0.938, 0.958, 0.95, "wilson"), 1e6, 1e-3)])
+
+
+def _shift_report():
+    from simlib.evaluation import shift_report
+
+    rng = np.random.default_rng(0)
+    return shift_report(rng.normal(0, 1, (60, 3)), rng.normal(0.5, 1, (60, 3)), [0] * 60, [1] * 60)
+
+
+def _detection_power():
+    from simlib.evaluation import detection_power
+
+    return detection_power(np.random.default_rng(0).random((100, 4)), [0.0, 1.0], n_per_split=20, trials=3,
+                           shift=lambda x, s, rng: x + s)
+
+
+def _variant_audit():
+    from simlib.evaluation import audit_variants
+
+    x, y = np.eye(3), np.arange(3)
+    return audit_variants({"a": lambda v: v, "b": lambda v: 2 * v}, x, y, x, y, {"a": 12.0, "b": 3.0})
+
+
 #: "module path:Class" -> a factory of one small instance.
 CHECKED = {
     "measure/result.py:Result": _result,
@@ -160,11 +238,23 @@ CHECKED = {
     "measure/colocation.py:Colocation": _colocation,
     "energy.py:EnergyBreakdown": _energy,
     "lighthouse.py:LighthouseTable": _lighthouse,
+    "basics/trap.py:ConfidenceTrap": _confidence_trap,
+    "basics/trap.py:AccuracyComparison": _accuracy_comparison,
+    "basics/trap.py:RunsToSeparate": _runs_to_separate,
+    "basics/goodhart.py:SelectionStudy": _selection_study,
+    "basics/goodhart.py:BeamSearchBudget": _beam_search,
+    "evaluation/metrics.py:ClassificationReport": _classification_report,
+    "evaluation/calibration.py:CalibrationReport": _calibration_report,
+    "evaluation/frontier.py:FrontierResult": _frontier_result,
+    "evaluation/datashift.py:ShiftReport": _shift_report,
+    "evaluation/datashift.py:DetectionPower": _detection_power,
+    "evaluation/audit.py:VariantAudit": _variant_audit,
 }
 
 #: Classes that look like results but are not, and why.
 EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
+    "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
     "exercises/__init__.py:LiveSummary": "the live display of a ChapterSummary (progress), not a measurement or model output",
