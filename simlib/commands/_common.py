@@ -107,3 +107,16 @@ def report_saved(command: str, result: Any, target: str) -> None:
     from simlib.store import save_or_keep
 
     print(f"simlib {command}: {save_or_keep(result, target)}", file=sys.stderr)
+
+
+def emit(command: str, result: Any, args: argparse.Namespace, *, json_obj: Any = None,
+         text: str | None = None) -> None:
+    """What every result-printing command does last: keep or write the result (``--save``), then
+    print it: strict JSON with ``--json`` (``json_obj``, default ``result.to_dict()``), else ``text``
+    (default ``repr(result)``)."""
+    if getattr(args, "save", None):
+        report_saved(command, result, args.save)
+    if args.json:
+        print_json(result.to_dict() if json_obj is None else json_obj)
+    else:
+        print(repr(result) if text is None else text)

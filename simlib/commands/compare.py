@@ -15,9 +15,8 @@ from simlib.commands._common import (
     add_allow_large,
     add_duration,
     add_latency_bound,
+    emit,
     ms_to_s,
-    print_json,
-    report_saved,
 )
 from simlib.commands.measure import unavailable
 
@@ -47,12 +46,7 @@ def run(args: argparse.Namespace) -> int:
                                              "compare"), progress=None if not args.json else False)
     except BackendUnavailable as err:
         raise unavailable(err, "--backend") from None
-    if args.save:
-        report_saved('compare', c, args.save)
-    if args.json:
-        print_json(c.records())
-    else:
-        print(repr(c))
+    emit("compare", c, args, json_obj=c.records())
     return 0
 
 

@@ -17,11 +17,10 @@ from simlib.commands._common import (
     add_duration,
     add_latency_bound,
     add_renamed,
+    emit,
     exit_code,
     ms_to_s,
     only_with,
-    print_json,
-    report_saved,
 )
 
 FLAGS = {"latency_bound_ms": "--latency-bound-ms", "batch_timeout_ms": "--batch-timeout-ms",
@@ -58,14 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise unavailable(err, "--backend") from None
     except MeterUnavailable as err:
         raise unavailable(err, "--meter") from None
-    if args.save:
-        report_saved('measure', r, args.save)
-    if args.json:
-        print_json(r.to_dict())
-    else:
-        print(r.summary_text())
-        print()
-        print(repr(r))
+    emit("measure", r, args, text=f"{r.summary_text()}\n\n{r!r}")
     return exit_code(bool(r.valid))
 
 

@@ -21,11 +21,10 @@ from simlib.commands._common import (
     add_allow_large,
     add_duration,
     add_renamed,
+    emit,
     exit_code,
     ms_to_s,
     only_with,
-    print_json,
-    report_saved,
 )
 
 SCENARIOS = ("singlestream", "multistream", "server", "offline")
@@ -92,12 +91,7 @@ def _run_scenario(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     _check_flags(args)
     res = _run_scenario(args)
-    if args.save:
-        report_saved('simulate', res, args.save)
-    if args.json:
-        print_json(res.to_dict())
-    else:
-        print(repr(res))
+    emit("simulate", res, args)
     return exit_code(res.valid)
 
 
