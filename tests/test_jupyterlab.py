@@ -119,6 +119,9 @@ def _run_all(page, attempts: int = 3) -> None:
     started = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]")).first
     for _ in range(attempts):
         page.locator("text=Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
+        # JupyterLab runs "Run All Cells" on the current widget: on a slow start the file browser or
+        # the launcher can still hold the focus, so select the notebook's first cell first
+        page.locator(".jp-NotebookPanel:visible .jp-Cell").first.click()
         _menu(page, "Run", "Run All Cells")
         try:
             started.wait_for(timeout=60_000)
@@ -177,12 +180,19 @@ def _run_all_and_wait(page, restart: bool = False) -> None:
     if restart:
         _menu(page, "Kernel", "Restart Kernel and Run All Cells")
         page.locator(".jp-Dialog button", has_text="Restart").click()
-        page.wait_for_timeout(3000)
+        # the old execution counts stay until the new run reaches each cell: wait until it started
+        page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-InputPrompt", has_text="[*]").first.wait_for(
+            timeout=120_000)
     else:
         _run_all(page)
-    # the chapter's last cell is the progress summary; then the kernel falls idle
-    page.locator("text=/\\d+ of \\d+ answered/").first.wait_for(timeout=900_000)
-    page.locator("text=Python 3 (ipykernel) | Idle").first.wait_for(timeout=900_000)
+    # done when no cell is queued or running and the last code cell (the progress summary) has its
+    # execution count; the kernel's Idle status flickers between queued cells on a loaded machine
+    page.wait_for_function(
+        "() => { const p = [...document.querySelectorAll("
+        "'.jp-NotebookPanel:not(.lm-mod-hidden) .jp-CodeCell .jp-InputPrompt')];"
+        " return p.length > 0 && p.every(e => !e.textContent.includes('*'))"
+        " && /\\[\\d+\\]/.test(p[p.length - 1].textContent); }", timeout=900_000)
+    page.locator("text=/\\d+ of \\d+ answered/").first.wait_for(timeout=60_000)
 
 
 def _selected_background(q) -> str:
