@@ -206,14 +206,21 @@ def test_inference_chapter_reads_live_numbers_and_its_widgets_work(lab_server, s
     with sync_api.sync_playwright() as p:
         browser = _browser(p)
         page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        page.goto(f"{url}/lab/tree/{CHAPTER_MD}")
+        # ?reset: a fresh workspace, so the exercises page the first test left open is not restored
+        # beside the chapter (Run All and the checks below could then reach the wrong notebook)
+        page.goto(f"{url}/lab/tree/{CHAPTER_MD}?reset")
         page.wait_for_selector(".jp-Notebook", timeout=60_000)
         _run_all_and_wait(page)
 
         # 1. the prose shows this machine's numbers, evaluated by jupyterlab-myst
         prose = page.locator(".jp-MarkdownCell", has_text="On this machine the median latency was").first
         prose.scroll_into_view_if_needed()
-        prose.locator("text=/median latency was \\d/").wait_for(timeout=30_000)
+        try:
+            prose.locator("text=/median latency was \\d/").wait_for(timeout=30_000)
+        except Exception:
+            page.screenshot(path=str(shots / "prose-failed.png"), full_page=False)
+            (shots / "prose-failed.txt").write_text(prose.inner_text())
+            raise
         text = prose.inner_text()
         prose.screenshot(path=str(shots / "prose.png"))
         assert re.search(r"median latency was \d+\.\d{3} ms", text), text[:400]
