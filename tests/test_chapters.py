@@ -62,9 +62,10 @@ def _inline(nb) -> bool:
 
 def _stored(source: str) -> set[str]:
     """Names a cell stores for the prose: ``live["a"] = ...`` or the chapters' ``g("a", ...)``;
-    a name built in a loop (``g(f"rho_{k}", ...)``) counts as its prefix followed by ``*``."""
+    a name built in a loop (``g(f"rho_{k}", ...)``, ``live["lh_" + k]``) counts as its prefix followed by ``*``."""
     names = stored(source) | set(re.findall(r"""\bg\(["'](\w+)["'],""", source))
     prefixes = re.findall(r"""(?:\bg\(|\blive\[)f["'](\w*)\{""", source)
+    prefixes += re.findall(r"""(?:\bg\(|\blive\[)["'](\w*)["']\s*\+""", source)
     return names | {f"{p}*" for p in prefixes}
 
 
