@@ -29,7 +29,7 @@ from simlib._validate import Options, Range, validate_params
 from simlib.protocol import ResultDisplay
 from simlib.stats import Interval, mean_ci, median_ci
 
-__all__ = ["ConditionsStudy", "one_change_three_ways", "ratio_interval"]
+__all__ = ["ConditionsStudy", "conditions_figure", "one_change_three_ways", "ratio_interval", "repeated_runs"]
 
 CONDITIONS = ("batch-1 latency", "throughput", "server p99")
 
@@ -231,3 +231,31 @@ def conditions_figure(study: ConditionsStudy):
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()
     return fig
+
+
+@validate_params({"model": Options(("cnn", "digits", "encoder")), "precision": Options(("fp32", "int8")),
+                  "n_runs": [Range(2, 1000, integer=True), None],
+                  "run_s": [Range(0, 60, closed="neither", unit="s"), None]})
+def repeated_runs(model: str = "cnn", precision: str = "fp32", *, n_runs: int | None = None,
+                  run_s: float | None = None) -> np.ndarray:
+    """Run-to-run variation, measured: ``n_runs`` short timed runs of batch-1 inference, one after
+    another on one loaded model; returns each run's median per-call time (seconds, in run order).
+
+    Their coefficient of variation (:func:`simlib.stats.cv`) is the noise a comparison of two
+    configurations must beat (:func:`simlib.basics.trap.runs_to_separate`). Defaults by budget:
+    quick 8 runs of 0.08 s, standard 20 of 0.25 s, full 50 of 1 s.
+    """
+    from simlib.measure.backends import open_backend
+    from simlib.measure.timer import time_callable
+
+    n = n_runs or budget.pick(quick=8, standard=20, full=50)
+    dur = run_s or budget.pick(quick=0.08, standard=0.25, full=1.0)
+    b = open_backend("onnxruntime", model, precision=precision)
+    try:
+        b.warmup(20)
+        x = b.spec.sample_inputs(1)
+        meds = [time_callable(lambda: b.infer(x), name=f"{model} {precision} run {i}", warmup=3,
+                              time_budget_s=dur, target_rel_ci=1e-6).stats.median for i in range(n)]
+    finally:
+        b.close()
+    return np.asarray(meds, dtype=float)
