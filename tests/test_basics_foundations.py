@@ -101,3 +101,43 @@ def test_bad_input_one_shape():
 
     with pytest.raises(InvalidParameterError, match="load_fraction"):
         one_change_three_ways(load_fraction=1.5)
+
+
+def test_answers_text_each_branch():
+    same = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (1.2, 1.1, 1.3)])  # all "fails" at 2x
+    assert same.answers_text(2.0).startswith("Here the three conditions gave the same verdict")
+    assert "1.40x, 1.50x, 1.20x" in same.answers_text(2.0)
+    two = _study([(2.5, 2.2, 2.8), (1.4, 1.3, 1.5), (1.2, 1.1, 1.3)])
+    assert "two different verdicts" in two.answers_text(2.0)
+    three = _study([(2.5, 2.2, 2.8), (1.4, 1.3, 1.5), (1.9, 1.1, 3.0)])
+    assert "three different verdicts" in three.answers_text(2.0)
+
+
+def test_tail_model_text_each_branch():
+    # the modeled tail speedup is 2.0 (fp32 2 ms / int8 1 ms in _study)
+    inside = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (1.9, 1.5, 2.5)])
+    assert "inside the measured one's interval" in inside.tail_model_text()
+    less = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (1.1, 0.9, 1.3)])
+    assert "improved less than the model" in less.tail_model_text()
+    more = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (3.0, 2.5, 3.5)])
+    assert "improved more than the model" in more.tail_model_text() and "fp32 calls" in more.tail_model_text()
+
+
+def _selection(test, fresh, mean_fresh):
+    from simlib.basics.goodhart import SelectionStudy
+
+    return SelectionStudy(5, 600, 150, 1047, 40, 0, tuple(test), tuple(fresh), tuple(mean_fresh), tuple(fresh),
+                          (0.9,) * 5, (0.9,) * 5)
+
+
+def test_selection_texts_each_branch():
+    helped = _selection([0.93, 0.94, 0.95, 0.93], [0.90, 0.91, 0.92, 0.905], [0.88, 0.885, 0.89, 0.88])
+    assert helped.transfer_text().startswith("Choosing still helped")
+    hurt = _selection([0.93, 0.94, 0.95, 0.93], [0.86, 0.87, 0.865, 0.86], [0.90, 0.905, 0.91, 0.90])
+    assert hurt.transfer_text().startswith("Choosing even hurt")
+    noise = _selection([0.93, 0.94, 0.95, 0.93], [0.90, 0.86, 0.92, 0.88], [0.89, 0.89, 0.89, 0.89])
+    assert noise.transfer_text().startswith("Whether choosing helped at all is within noise")
+    g = helped.gain_not_transferred  # about +3 pp
+    assert helped.against_bound_text(g.high + 0.01).startswith("less than that")
+    assert helped.against_bound_text(g.low - 0.01).startswith("more than that")
+    assert helped.against_bound_text(g.estimate).startswith("about as much as that")

@@ -110,6 +110,35 @@ class ConditionsStudy(ResultDisplay):
             return "fails"
         return "undecided"
 
+    def answers_text(self, claimed: float) -> str:
+        """One sentence on how many different verdicts the three conditions gave on "``claimed``
+        times faster", chosen by :meth:`claim_verdict`."""
+        verdicts = [self.claim_verdict(claimed, r["condition"]) for r in self.rows]
+        k = len(set(verdicts))
+        if k == 1:
+            sp = ", ".join(f"{r['speedup']:.2f}x" for r in self.rows)
+            return (f"Here the three conditions gave the same verdict on the claim, but not the same speedup ({sp}): "
+                    "on another machine, or a busier one, they can part ways, so a speedup must name its condition.")
+        return (f"One optimization, one machine, {('two' if k == 2 else 'three')} different verdicts: a speedup is a "
+                "property of a change and of the conditions it was measured under.")
+
+    def tail_model_text(self) -> str:
+        """How the measured tail speedup compares with the modeled one (the queue fed isolated
+        times), with the reason that fits the direction."""
+        r = self.row("server p99")
+        model = self.model_p99_s[self.baseline].estimate / self.model_p99_s[self.change].estimate
+        if r["speedup_low"] <= model <= r["speedup_high"]:
+            return ("The modeled tail speedup lies inside the measured one's interval: the service times alone "
+                    "account for the tail's improvement, within what this run can resolve.")
+        if model > r["speedup_high"]:
+            return ("The measured tail improved less than the model predicts. The model knows only the service "
+                    "times; the real run also pays for the load generator's own work, the operating system's "
+                    "scheduling and whatever else the machine is doing, which add a tail of their own to both "
+                    "versions and pull the measured speedup towards 1.")
+        return ("The measured tail improved more than the model predicts: the model replays the isolated service "
+                f"times, but under load the longer {self.baseline} calls were hit harder by interference (other "
+                f"processes, the load generator) than the shorter {self.change} ones.")
+
     def _rows(self) -> list[tuple[str, str]]:
         out = []
         for r in self.rows:
