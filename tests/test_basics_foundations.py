@@ -3,6 +3,9 @@ and the one-change-three-conditions study."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from simlib import errata
@@ -141,3 +144,21 @@ def test_selection_texts_each_branch():
     assert helped.against_bound_text(g.high + 0.01).startswith("less than that")
     assert helped.against_bound_text(g.low - 0.01).startswith("more than that")
     assert helped.against_bound_text(g.estimate).startswith("about as much as that")
+
+
+def test_foundations_bank_meets_the_standard():
+    from simlib.exercises.bank import load_bank
+
+    bank = load_bank("foundations")
+    qs = list(bank)
+    types = {q.type for q in qs} if hasattr(qs[0], "type") else {type(q).__name__ for q in qs}
+    assert len(qs) >= 18 and len(types) >= 5
+    numeric_params = [q for q in qs if getattr(q, "params", None)]
+    assert len(numeric_params) >= 4
+    # the two the chapter fills with the reader's own measurements
+    source = (Path(__file__).resolve().parents[1] / "chapters" / "00-what-is-a-benchmark.md").read_text()
+    for qid in ("amdahl-yours", "runs-yours"):
+        assert bank.get(qid).params and f'show(CHAPTER, "{qid}", params=' in source
+    # every section the chapter shows exists in the bank
+    for section in re.findall(r'show_section\(CHAPTER, "([a-z-]+)"\)', source):
+        assert bank.section(section)
