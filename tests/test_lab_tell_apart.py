@@ -117,7 +117,7 @@ SHOWN = ["pilot_cv", "n_needed", "n_affordable", "N_PER_CONFIG", "list(my_interv
 def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys):
     """Rule 6: the filled student notebook, graded with the lab's settings beside two CPU hogs.
     Full marks; the decision follows the run's own interval; the run stays within its time
-    budget; the closing text says what this run showed (b slower, as its 4% more work predicts,
+    budget; the closing text says what this run showed (b slower, as its 3% more work predicts,
     or no clear difference when the noise hid it)."""
     subs = tmp_path / "subs"
     subs.mkdir()
@@ -139,9 +139,10 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
     assert est == pytest.approx(v["float(np.median(samples_b_s) / np.median(samples_a_s))"])
     expected = "b slower" if lo > 1 else ("b faster" if hi < 1 else "no clear difference")
     assert v["decision"] == expected
-    assert v["float(samples_a_s.sum() + samples_b_s.sum())"] <= 2 * 8.0  # the lab's TIME_BUDGET_S, with room
+    # the lab's TIME_BUDGET_S (3 s) is sized from the pilot; two hogs can slow the main run down
+    # after the pilot, but not by a factor of three
+    assert v["float(samples_a_s.sum() + samples_b_s.sum())"] <= 3 * 3.0
     f = v["findings"]
     assert f"{est:.3f} times as long" in f
     assert ("measurably slower" in f) == (expected == "b slower")
     assert ("could not be told apart" in f) == (expected == "no clear difference")
-    assert runs[1].seconds < load_lab(LAB).front.get("lab", {}).get("run_time_s", 40) * 1.5 or True
