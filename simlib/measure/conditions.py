@@ -167,7 +167,7 @@ def one_change_three_ways(model: str = "cnn", change: str = "int8", *, batch_siz
     The Server rate is ``load_fraction`` of the FP32 version's batch-1 capacity (1 / median), at
     most ``max_qps`` (a Python load generator on a small machine issues only so fast), the same
     for both versions. ``n_reps`` replications of ``rep_duration_s`` seconds each per version,
-    interleaved (default by budget: quick 3 x 0.6 s, standard 6 x 2 s, full 10 x 6 s).
+    interleaved (default by budget: quick 3 x 0.6 s, standard 5 x 1.5 s, full 10 x 6 s).
     """
     from simlib.claims import speed_change
     from simlib.measure.backends import open_backend
@@ -177,8 +177,8 @@ def one_change_three_ways(model: str = "cnn", change: str = "int8", *, batch_siz
     from simlib.queueing import Empirical, simulate
 
     baseline = "fp32"
-    reps = n_reps or budget.pick(quick=3, standard=6, full=10)
-    dur = rep_duration_s or budget.pick(quick=0.6, standard=2.0, full=6.0)
+    reps = n_reps or budget.pick(quick=3, standard=5, full=10)
+    dur = rep_duration_s or budget.pick(quick=0.6, standard=1.5, full=6.0)
     tb = budget.pick(quick=0.4, standard=1.5, full=5.0)
     n_min = budget.pick(quick=400, standard=1000, full=3000)  # enough batch-1 times to feed the queue model
     backends = {p: open_backend("onnxruntime", model, precision=p) for p in (baseline, change)}
