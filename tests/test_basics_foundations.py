@@ -124,6 +124,9 @@ def test_tail_model_text_each_branch():
     assert "improved less than the model" in less.tail_model_text()
     more = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (3.0, 2.5, 3.5)])
     assert "improved more than the model" in more.tail_model_text() and "fp32 calls" in more.tail_model_text()
+    over = _study([(1.4, 1.3, 1.5), (1.5, 1.4, 1.6), (1.9, 1.5, 2.5)])
+    over.model_utilization = {"fp32": 1.2, "int8": 0.8}
+    assert "overloaded" in over.tail_model_text()
 
 
 def _selection(test, fresh, mean_fresh):

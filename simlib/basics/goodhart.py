@@ -235,10 +235,11 @@ def selection_study(n_variants: int = 30, n_repeats: int | None = None, *, n_sel
 def selection_figure(study: SelectionStudy):
     """The chosen variant's accuracy on the benchmark split and on a fresh split against how many
     variants were tried (MEASURED): the gap between the two lines is the gain that does not transfer."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     k = np.arange(1, study.n_variants + 1)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     ax.plot(k, np.multiply(study.by_k_test, 100), "o-", label=f"benchmark split ({study.n_select} items)")
     ax.plot(k, np.multiply(study.by_k_fresh, 100), "s-", label=f"fresh split ({study.n_fresh} items)")
     ax.set_xlabel("variants tried (chosen by benchmark accuracy)", fontsize=13)

@@ -218,10 +218,11 @@ def derived_numbers(history: list[Benchmark] | None = None) -> dict[str, Any]:
 def timeline_figure(history: list[Benchmark] | None = None):
     """A timeline of the benchmarks: year on x, one lane per category, each point labeled
     (a hollow marker: a year from outside the source). Returns a matplotlib Figure."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     h = sorted(history if history is not None else load_history(), key=lambda b: (b.year, b.name))
-    fig, ax = plt.subplots(figsize=(11, 5.5))
+    fig = Figure(figsize=(11, 5.5))
+    ax = fig.subplots()
     colors = {"performance": "tab:blue", "energy": "tab:green", "domain": "tab:purple"}
     lane = {c: i for i, c in enumerate(CATEGORIES)}
     lane_items: dict[str, list[int]] = {c: [] for c in CATEGORIES}
