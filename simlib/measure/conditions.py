@@ -142,8 +142,8 @@ class ConditionsStudy(ResultDisplay):
                     "than the time between arrivals), so its p99 only says that the backlog grows without bound; "
                     "the comparison says nothing about the tail.")
         if r["speedup_low"] <= model <= r["speedup_high"]:
-            return ("The modeled tail speedup lies inside the measured one's interval: the service times alone "
-                    "account for the tail's improvement, within what this run can resolve.")
+            return ("The modeled tail speedup lies inside the measured one's interval: within what this run can "
+                    "resolve, the service times alone account for the measured tail.")
         if model > r["speedup_high"]:
             return ("The measured tail improved less than the model predicts. The model knows only the service "
                     "times; the real run also pays for the load generator's own work, the operating system's "
