@@ -181,3 +181,45 @@ register(Erratum(
          "concurrent streams keep an accelerator busy under Poisson arrivals too; the gap grows "
          "where the latency bound forces small batches.",
 ))
+
+
+# --- foundations chapter ---
+
+
+def _a100_sustained_low_tflops() -> float:
+    # Definition 1.1: 30% MFU of the A100's 312 TFLOP/s BF16 peak (catalog).
+    from simlib.basics.framework import peak_gap
+
+    return peak_gap("a100-sxm", "bf16", 0.30, 0.50).sustained_low_flops_per_s / 1e12
+
+
+register(Erratum(
+    id="a100-sustained-low-end",
+    where="Definition 1.1 (Machine learning benchmarking), Significance; seed line 19",
+    quantity="sustained BF16 throughput of an A100 at 30% model-FLOP utilization (312 TFLOP/s peak)",
+    printed=90.0,
+    unit="TFLOP/s",
+    compute=_a100_sustained_low_tflops,
+    note="30 percent of 312 TFLOP/s is {correct:.1f} TFLOP/s, not 90, so the range the stated 30-50% MFU "
+         "gives starts at {correct:.1f} TFLOP/s (its top, 50 percent of 312, is within 1% of the printed 155). "
+         "The point (sustained is far below peak) stands.",
+))
+
+
+def _a100_gap_high_ratio() -> float:
+    from simlib.basics.framework import peak_gap
+
+    return peak_gap("a100-sxm", "bf16", 0.30, 0.50).gap_high_ratio
+
+
+register(Erratum(
+    id="a100-peak-gap-high-end",
+    where="Definition 1.1 (Machine learning benchmarking), Significance; seed line 19",
+    quantity="largest peak-to-sustained gap at 30-50% model-FLOP utilization",
+    printed=3.5,
+    unit="x",
+    compute=_a100_gap_high_ratio,
+    note="At 30% MFU the peak is 1 / 0.30 = {correct:.2f} times the sustained rate; the printed 3.5x "
+         "follows from the rounded 90 TFLOP/s (312 / 90). The gap the stated MFU range gives is "
+         "2x to {correct:.2f}x.",
+))

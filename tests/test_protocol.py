@@ -220,6 +220,24 @@ def _variant_audit():
     return audit_variants({"a": lambda v: v, "b": lambda v: 2 * v}, x, y, x, y, {"a": 12.0, "b": 3.0})
 
 
+def _peak_gap():
+    from simlib.basics.framework import peak_gap
+
+    return peak_gap()
+
+
+def _lighthouse_intro():
+    from simlib.basics.framework import lighthouse_intro
+
+    return lighthouse_intro()
+
+
+def _conditions_study():
+    from simlib.measure.conditions import one_change_three_ways
+
+    return one_change_three_ways("digits", n_reps=2, rep_duration_s=0.2)
+
+
 #: "module path:Class" -> a factory of one small instance.
 CHECKED = {
     "measure/result.py:Result": _result,
@@ -243,6 +261,9 @@ CHECKED = {
     "basics/trap.py:RunsToSeparate": _runs_to_separate,
     "basics/goodhart.py:SelectionStudy": _selection_study,
     "basics/goodhart.py:BeamSearchBudget": _beam_search,
+    "basics/framework.py:PeakGap": _peak_gap,
+    "basics/framework.py:LighthouseIntro": _lighthouse_intro,
+    "measure/conditions.py:ConditionsStudy": _conditions_study,
     "evaluation/metrics.py:ClassificationReport": _classification_report,
     "evaluation/calibration.py:CalibrationReport": _calibration_report,
     "evaluation/frontier.py:FrontierResult": _frontier_result,

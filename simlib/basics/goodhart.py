@@ -143,6 +143,30 @@ class SelectionStudy(ResultDisplay):
             return f"the chosen variant did better on the fresh split, by {-g.estimate * 100:.1f} pp"
         return "no clear overstatement (the interval of the gap includes 0)"
 
+    def transfer_text(self) -> str:
+        """Words chosen by the interval of the gain that transferred (chosen variant on fresh data
+        against a variant picked at random)."""
+        t = self.gain_transferred
+        span = f"{t.estimate * 100:+.1f} points, 95% interval {t.low * 100:+.1f} to {t.high * 100:+.1f}"
+        if t.low > 0:
+            return f"Choosing still helped (the winner beat a variant picked at random on fresh data by {span})"
+        if t.high < 0:
+            return f"Choosing even hurt (the winner did worse than a variant picked at random on fresh data: {span})"
+        return f"Whether choosing helped at all is within noise (winner against a random variant on fresh data: {span})"
+
+    def against_bound_text(self, bound: float) -> str:
+        """The measured overstatement against the modeled one for independent variants (``bound``,
+        a fraction), with the reason that fits."""
+        g = self.gain_not_transferred
+        if g.high < bound:
+            return ("less than that. Real variants share most of their errors (the same hard digits defeat them "
+                    "all), so they differ less than independent ones, and less of the test set's luck is there "
+                    "to exploit.")
+        if g.low > bound:
+            return ("more than that: the variants' true accuracies differ, and a small benchmark split also "
+                    "rewards variants that happen to suit it.")
+        return "about as much as that (the model's value is inside the measured interval)."
+
     def _rows(self) -> list[tuple[str, str]]:
         g, t = self.gain_not_transferred, self.gain_transferred
         return [("gain that did not transfer", f"{g.estimate * 100:+.2f} pp [{g.low * 100:+.2f}, {g.high * 100:+.2f}] "
@@ -211,10 +235,11 @@ def selection_study(n_variants: int = 30, n_repeats: int | None = None, *, n_sel
 def selection_figure(study: SelectionStudy):
     """The chosen variant's accuracy on the benchmark split and on a fresh split against how many
     variants were tried (MEASURED): the gap between the two lines is the gain that does not transfer."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     k = np.arange(1, study.n_variants + 1)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
+    fig = Figure(figsize=(8, 4.5))
+    ax = fig.subplots()
     ax.plot(k, np.multiply(study.by_k_test, 100), "o-", label=f"benchmark split ({study.n_select} items)")
     ax.plot(k, np.multiply(study.by_k_fresh, 100), "s-", label=f"fresh split ({study.n_fresh} items)")
     ax.set_xlabel("variants tried (chosen by benchmark accuracy)", fontsize=13)

@@ -42,6 +42,7 @@ TABLES = {
     "progression": ("name", "year", "measures", "metric", "lesson"),  # the source's Table 2
     "mlperf": ("name", "measures", "metric", "unit"),  # the source's Table 1
     "full": ("name", "year", "category", "measures", "metric", "unit", "missed", "citation"),
+    "missed": ("name", "year", "unit", "missed"),  # what each measured in, and what it missed (fits a page)
 }
 #: Rows of the source's Table 2 and Table 1, in the source's order.
 TABLE_ROWS = {
@@ -159,7 +160,8 @@ class HistoryTable:
         head = "".join(f"<th style='text-align:left'>{e(c)}</th>" for c in self.columns)
         body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{e(x)}</td>" for x in r) + "</tr>"
                        for r in self.rows)
-        return f"<table><caption>{e(self.caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return (f"<div style='overflow-x:auto'><table><caption>{e(self.caption)}</caption><thead><tr>{head}</tr>"
+                f"</thead><tbody>{body}</tbody></table></div>")
 
 
 @validate_params({"table": Options(tuple(TABLES)), "category": [Options(CATEGORIES), None]})
@@ -168,7 +170,8 @@ def history_table(table: str = "progression", *, category: str | None = None,
     """One of the chapter's tables from the history file.
 
     ``table="progression"``: the source's Table 2 (benchmark, year, focus, metric, lesson);
-    ``"mlperf"``: its Table 1 (the MLPerf variants); ``"full"``: every benchmark with what it
+    ``"mlperf"``: its Table 1 (the MLPerf variants); ``"missed"``: every benchmark with its unit and
+    what it missed (sorted by year, narrow enough for a page); ``"full"``: every benchmark with what it
     missed and its citation, optionally only one ``category``, sorted by year.
 
     >>> t = history_table("mlperf")
@@ -184,7 +187,8 @@ def history_table(table: str = "progression", *, category: str | None = None,
     rows = tuple(tuple(str(getattr(b, c)) + ("*" if c == "year" and b.year_basis == "outside" else "") for c in cols)
                  for b in chosen)
     caption = {"progression": "Benchmark progression (source Table 2)", "mlperf": "MLPerf variants (source Table 1)",
-               "full": "Benchmarks named in the source (* year from outside the source)"}[table]
+               "full": "Benchmarks named in the source (* year from outside the source)",
+               "missed": "What each benchmark measured in, and what it missed (* year from outside the source)"}[table]
     return HistoryTable(cols, rows, caption)
 
 
@@ -218,10 +222,11 @@ def derived_numbers(history: list[Benchmark] | None = None) -> dict[str, Any]:
 def timeline_figure(history: list[Benchmark] | None = None):
     """A timeline of the benchmarks: year on x, one lane per category, each point labeled
     (a hollow marker: a year from outside the source). Returns a matplotlib Figure."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     h = sorted(history if history is not None else load_history(), key=lambda b: (b.year, b.name))
-    fig, ax = plt.subplots(figsize=(11, 5.5))
+    fig = Figure(figsize=(11, 5.5))
+    ax = fig.subplots()
     colors = {"performance": "tab:blue", "energy": "tab:green", "domain": "tab:purple"}
     lane = {c: i for i, c in enumerate(CATEGORIES)}
     lane_items: dict[str, list[int]] = {c: [] for c in CATEGORIES}

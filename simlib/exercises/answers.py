@@ -129,3 +129,74 @@ def interval_width_factor(n: int, ess: float) -> float:
     10.0
     """
     return (float(n) / float(ess)) ** 0.5
+
+
+# --- foundations chapter ---
+
+
+def end_to_end_speedup_ms(stage_ms: float, total_ms: float, factor: float) -> float:
+    """End-to-end speedup when a ``stage_ms`` stage of a ``total_ms`` request gets ``factor`` times
+    faster (Amdahl), via :func:`simlib.basics.framework.end_to_end_speedup`.
+
+    >>> round(end_to_end_speedup_ms(stage_ms=10, total_ms=50, factor=3), 3)
+    1.154
+    """
+    from simlib.basics.framework import end_to_end_speedup
+
+    return end_to_end_speedup(float(stage_ms) / 1e3, float(total_ms) / 1e3, float(factor))
+
+
+def sustained_tflops(peak_tflops: float, mfu_pct: float) -> float:
+    """Sustained rate (TFLOP/s) at a model-FLOP utilization of ``mfu_pct`` percent.
+
+    >>> round(sustained_tflops(peak_tflops=312, mfu_pct=30), 1)
+    93.6
+    """
+    return float(peak_tflops) * float(mfu_pct) / 100.0
+
+
+def error_count_sd(n_test: int, accuracy_pct: float) -> float:
+    """Standard deviation of a classifier's error count on ``n_test`` items (binomial).
+
+    >>> round(error_count_sd(n_test=1000, accuracy_pct=95), 2)
+    6.89
+    """
+    p = 1 - float(accuracy_pct) / 100.0
+    return (int(n_test) * p * (1 - p)) ** 0.5
+
+
+def items_for_margin(accuracy_pct: float, margin_pct: float) -> int:
+    """Test items for a 95% interval of +-``margin_pct`` points on an accuracy near
+    ``accuracy_pct`` (:func:`simlib.stats.sample_size_proportion`).
+
+    >>> items_for_margin(accuracy_pct=95, margin_pct=1)
+    1825
+    """
+    from simlib.stats import sample_size_proportion
+
+    return sample_size_proportion(float(accuracy_pct) / 100.0, float(margin_pct) / 100.0)
+
+
+def runs_to_separate_pct(cv_pct: float, difference_pct: float) -> int:
+    """Runs per configuration that separate a ``difference_pct`` percent difference at a
+    run-to-run CV of ``cv_pct`` percent (alpha 0.05, power 80%,
+    :func:`simlib.stats.sample_size_two_means`).
+
+    >>> runs_to_separate_pct(cv_pct=3, difference_pct=2)
+    37
+    """
+    from simlib.stats import sample_size_two_means
+
+    return sample_size_two_means(float(difference_pct) / 100.0, float(cv_pct) / 100.0)
+
+
+def selection_optimism_pp(accuracy_pct: float, n_test: int, n_variants: int) -> float:
+    """Expected overstatement (percentage points) of the best of ``n_variants`` equal variants
+    scored on one ``n_test``-item test set (:func:`simlib.basics.goodhart.expected_selection_gain`).
+
+    >>> round(selection_optimism_pp(accuracy_pct=90, n_test=200, n_variants=30), 2)
+    4.08
+    """
+    from simlib.basics.goodhart import expected_selection_gain
+
+    return expected_selection_gain(float(accuracy_pct) / 100.0, int(n_test), int(n_variants)) * 100.0
