@@ -9,8 +9,14 @@ import pytest
 
 from simlib._validate import InvalidParameterError
 from simlib.design import closedforms as cf
-from simlib.design.benchmark import (COMPONENTS, BenchmarkSpec, claim_fields, topk_accuracy, topk_meaningful,
-                                     unverifiable_claims)
+from simlib.design.benchmark import (
+    COMPONENTS,
+    BenchmarkSpec,
+    claim_fields,
+    topk_accuracy,
+    topk_meaningful,
+    unverifiable_claims,
+)
 from simlib.design.checklist import checklist_html, deployment_checklist
 from simlib.design.evolution import saturation
 from simlib.design.gaming import System, best_of, input_stream

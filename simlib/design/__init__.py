@@ -9,7 +9,13 @@ verdicts between two results, edge and mobile closed forms, and gaming detected.
 - :mod:`simlib.design.evolution`: ImageNet's progression as data
 """
 
-from simlib.design.benchmark import BenchmarkResult, BenchmarkSpec, claim_fields, run_benchmark, unverifiable_claims
+from simlib.design.benchmark import (
+           BenchmarkResult,
+           BenchmarkSpec,
+           claim_fields,
+           run_benchmark,
+           unverifiable_claims,
+)
 from simlib.design.verdict import Verdict, verdict
 
 __all__ = ["BenchmarkResult", "BenchmarkSpec", "Verdict", "claim_fields", "run_benchmark",

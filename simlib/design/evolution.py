@@ -41,9 +41,9 @@ def saturation(series: tuple[tuple[int, str, float], ...] = ILSVRC_TOP5_ERROR,
     years = [y for y, _, _ in series]
     err = [e for _, _, e in series]
     passed = next((y for y, _, e in series if e < human_percent), None)
-    gains = [a - b for a, b in zip(err, err[1:])]
+    gains = [a - b for a, b in zip(err, err[1:], strict=False)]
     return {"years": years, "error_percent": err, "passed_human_year": passed,
-            "gain_points": dict(zip(years[1:], gains)), "first_year": years[0], "last_year": years[-1],
+            "gain_points": dict(zip(years[1:], gains, strict=True)), "first_year": years[0], "last_year": years[-1],
             "total_reduction_ratio": err[0] / err[-1],
             "largest_gain_year": years[1 + max(range(len(gains)), key=gains.__getitem__)],
             "last_gain_share_fraction": gains[-1] / max(gains)}

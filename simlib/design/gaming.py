@@ -132,7 +132,7 @@ def memorizer_accuracy(seed: int = 0) -> dict[str, float]:
     x_tr, y_tr, x_te, y_te = digits_data(seed)
     half = len(y_te) // 2
     pub, priv = (x_te[:half], y_te[:half]), (x_te[half:], y_te[half:])
-    table = {row.tobytes(): int(lab) for row, lab in zip(pub[0], pub[1])}
+    table = {row.tobytes(): int(lab) for row, lab in zip(pub[0], pub[1], strict=True)}
     fallback = int(np.bincount(y_tr).argmax())
 
     def memo_pred(x):
