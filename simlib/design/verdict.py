@@ -30,7 +30,7 @@ import numpy as np
 from simlib._validate import Range, validate_params
 from simlib.protocol import ResultDisplay, given_settings
 
-__all__ = ["Verdict", "comparable", "units_of", "verdict"]
+__all__ = ["Verdict", "comparable", "outlier_effect", "units_of", "verdict"]
 
 _KEYS = (("model", "components.model.name"), ("precision", "components.model.precision"),
          ("scenario", "components.harness.scenario"), ("cpu", "components.system.hardware.cpu.model"),
@@ -176,3 +176,24 @@ def verdict(a: Any, b: Any, *, min_relative_change: float = 0.05, n_batches: int
                    (float(c.diff.low), float(c.diff.high)), float(rel), float(c.p_value), float(c.cohens_d),
                    bool(c.significant), bool(abs(rel) > min_relative_change), method, comparable(da, db),
                    min_relative_change, warns)
+
+
+@validate_params({"k": Range(0, None, closed="neither")})
+def outlier_effect(samples_s: Any, k: float = 3.0) -> dict[str, Any]:
+    """What deleting "outliers" (samples more than ``k`` median absolute deviations above the
+    median) does to a latency result: the p99 before and after, and how many samples went.
+    The deleted samples were real requests: a p99 without them describes a system nobody runs.
+
+    >>> r = outlier_effect(np.r_[np.ones(990), np.full(10, 5.0)] + np.linspace(0, 0.1, 1000))
+    >>> r["dropped_count"], r["p99_after_s"] < r["p99_before_s"]
+    (10, True)
+    """
+    from simlib.stats import percentile
+
+    x = np.asarray(samples_s, dtype=float).ravel()
+    med = float(np.median(x))
+    mad = float(np.median(np.abs(x - med))) or float(np.std(x)) or 1.0
+    keep = x <= med + k * mad
+    before, after = percentile(x, 99), percentile(x[keep], 99)
+    return {"p99_before_s": before, "p99_after_s": after, "dropped_count": int((~keep).sum()),
+            "dropped_fraction": float((~keep).mean()), "p99_shrink_fraction": (before - after) / before}
