@@ -30,7 +30,7 @@ import numpy as np
 from simlib._validate import Options, Range, validate_params
 
 __all__ = ["CONFIGS", "System", "best_of", "input_stream", "memorizer_accuracy", "open_config",
-           "time_calls"]
+           "time_calls", "time_interleaved"]
 
 #: The two configurations of the lab "Is B really faster than A?": what a submitter would write
 #: in its report. One of them hides a trick.
@@ -106,6 +106,25 @@ def time_calls(system: System, inputs: np.ndarray, *, warmup: int = 10) -> np.nd
         t0 = time.perf_counter()
         system.infer(x)
         out[i] = time.perf_counter() - t0
+    return out
+
+
+def time_interleaved(systems: dict[str, System], inputs: np.ndarray, *, block: int = 50,
+                     warmup: int = 10) -> dict[str, np.ndarray]:
+    """Per-call latency (s) of each system on the same ``inputs``, in blocks of ``block`` queries
+    that alternate between the systems (A's block 1, B's block 1, A's block 2, ...), so that a
+    slow stretch of the machine hits all of them alike. Every system sees every input once."""
+    for sysm in systems.values():
+        for _ in range(warmup):
+            sysm.infer(inputs[:1])
+    out = {k: np.empty(len(inputs)) for k in systems}
+    for start in range(0, len(inputs), block):
+        for name, sysm in systems.items():
+            for i in range(start, min(start + block, len(inputs))):
+                x = inputs[i:i + 1]
+                t0 = time.perf_counter()
+                sysm.infer(x)
+                out[name][i] = time.perf_counter() - t0
     return out
 
 

@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-__all__ = ["gain_on_fresh", "offload_words", "runs_rule", "throttle_within"]
+__all__ = ["edge_cloud_sentence", "gain_on_fresh", "offload_words", "runs_rule", "throttle_within"]
 
 
 def runs_rule(n: int, low: int = 5, high: int = 10) -> str:
@@ -54,3 +54,23 @@ def gain_on_fresh(faster_repeated: str, faster_fresh: str) -> str:
     if faster_repeated != "B":
         return "was never there"
     return {"B": "held", "A": "turned into a loss"}.get(faster_fresh, "vanished")
+
+
+def edge_cloud_sentence(choice_short: str, choice_long: str, break_even_ms: float,
+                        short_ms: float = 1.0, long_ms: float = 40.0) -> str:
+    """Which side wins at a short and at a long round trip (``choice_*``: "device" or "cloud").
+
+    >>> edge_cloud_sentence("cloud", "device", 23.0)
+    'the cloud wins at a 1 ms round trip and the device at 40 ms; they break even at 23 ms'
+    >>> edge_cloud_sentence("device", "device", 0.0)
+    'the device wins even at a 1 ms round trip: uploading the input takes longer than inference on the device'
+    >>> edge_cloud_sentence("cloud", "cloud", 55.0)
+    'the cloud wins even at a 40 ms round trip; they break even only at 55 ms'
+    """
+    if choice_short == "device":
+        return (f"the device wins even at a {short_ms:g} ms round trip: uploading the input takes longer "
+                "than inference on the device")
+    if choice_long == "cloud":
+        return f"the cloud wins even at a {long_ms:g} ms round trip; they break even only at {break_even_ms:.0f} ms"
+    return (f"the cloud wins at a {short_ms:g} ms round trip and the device at {long_ms:g} ms; "
+            f"they break even at {break_even_ms:.0f} ms")
