@@ -207,3 +207,10 @@ def test_imagenet_saturation():
 def test_spec_components_complete():
     comps = BenchmarkSpec().components()
     assert set(COMPONENTS) - {"system"} <= set(comps)
+
+
+def test_erratum_mlperf_inference_target():
+    from simlib import errata
+
+    e = errata.get("mlperf-inference-accuracy-target")
+    assert e.is_slip and e.correct == pytest.approx(75.69, abs=0.01) and "{" not in e.note_text

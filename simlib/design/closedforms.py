@@ -25,7 +25,7 @@ from scipy import stats as _st
 
 from simlib._validate import Range, validate_params
 
-__all__ = ["accuracy_per_parameter_ratio", "implied_power_w", "cost_per_inference_hourly", "edge_or_cloud", "offload",
+__all__ = ["MLPERF_RESNET50_FP32_TOP1", "accuracy_per_parameter_ratio", "implied_power_w", "mlperf_accuracy_target", "cost_per_inference_hourly", "edge_or_cloud", "offload",
            "precision_tradeoff", "runs_needed"]
 
 _POS_S = Range(0, None, closed="neither", unit="s")
@@ -162,3 +162,18 @@ def implied_power_w(energy_j: float, time_s: float) -> float:
     49.6
     """
     return energy_j / time_s
+
+
+#: Top-1 accuracy of MLPerf Inference's FP32 ResNet-50 v1.5 reference on the ImageNet validation
+#: set (the inference rules' reference value; the closed division must reach 99% of it).
+MLPERF_RESNET50_FP32_TOP1 = 0.76456
+
+
+@validate_params({"reference_accuracy": _FRAC, "share": Range(0, 1, closed="right")})
+def mlperf_accuracy_target(reference_accuracy: float = MLPERF_RESNET50_FP32_TOP1, share: float = 0.99) -> float:
+    """The accuracy a closed-division submission must reach: ``share`` of the FP32 reference.
+
+    >>> round(100 * mlperf_accuracy_target(), 2)   # ResNet-50 in MLPerf Inference
+    75.69
+    """
+    return share * reference_accuracy
