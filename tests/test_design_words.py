@@ -1,6 +1,12 @@
 """Every branch of the design chapter's chosen words (simlib.design.words)."""
 
-from simlib.design.words import edge_cloud_sentence, gain_on_fresh, offload_words, runs_rule, throttle_within
+from simlib.design.words import (
+    edge_cloud_sentence,
+    gain_on_fresh,
+    offload_words,
+    runs_rule,
+    throttle_within,
+)
 
 
 def test_runs_rule_branches():

@@ -68,7 +68,7 @@ def test_grading_solution_blank_and_wrong(tmp_path):
     # quantile instead of Welch's t on batch medians, and blames A
     wrong = replace(sol, '"interleave_block": 50', '"interleave_block": QUERIES')
     wrong = replace(wrong, "half = st.t.ppf(0.975, df) * np.sqrt(se2)", "half = 1.96 * np.sqrt(se2) / 2")
-    wrong = replace(wrong, 'trick_config = "B" if gain_repeated < gain_fresh else "A"', 'trick_config = "A"')
+    wrong = replace(wrong, 'trick = "cache"', 'trick = "best-of-n"')
     nbformat.write(wrong, str(subs / "wrong.ipynb"))
     out = tmp_path / "grades.csv"
     grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)

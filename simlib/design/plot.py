@@ -28,7 +28,7 @@ def points_figure(groups: Mapping[str, Sequence[float]], *, title: str, ylabel: 
     fig = Figure(figsize=(8, 4.5), layout="constrained")
     ax = fig.add_subplot()
     rng = np.random.default_rng(0)
-    for i, (label, vals) in enumerate(groups.items()):
+    for i, vals in enumerate(groups.values()):
         v = np.asarray(vals, dtype=float) * scale
         color = _COLORS[i % len(_COLORS)]
         ax.hlines(np.median(v), i - 0.3, i + 0.3, color=color, lw=3)
