@@ -184,7 +184,7 @@ register(Erratum(
 
 
 def _mlperf_inference_resnet50_target_percent() -> float:
-    from simlib.design.closedforms import mlperf_accuracy_target
+    from simlib.designmath import mlperf_accuracy_target
 
     return 100 * mlperf_accuracy_target()
 

@@ -7,8 +7,8 @@ import json
 import numpy as np
 import pytest
 
+from simlib import designmath as cf
 from simlib._validate import InvalidParameterError
-from simlib.design import closedforms as cf
 from simlib.design.benchmark import (
     COMPONENTS,
     BenchmarkSpec,

@@ -275,6 +275,7 @@ EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
     "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
+    "design/tables.py:Table": "a table of cells for a page (HTML or text), not a measurement or model output",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
     "exercises/__init__.py:LiveSummary": "the live display of a ChapterSummary (progress), not a measurement or model output",
     "exercises/progress.py:Progress": "the reader's progress store; summary(chapter) is a query",

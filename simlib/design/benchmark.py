@@ -217,7 +217,7 @@ def _accuracy(spec: BenchmarkSpec) -> dict[str, Any]:
 def run_benchmark(spec: BenchmarkSpec | None = None, *, progress: bool | None = False) -> BenchmarkResult:
     """Run ``spec`` (default :class:`BenchmarkSpec`): accuracy on the held-out split, then the
     SingleStream scenario for the run rules' length, then the derived metrics."""
-    from simlib.design.closedforms import cost_per_inference_hourly
+    from simlib.designmath import cost_per_inference_hourly
     from simlib.measure import measure
 
     spec = spec or BenchmarkSpec()

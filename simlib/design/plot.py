@@ -70,7 +70,7 @@ def edge_cloud_figure(*, device_s: float, cloud_s: float, payload_bytes: float, 
                       max_rtt_s: float = 0.2) -> Figure:
     """Cloud latency (round trip + upload + compute) against the round-trip time, with the
     on-device latency as a flat line (MODELED; the device time may be a measurement)."""
-    from simlib.design.closedforms import edge_or_cloud
+    from simlib.designmath import edge_or_cloud
 
     rtt = np.linspace(0.0, max_rtt_s, 101)
     cloud = [edge_or_cloud(device_s=device_s, cloud_s=cloud_s, rtt_s=r, payload_bytes=payload_bytes,

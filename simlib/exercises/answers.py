@@ -135,12 +135,12 @@ def interval_width_factor(n: int, ess: float) -> float:
 
 def int8_fps_gain(fp32_ms: float, int8_ms: float) -> float:
     """Frames per second gained at batch 1 by moving from FP32 to INT8 (one frame per latency),
-    via :func:`simlib.design.closedforms.precision_tradeoff`.
+    via :func:`simlib.designmath.precision_tradeoff`.
 
     >>> round(int8_fps_gain(fp32_ms=120, int8_ms=35), 1)
     20.2
     """
-    from simlib.design.closedforms import precision_tradeoff
+    from simlib.designmath import precision_tradeoff
 
     t = precision_tradeoff(fp32_latency_s=float(fp32_ms) / 1e3, int8_latency_s=float(int8_ms) / 1e3,
                            fp32_accuracy=0.5, int8_accuracy=0.5, fp32_bytes=1.0, int8_bytes=1.0)
@@ -162,12 +162,12 @@ def duty_cycled_power_mw(active_w: float, idle_mw: float, duty_percent: float) -
 
 def runs_for_margin(cv_percent: float, margin_percent: float) -> int:
     """Runs needed for a +-``margin_percent`` % 95% interval on the mean at a run-to-run CV of
-    ``cv_percent`` % (:func:`simlib.design.closedforms.runs_needed`).
+    ``cv_percent`` % (:func:`simlib.designmath.runs_needed`).
 
     >>> runs_for_margin(cv_percent=2, margin_percent=2)
     7
     """
-    from simlib.design.closedforms import runs_needed
+    from simlib.designmath import runs_needed
 
     return runs_needed(float(cv_percent) / 100, float(margin_percent) / 100)
 
@@ -179,7 +179,7 @@ def cost_per_million_usd(throughput_qps: float, price_usd_per_h: float) -> float
     >>> cost_per_million_usd(throughput_qps=1000, price_usd_per_h=3.6)
     1.0
     """
-    from simlib.design.closedforms import cost_per_inference_hourly
+    from simlib.designmath import cost_per_inference_hourly
 
     c = cost_per_inference_hourly(throughput_qps=float(throughput_qps), price_usd_per_h=float(price_usd_per_h),
                                   energy_j=0.0)
@@ -188,12 +188,12 @@ def cost_per_million_usd(throughput_qps: float, price_usd_per_h: float) -> float
 
 def break_even_rtt_ms(device_ms: float, cloud_ms: float, payload_kb: float, uplink_mb_per_s: float) -> float:
     """Round-trip time (ms) at which cloud inference (RTT + upload + compute) takes as long as
-    on-device inference (:func:`simlib.design.closedforms.edge_or_cloud`).
+    on-device inference (:func:`simlib.designmath.edge_or_cloud`).
 
     >>> break_even_rtt_ms(device_ms=30, cloud_ms=4, payload_kb=50, uplink_mb_per_s=2.5)
     6.0
     """
-    from simlib.design.closedforms import edge_or_cloud
+    from simlib.designmath import edge_or_cloud
 
     r = edge_or_cloud(device_s=float(device_ms) / 1e3, cloud_s=float(cloud_ms) / 1e3, rtt_s=0.0,
                       payload_bytes=float(payload_kb) * 1e3, uplink_bytes_per_s=float(uplink_mb_per_s) * 1e6)

@@ -1,4 +1,5 @@
-"""Closed forms of the chapter on designing and reading a benchmark (all MODELED arithmetic).
+"""Closed forms of the chapter on designing and reading a benchmark (all MODELED arithmetic);
+the measuring parts are in :mod:`simlib.design`.
 
 Each function recomputes a worked number of the source chapter (seed lines 298-437, 789-848)
 or answers a design question the chapter asks, in SI units:
