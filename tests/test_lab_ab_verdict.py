@@ -87,6 +87,15 @@ def test_grading_solution_blank_and_wrong(tmp_path):
     assert 0 < float(w["total"]) < float(rows["correct"]["total"])
 
 
+def _plain(v):
+    """A probe value as the grader's child sent it ({"__dict__": [[key, value], ...]} for a dict)."""
+    if isinstance(v, dict) and set(v) == {"__dict__"}:
+        return {(tuple(k) if isinstance(k, list) else k): _plain(x) for k, x in v["__dict__"]}
+    if isinstance(v, list):
+        return [_plain(x) for x in v]
+    return v
+
+
 def _findings_agree(v: dict) -> bool:
     f = v["findings"]
     ok = True
@@ -107,10 +116,10 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
         grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
     assert len(runs) == 2 and not runs[1].failure, runs[1].failure
     row = next(csv.DictReader(out.open()))
-    v = {p: _value(runs[1], p) for p in SHOWN}
+    v = {p: _plain(_value(runs[1], p)) for p in SHOWN}
     with capsys.disabled():
         print(f"\nab-verdict lab, graded run beside two CPU hogs ({runs[1].seconds:.0f} s):\n"
-              + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1) + "\n" + v["findings"])
+              + json.dumps({k: v[k] for k in SHOWN if k != "findings"}) + "\n" + v["findings"])
     points = {t.name: t.points for t in load_lab(LAB).tasks}
     for t in TASKS:
         if t not in MANUAL:
