@@ -26,7 +26,8 @@ from scipy import stats as _st
 
 from simlib._validate import Range, validate_params
 
-__all__ = ["MLPERF_RESNET50_FP32_TOP1", "accuracy_per_parameter_ratio", "implied_power_w", "mlperf_accuracy_target", "cost_per_inference_hourly", "edge_or_cloud", "offload",
+__all__ = ["MLPERF_RESNET50_FP32_TOP1", "accuracy_per_parameter_ratio", "expected_table_share", "implied_power_w",
+           "mlperf_accuracy_target", "cost_per_inference_hourly", "edge_or_cloud", "offload",
            "precision_tradeoff", "runs_needed"]
 
 _POS_S = Range(0, None, closed="neither", unit="s")
@@ -178,3 +179,21 @@ def mlperf_accuracy_target(reference_accuracy: float = MLPERF_RESNET50_FP32_TOP1
     75.69
     """
     return share * reference_accuracy
+
+
+@validate_params({"library_size": Range(1, None, integer=True), "n": Range(1, None, integer=True),
+                  "warmup": Range(0, None, integer=True)})
+def expected_table_share(library_size: int, n: int, *, warmup: int = 0, fresh: bool = False) -> float:
+    """Share of ``n`` timed queries a system that remembers answers serves from its table, counted
+    as hits (warm-up included) over ``n``, when each query draws one of ``library_size`` inputs at
+    random (``fresh``: every input is new). Every distinct input misses once, at its first sight;
+    ``warmup`` untimed calls repeat the first input. Expected distinct inputs among n draws:
+    L (1 - (1 - 1/L)^n).
+
+    >>> round(expected_table_share(64, 300, warmup=10), 3)
+    0.822
+    >>> round(expected_table_share(64, 300, warmup=10, fresh=True), 3)
+    0.033
+    """
+    distinct = n if fresh else library_size * (1 - (1 - 1 / library_size) ** n)
+    return (n + warmup - distinct) / n

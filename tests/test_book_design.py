@@ -77,6 +77,7 @@ def check_verdicts(g: dict) -> None:
     expected = ("was never there" if not rep_b else {"B": "held", "A": "turned into a loss"}.get(fresh, "vanished"))
     assert g["gain"] == expected
     assert g["hit_rep"] > g["hit_fresh"]
+    assert abs(g["hit_rep"] - g["pred_rep"]) < 5 and abs(g["hit_fresh"] - g["pred_fresh"]) < 1
 
 
 def check_rules_and_edges(g: dict) -> None:

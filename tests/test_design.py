@@ -214,3 +214,18 @@ def test_erratum_mlperf_inference_target():
 
     e = errata.get("mlperf-inference-accuracy-target")
     assert e.is_slip and e.correct == pytest.approx(75.69, abs=0.01) and "{" not in e.note_text
+
+
+def test_expected_table_share_matches_a_memo_system():
+    lib = np.random.default_rng(0).random((64, 3)).astype(np.float32)
+    shares = []
+    for seed in range(40):
+        s = System(lambda x: x.sum(), memo=True)
+        for _ in range(10):  # warm-up on the first input, as time_interleaved does
+            s.infer(input_stream(lib, 300, seed=seed)[:1])
+        x = input_stream(lib, 300, seed=seed)
+        for i in range(len(x)):
+            s.infer(x[i:i + 1])
+        shares.append(s.hits / 300)
+    assert np.mean(shares) == pytest.approx(cf.expected_table_share(64, 300, warmup=10), abs=0.005)
+    assert cf.expected_table_share(64, 300, warmup=10, fresh=True) == pytest.approx(10 / 300)
