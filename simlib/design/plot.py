@@ -59,6 +59,7 @@ def imagenet_figure() -> Figure:
     ax.set_xlabel("year", fontsize=FONT)
     ax.set_ylabel("top-5 error (%)", fontsize=FONT)
     ax.set_ylim(0, max(err) * 1.15)
+    ax.set_xlim(min(years) - 0.5, max(years) + 0.9)  # room for the last label
     ax.set_title("PUBLISHED: ImageNet challenge, winning top-5 error", fontsize=FONT)
     ax.legend(fontsize=FONT - 3)
     ax.tick_params(labelsize=FONT - 2)
