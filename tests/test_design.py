@@ -229,3 +229,14 @@ def test_expected_table_share_matches_a_memo_system():
         shares.append(s.hits / 300)
     assert np.mean(shares) == pytest.approx(cf.expected_table_share(64, 300, warmup=10), abs=0.005)
     assert cf.expected_table_share(64, 300, warmup=10, fresh=True) == pytest.approx(10 / 300)
+
+
+def test_metrics_row_labels_energy_and_handles_missing_accuracy():
+    from simlib.design.benchmark import BenchmarkResult
+
+    m = {"n": 10, "p50_s": 1e-3, "p99_s": 2e-3, "throughput_qps": 900.0, "top1_fraction": None,
+         "top5_fraction": None, "energy_per_inference_j": 1e-5, "energy_kind": "modeled", "accuracy_per_pflop": None,
+         "cost_per_inference_usd": 1e-9}
+    row = BenchmarkResult(spec_components=BenchmarkSpec().components(), system={}, metrics=m).metrics_row()
+    assert row["top-1 (%)"].startswith("n/a") and "energy/inference (µJ, modeled)" in row
+    assert row["inferences/J"] == "100,000" and row["cost per 10⁶ inferences ($)"] == "0.0010"

@@ -183,6 +183,22 @@ class BenchmarkResult(ResultDisplay):
                 ("cost/inference", f"${m['cost_per_inference_usd']:.3g} at ${m['price_usd_per_h']:g}/h "
                                    f"and ${m['price_usd_per_kwh']:g}/kWh")]
 
+    def metrics_row(self) -> dict[str, str]:
+        """The source's metrics table for this result, one readable cell per metric (the energy
+        column says measured or modeled)."""
+        m = self.metrics
+        top5 = (f"{100 * m['top5_fraction']:.1f}" if m.get("top5_fraction") is not None
+                else m.get("top5_note", "n/a"))
+        return {"top-1 (%)": "n/a (random weights)" if m["top1_fraction"] is None else f"{100 * m['top1_fraction']:.1f}",
+                "top-5 (%)": top5,
+                "throughput (1/s)": f"{m['throughput_qps']:,.0f}",
+                "p50 / p99 (ms)": f"{m['p50_s'] * 1e3:.3f} / {m['p99_s'] * 1e3:.3f}",
+                f"energy/inference (µJ, {m['energy_kind']})": f"{m['energy_per_inference_j'] * 1e6:.1f}",
+                "inferences/J": f"{1 / m['energy_per_inference_j']:,.0f}",
+                "accuracy/FLOP (%/PFLOP)": ("n/a" if m["accuracy_per_pflop"] is None
+                                            else f"{m['accuracy_per_pflop']:.3g}"),
+                "cost per 10⁶ inferences ($)": f"{m['cost_per_inference_usd'] * 1e6:.4f}"}
+
     def save(self, path: str | Path) -> Path:
         """Write the whole result as strict JSON (atomically; an existing file is replaced)."""
         from simlib.atomicfile import write_atomic
