@@ -236,6 +236,21 @@ def _conditions_study():
     from simlib.measure.conditions import one_change_three_ways
 
     return one_change_three_ways("digits", n_reps=2, rep_duration_s=0.2)
+def _benchmark_result():
+    from simlib.design.benchmark import BenchmarkResult, BenchmarkSpec
+
+    m = {"n": 100, "p50_s": 1e-3, "p99_s": 2e-3, "p99_ci_s": [1.5e-3, 2.5e-3], "throughput_qps": 900.0,
+         "top1_fraction": 0.9, "top5_fraction": None, "energy_per_inference_j": 1e-5, "energy_kind": "modeled",
+         "accuracy_per_pflop": 1e12, "cost_per_inference_usd": 1e-9, "price_usd_per_h": 0.1,
+         "price_usd_per_kwh": 0.1}
+    return BenchmarkResult(spec_components=BenchmarkSpec().components(), system=_SYSTEM, metrics=m)
+
+
+def _verdict():
+    from simlib.design.verdict import verdict
+
+    rng = np.random.default_rng(2)
+    return verdict(rng.normal(1e-3, 1e-5, 400), rng.normal(0.9e-3, 1e-5, 400))
 
 
 #: "module path:Class" -> a factory of one small instance.
@@ -270,6 +285,8 @@ CHECKED = {
     "evaluation/datashift.py:ShiftReport": _shift_report,
     "evaluation/datashift.py:DetectionPower": _detection_power,
     "evaluation/audit.py:VariantAudit": _variant_audit,
+    "design/benchmark.py:BenchmarkResult": _benchmark_result,
+    "design/verdict.py:Verdict": _verdict,
 }
 
 #: Classes that look like results but are not, and why.
@@ -277,6 +294,7 @@ EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
     "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
+    "design/tables.py:Table": "a table of cells for a page (HTML or text), not a measurement or model output",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
     "exercises/__init__.py:LiveSummary": "the live display of a ChapterSummary (progress), not a measurement or model output",
     "exercises/progress.py:Progress": "the reader's progress store; summary(chapter) is a query",

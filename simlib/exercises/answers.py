@@ -200,3 +200,72 @@ def selection_optimism_pp(accuracy_pct: float, n_test: int, n_variants: int) -> 
     from simlib.basics.goodhart import expected_selection_gain
 
     return expected_selection_gain(float(accuracy_pct) / 100.0, int(n_test), int(n_variants)) * 100.0
+
+
+# --- design chapter ---
+
+def int8_fps_gain(fp32_ms: float, int8_ms: float) -> float:
+    """Frames per second gained at batch 1 by moving from FP32 to INT8 (one frame per latency),
+    via :func:`simlib.designmath.precision_tradeoff`.
+
+    >>> round(int8_fps_gain(fp32_ms=120, int8_ms=35), 1)
+    20.2
+    """
+    from simlib.designmath import precision_tradeoff
+
+    t = precision_tradeoff(fp32_latency_s=float(fp32_ms) / 1e3, int8_latency_s=float(int8_ms) / 1e3,
+                           fp32_accuracy=0.5, int8_accuracy=0.5, fp32_bytes=1.0, int8_bytes=1.0)
+    return t["int8_fps"] - t["fp32_fps"]
+
+
+def duty_cycled_power_mw(active_w: float, idle_mw: float, duty_percent: float) -> float:
+    """Average power (mW) of a device active ``duty_percent`` % of the time
+    (:func:`simlib.energy.average_power_w`).
+
+    >>> duty_cycled_power_mw(active_w=2, idle_mw=50, duty_percent=1)
+    69.5
+    """
+    from simlib.energy import average_power_w
+
+    return round(average_power_w(active_w=float(active_w), idle_w=float(idle_mw) / 1e3,
+                                 duty_cycle=float(duty_percent) / 100) * 1e3, 9)
+
+
+def runs_for_margin(cv_percent: float, margin_percent: float) -> int:
+    """Runs needed for a +-``margin_percent`` % 95% interval on the mean at a run-to-run CV of
+    ``cv_percent`` % (:func:`simlib.designmath.runs_needed`).
+
+    >>> runs_for_margin(cv_percent=2, margin_percent=2)
+    7
+    """
+    from simlib.designmath import runs_needed
+
+    return runs_needed(float(cv_percent) / 100, float(margin_percent) / 100)
+
+
+def cost_per_million_usd(throughput_qps: float, price_usd_per_h: float) -> float:
+    """Rental cost (USD) of a million inferences on a machine rented at ``price_usd_per_h`` and
+    kept busy at ``throughput_qps`` (electricity left out).
+
+    >>> cost_per_million_usd(throughput_qps=1000, price_usd_per_h=3.6)
+    1.0
+    """
+    from simlib.designmath import cost_per_inference_hourly
+
+    c = cost_per_inference_hourly(throughput_qps=float(throughput_qps), price_usd_per_h=float(price_usd_per_h),
+                                  energy_j=0.0)
+    return round(c["rent_usd"] * 1e6, 12)
+
+
+def break_even_rtt_ms(device_ms: float, cloud_ms: float, payload_kb: float, uplink_mb_per_s: float) -> float:
+    """Round-trip time (ms) at which cloud inference (RTT + upload + compute) takes as long as
+    on-device inference (:func:`simlib.designmath.edge_or_cloud`).
+
+    >>> break_even_rtt_ms(device_ms=30, cloud_ms=4, payload_kb=50, uplink_mb_per_s=2.5)
+    6.0
+    """
+    from simlib.designmath import edge_or_cloud
+
+    r = edge_or_cloud(device_s=float(device_ms) / 1e3, cloud_s=float(cloud_ms) / 1e3, rtt_s=0.0,
+                      payload_bytes=float(payload_kb) * 1e3, uplink_bytes_per_s=float(uplink_mb_per_s) * 1e6)
+    return round(r["break_even_rtt_s"] * 1e3, 9)
