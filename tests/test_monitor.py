@@ -350,3 +350,26 @@ def test_checklist_command(capsys, tmp_path):
     assert main(["checklist", str(tmp_path / "missing.json")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("simlib checklist: result:") and err.count("\n") == 1
+
+
+def test_fluid_flash_model_matches_a_deterministic_queue():
+    from simlib.monitor.traces import flash_backlog, recovery_s
+
+    cap, peak, after, flash = 1000.0, 1500.0, 250.0, 0.4
+    t = np.r_[np.arange(0, flash, 1 / peak), flash + np.arange(0, 2.0, 1 / after)]
+    r = autoscaled_replay(t, np.full(t.size, 1 / cap), min_servers=1, max_servers=1)
+    f = flash_backlog(peak, cap, flash, after)
+    assert r.samples_s.max() == pytest.approx(f["peak_wait_s"] + 1 / cap, rel=0.03)
+    rec = recovery_s(r.arrival_s, r.samples_s, flash, 2 / cap)
+    assert rec == pytest.approx(f["drain_s"], rel=0.1)
+
+
+def test_replay_window_sets_peak_and_duration():
+    from simlib.monitor.traces import replay_window
+
+    t = flash_crowd(seed=4)
+    counts = np.searchsorted(t, t + 0.5, side="left") - np.arange(t.size)
+    factor = counts.max() / 0.5 / 1500.0
+    r = replay_window(t, 1500.0, wall_s=4.0)
+    assert 3.5 < r[-1] <= 4.0
+    assert peak_qps(r, window_s=0.5 * factor) == pytest.approx(1500.0, rel=0.01)

@@ -85,14 +85,17 @@ def canary_plan(baseline_s, regression: float = 0.05, p: float = 99.0, alpha: fl
                 qps: float = 1000.0, canary_fraction: float = 0.05) -> CanaryPlan:
     """Plan a canary against the current version's latencies ``baseline_s`` (s): see the module docstring."""
     x = np.asarray(baseline_s, dtype=float).ravel()
-    need = math.ceil(50 / (1 - p / 100))
+    need = math.ceil(10 / (1 - p / 100))
     if x.size < need or not np.all(np.isfinite(x)) or np.any(x <= 0):
-        raise invalid("baseline_s", f"got {x.size} values", f"at least {need} finite latencies > 0 s (50 beyond the p{p:g})",
+        raise invalid("baseline_s", f"got {x.size} values", f"at least {need} finite latencies > 0 s (10 beyond the p{p:g})",
                       owner="canary_plan")
     q0 = 1 - p / 100
     thr = stats.percentile(x, p)
     q1 = float(np.mean(x * (1 + regression) > thr))
     warns = []
+    if x.size * q0 < 50:
+        warns.append(f"Only {x.size * q0:.0f} baseline requests lie beyond the p{p:g}: the regressed share q1 is a rough "
+                     f"estimate; measure at least {math.ceil(50 / q0)} baseline requests.")
     if q1 <= q0 * 1.0001:
         q1 = q0 * 1.0001
         warns.append("A regression this small moves no measured request past the p99: no canary of any length "

@@ -118,12 +118,13 @@ def _judge(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     out.append(("trace-replay", "met" if arr else "missing",
                 f"arrivals {arr}" if arr else "steady (Poisson or fixed) arrivals only: replay a production trace"))
     cold = s.get("load_s") is not None and s.get("first_inference_s") is not None
-    out.append(("cold-start", "met" if cold else "missing",
+    cold_note = extra.get("cold_start")
+    out.append(("cold-start", "met" if cold or cold_note else "missing",
                 f"load {s['load_s'] * 1e3:.1f} ms, first inference {s['first_inference_s'] * 1e3:.2f} ms" if cold
-                else "no cold-start measurement"))
+                else f"cold start {cold_note}" if cold_note else "no cold-start measurement"))
     hogs = eff.get("background_load") or extra.get("background_load")
     out.append(("contention", "met" if hogs else "missing",
-                f"beside {hogs}" if hogs else "measured on a quiet machine only"))
+                f"beside {hogs}" if hogs else "no run beside competing load is recorded"))
     data = extra.get("production_data") or eff.get("production_data")
     out.append(("production-data", "met" if data else "missing",
                 f"quality on {data}" if data else "no quality measured on production inputs"))
@@ -135,14 +136,15 @@ def _judge(d: dict[str, Any]) -> list[tuple[str, str, str]]:
     return out
 
 
-EVIDENCE = ("background_load", "production_data", "baseline")
+EVIDENCE = ("background_load", "production_data", "baseline", "cold_start")
 
 
 def checklist(result, evidence: dict[str, str] | None = None) -> ChecklistReport:
     """Judge a saved result against :data:`ITEMS` (see the module docstring). ``evidence`` adds
     what a single run cannot show, each a short description of where it was checked:
     ``background_load`` (a repeat beside competing load), ``production_data`` (quality on
-    production inputs), ``baseline`` (the current version's stored result). A warning that only
+    production inputs), ``baseline`` (the current version's stored result), ``cold_start`` (a
+    cold-start measurement of the same model). A warning that only
     says energy was not metered does not fail the clean-run item (no meter is not a defect of
     the system under test)."""
     d, src = _load(result)

@@ -24,7 +24,7 @@ import numpy as np
 from simlib import stats
 from simlib._validate import Range, invalid, validate_params
 
-__all__ = ["Rolling", "rolling_percentile", "records"]
+__all__ = ["Rolling", "records", "rolling_percentile", "tail_interval"]
 
 
 def records(t_s, values, owner: str) -> tuple[np.ndarray, np.ndarray]:
@@ -77,3 +77,33 @@ def rolling_percentile(t_s, latency_s, window_s: float, p: float = 99.0, step_s:
             ci = stats.percentile_ci(w, p, confidence)
             out[1, i], out[2, i] = ci.low, ci.high
     return Rolling(ends, out[0], out[1], out[2], out[3].astype(int), float(p), float(window_s))
+
+
+@validate_params({"p": Range(0, 100, closed="neither")})
+def tail_interval(latency_s, p: float = 99.0):
+    """The most honest 95% interval available for the ``p``-th percentile of latencies in time
+    order: batch means when they are correlated and long enough
+    (:func:`simlib.batch_means.percentile_ci`), else order statistics (which treat them as
+    independent, and say so in ``method``), else the bare percentile as a float (too few values
+    for any interval). What :mod:`simlib.claims` compares.
+
+    >>> x = np.random.default_rng(0).exponential(0.01, 2000)
+    >>> tail_interval(x).method
+    'independent samples: order statistics'
+    >>> isinstance(tail_interval(x[:100]), float)
+    True
+    """
+    from dataclasses import replace
+
+    from simlib import batch_means
+    from simlib._validate import InvalidParameterError
+
+    x = np.asarray(latency_s, dtype=float).ravel()
+    try:
+        return batch_means.percentile_ci(x, p)
+    except InvalidParameterError:
+        pass
+    if x.size >= stats.min_samples_for_percentile_ci(p):
+        ci = stats.percentile_ci(x, p)
+        return replace(ci, method="order statistics, treating correlated latencies as independent (too narrow)")
+    return stats.percentile(x, p)

@@ -9,10 +9,11 @@ read the one-column format that :meth:`simlib.queueing.Trace.from_csv` replays.
 arrivals per bin for plots and autoscalers.
 
 ``BUNDLED`` is the small trace shipped with the book (``simlib/monitor/traces/flash_crowd.csv``,
-made by ``flash_crowd()`` with its defaults).
+made by ``flash_crowd()`` with its defaults: a day compressed into 20 s around 100 queries/s, and
+a quarter-second flash crowd at ten times the rate, about 18 minutes of a real day).
 
 >>> t = flash_crowd(seed=0)
->>> bool(np.all(np.diff(t) >= 0)), bool(peak_qps(t) / (t.size / t[-1]) >= 5)
+>>> bool(np.all(np.diff(t) >= 0)), bool(peak_qps(t, window_s=0.25) / (t.size / t[-1]) >= 5)
 (True, True)
 >>> s = scaled_to_peak(t, 2 * peak_qps(t))
 >>> round(peak_qps(s) / peak_qps(t), 6)
@@ -27,7 +28,8 @@ import numpy as np
 
 from simlib._validate import Range, invalid, validate_params
 
-__all__ = ["BUNDLED", "flash_crowd", "load_csv", "peak_qps", "rate_series", "save_csv", "scaled_to_peak"]
+__all__ = ["BUNDLED", "flash_backlog", "flash_crowd", "load_csv", "peak_qps", "query_log", "rate_series", "recovery_s",
+           "replay_window", "save_csv", "scaled_to_peak"]
 
 BUNDLED = Path(__file__).parent / "traces" / "flash_crowd.csv"
 
@@ -39,7 +41,7 @@ _RATE = Range(0, None, closed="neither", unit="queries/s")
                   "period_s": [_POS_S, None], "flash_at_s": Range(0, None, unit="s"), "flash_s": Range(0, None, unit="s"),
                   "flash_factor": Range(1, 1000), "seed": Range(0, None, integer=True)})
 def flash_crowd(duration_s: float = 20.0, base_qps: float = 100.0, amplitude: float = 0.5,
-                period_s: float | None = None, flash_at_s: float = 12.0, flash_s: float = 1.0,
+                period_s: float | None = None, flash_at_s: float = 12.0, flash_s: float = 0.25,
                 flash_factor: float = 10.0, seed: int = 0) -> np.ndarray:
     """Arrival times (s) of a non-homogeneous Poisson process: a daily cycle around ``base_qps``
     (``amplitude`` 0.5: the peak of the cycle is three times its trough; one cycle over
@@ -108,3 +110,67 @@ def scaled_to_peak(times_s, peak_target_qps: float) -> np.ndarray:
     the same fraction of its span) equals ``peak_target_qps``; the shape is unchanged."""
     t = _times(times_s)
     return (t - t[0]) * (peak_qps(t) / peak_target_qps)
+
+
+def query_log(run) -> tuple[np.ndarray, np.ndarray]:
+    """(scheduled arrival s, latency s) of every completed query of a load-generator run
+    (:class:`simlib.measure.RunResult`, measured or modeled), in schedule order."""
+    q = (getattr(run, "extra", None) or {}).get("queries")
+    if not q:
+        raise invalid("run", "has no per-query log", "a RunResult from simlib.measure.run_scenario", owner="query_log")
+    sched = np.asarray(q["scheduled_s"], dtype=float)
+    done = np.asarray([np.nan if c is None else c for c in q["completed_s"]], dtype=float)
+    ok = np.isfinite(done)
+    return sched[ok], (done - sched)[ok]
+
+
+@validate_params({"peak_qps": _RATE, "capacity_qps": _RATE, "flash_s": Range(0, None, unit="s"),
+                  "after_qps": Range(0, None, unit="queries/s")})
+def flash_backlog(peak_qps: float, capacity_qps: float, flash_s: float, after_qps: float) -> dict[str, float]:
+    """The fluid model of a flash crowd: while arrivals at ``peak_qps`` exceed ``capacity_qps``
+    the backlog grows at their difference for ``flash_s``; the last request of the flash waits
+    ``backlog / capacity``; afterwards the backlog drains at ``capacity - after_qps``.
+    Returns ``backlog_count``, ``peak_wait_s`` and ``drain_s`` (inf if it never drains).
+
+    >>> f = flash_backlog(1300, 1000, 0.5, 200)
+    >>> f["backlog_count"], f["peak_wait_s"], round(f["drain_s"], 4)
+    (150.0, 0.15, 0.1875)
+    """
+    backlog = max(0.0, peak_qps - capacity_qps) * flash_s
+    drain = 0.0 if backlog == 0 else (backlog / (capacity_qps - after_qps) if after_qps < capacity_qps else np.inf)
+    return {"backlog_count": backlog, "peak_wait_s": backlog / capacity_qps, "drain_s": float(drain)}
+
+
+@validate_params({"after_s": Range(None, None, unit="s"), "threshold_s": Range(0, None, closed="neither", unit="s")})
+def recovery_s(t_s, latency_s, after_s: float, threshold_s: float) -> float:
+    """Seconds from ``after_s`` (the end of a burst) to the arrival of the last request slower than
+    ``threshold_s``; 0 if none after it was."""
+    t, x = np.asarray(t_s, dtype=float), np.asarray(latency_s, dtype=float)
+    late = t[(t >= after_s) & (x > threshold_s)]
+    return float(late.max() - after_s) if late.size else 0.0
+
+
+@validate_params({"peak_target_qps": _RATE, "wall_s": _POS_S, "window_s": _POS_S, "before": Range(0, 1)})
+def replay_window(times_s, peak_target_qps: float, wall_s: float, window_s: float = 0.5,
+                  before: float = 0.3) -> np.ndarray:
+    """The stretch of a trace around its busiest ``window_s`` (trace seconds), rescaled in time so
+    that the busiest window offers ``peak_target_qps`` and the stretch lasts about ``wall_s`` once
+    replayed (``before`` of it ahead of the peak, the rest after, to see the recovery). Returns
+    arrival times from 0. Sizing a replay by its duration keeps it short on a slow machine.
+
+    >>> t = flash_crowd(seed=0)
+    >>> r = replay_window(t, 2000.0, wall_s=3.0)
+    >>> bool(2.5 < r[-1] <= 3.0)
+    True
+    """
+    t = _times(times_s)
+    counts = np.searchsorted(t, t + window_s, side="left") - np.arange(t.size)
+    i = int(np.argmax(counts))
+    factor = (counts[i] / window_s) / peak_target_qps  # replay seconds per trace second
+    span = wall_s / factor
+    lo = max(t[0], t[i] + window_s / 2 - before * span)
+    hi = min(t[-1], lo + span)
+    part = t[(t >= lo) & (t < hi)]
+    if part.size < 2:
+        raise invalid("wall_s", f"leaves {part.size} arrivals in the window", "a longer replay", owner="replay_window")
+    return (part - part[0]) * factor

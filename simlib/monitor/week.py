@@ -166,3 +166,60 @@ def simulate_week(incidents=DEFAULT_INCIDENTS, *, days: float = 7.0, qps: float 
     settings = dict(days=days, qps=qps, base_latency_s=base_latency_s, sigma=sigma, label_fraction=label_fraction,
                     label_delay_s=label_delay_s, seed=seed)
     return WeekLog(t, lat, pred, p.max(1), pred == y_te[pick], label_at, incidents, settings)
+
+
+@validate_params({"seed": Range(0, None, integer=True)})
+def lab_incidents(seed: int) -> tuple[Incident, ...]:
+    """The incidents of the lab's week for ``seed`` (its answer key): a slow regression on day
+    two, a thermal episode and a garbage-collection storm in random order on days four and five,
+    and an input drift from day six, with random starts, sizes and durations."""
+    rng = np.random.default_rng(seed + 7919)
+    h = 3600.0
+    reg_start = rng.uniform(1.1, 1.4) * DAY_S
+    ramp = rng.uniform(0.5, 0.9) * DAY_S
+    reg = Incident("regression", reg_start, ramp + rng.uniform(0.3, 0.5) * DAY_S, rng.uniform(1.3, 1.5), ramp)
+    slots = rng.permutation([rng.uniform(3.0, 3.4), rng.uniform(4.1, 4.4)]) * DAY_S
+    thermal = Incident("thermal", float(slots[0]), rng.uniform(3, 5) * h, rng.uniform(1.8, 2.2))
+    gc = Incident("gc-storm", float(slots[1]), rng.uniform(1.5, 3) * h, rng.uniform(0.2, 0.3))
+    start = rng.uniform(5.0, 5.6) * DAY_S
+    drift = Incident("drift", start, 7 * DAY_S - start, rng.uniform(0.5, 0.7), rng.uniform(0.3, 0.6) * DAY_S)
+    return tuple(sorted((reg, thermal, gc, drift), key=lambda i: i.start_s))
+
+
+def lab_week(seed: int) -> WeekLog:
+    """The lab's recorded week: :func:`simulate_week` with :func:`lab_incidents`, returned with
+    its incidents removed (the log a student gets holds no ground truth)."""
+    from dataclasses import replace
+
+    return replace(simulate_week(lab_incidents(seed), seed=seed), incidents=())
+
+
+def check_report(report, seed: int, before_h: float = 2.0, after_h: float = 12.0) -> dict[str, Any]:
+    """Score a lab report, a list of ``{"start_h": hours from the start of the week, "kind": one of
+    KINDS, ...}``, against :func:`lab_incidents`: an incident is found when a report of its kind
+    starts between ``before_h`` before and ``after_h`` after it. Returns one bool per kind, the
+    ``delay_h`` of each found one (report start minus true start), ``mean_delay_h`` and
+    ``false_count`` (reports that found nothing)."""
+    truth = lab_incidents(seed)
+    rows = list(report or [])
+    used = [False] * len(rows)
+    out: dict[str, Any] = {}
+    delays = []
+    for inc in truth:
+        hit = None
+        for i, r in enumerate(rows):
+            try:
+                d = float(r["start_h"]) - inc.start_s / 3600.0
+                ok = r["kind"] == inc.kind and -before_h <= d <= after_h
+            except (KeyError, TypeError, ValueError):
+                ok = False
+            if ok and not used[i] and (hit is None or abs(d) < abs(hit[1])):
+                hit = (i, d)
+        out[inc.kind] = hit is not None
+        if hit is not None:
+            used[hit[0]] = True
+            delays.append(hit[1])
+            out[f"{inc.kind}_delay_h"] = hit[1]
+    out["mean_delay_h"] = float(np.mean(delays)) if delays else None
+    out["false_count"] = int(sum(not u for u in used))
+    return out
