@@ -373,3 +373,45 @@ def test_replay_window_sets_peak_and_duration():
     r = replay_window(t, 1500.0, wall_s=4.0)
     assert 3.5 < r[-1] <= 4.0
     assert peak_qps(r, window_s=0.5 * factor) == pytest.approx(1500.0, rel=0.01)
+
+
+def test_query_log_and_tail_interval_on_a_simulated_run():
+    from simlib.measure import Settings, run_scenario
+    from simlib.monitor.rolling import tail_interval
+    from simlib.monitor.traces import query_log
+    from simlib.queueing import Exponential, SimulatedSUT, Trace
+
+    t = scaled_to_peak(flash_crowd(seed=5), 400.0)
+    run = run_scenario(SimulatedSUT(Exponential(0.002)), Settings("server", arrivals=Trace(t), latency_bound_s=0.05,
+                                                                  min_duration_s=float(t[-1]), min_query_count=t.size,
+                                                                  max_outstanding=t.size), progress=False)
+    sched, lat = query_log(run)
+    assert sched.size == lat.size == t.size and np.all(lat > 0)
+    assert np.allclose(np.sort(sched), sched)
+    with pytest.raises(InvalidParameterError, match="run"):
+        query_log(object())
+    rng = np.random.default_rng(1)
+    ind = tail_interval(rng.exponential(0.01, 3000))
+    assert ind.method.startswith("independent") and ind.low <= ind.estimate <= ind.high
+    walk = np.abs(np.cumsum(rng.normal(0, 1, 1000))) + 1  # strongly correlated, too short for batch means
+    corr = tail_interval(walk)
+    assert "too narrow" in corr.method
+    assert isinstance(tail_interval(walk[:50]), float)
+
+
+def test_figures_say_measured_or_modeled(week):
+    from simlib.monitor.detect import table_html
+    from simlib.monitor.plot import autoscale_figure, nightly_figure, replay_figure, week_figure
+
+    t = np.sort(np.random.default_rng(2).uniform(0, 2, 300))
+    lat = np.full(t.size, 0.002)
+    titles = lambda fig: " ".join(ax.get_title() for ax in fig.axes)  # noqa: E731
+    assert "MEASURED" in replay_figure((t, lat), (t, lat), steady_p99_s=0.002, flash=(0.5, 0.7)).axes[1] \
+        .get_legend_handles_labels()[1][1]
+    r = autoscaled_replay(t, lat)
+    assert "MODELED" in titles(autoscale_figure({"none": r}, flash=(0.5, 0.7)))
+    assert "MEASURED" in titles(nightly_figure(np.full(10, 0.001), 5, [6]))
+    alarms = run_detectors(week)
+    assert "MODELED" in titles(week_figure(week, alarms))
+    html = table_html(score(alarms, week.incidents), score(alarms, ()))
+    assert html.count("<tr>") == 1 + 4 + 2 and "false alarms" in html

@@ -29,7 +29,7 @@ def replay_figure(measured, modeled, *, steady_p99_s: float | None = None, bin_s
     edges, rate = rate_series(t, bin_s)
     a1.step(edges, rate, where="post", color="black")
     a1.set_ylabel("offered\n(queries/s)")
-    _style(a1, "Trace replay: offered load (top), latency per request (bottom)")
+    _style(a1, "MEASURED and MODELED: a trace replay, offered load and latency per request")
     a2.plot(t, np.asarray(modeled[1]) * 1e3, ".", ms=3, color="tab:blue", alpha=0.5,
             label="MODELED: simulator, same arrivals")
     plot_every_point(a2, np.asarray(measured[0]), np.asarray(measured[1]) * 1e3, ".", ms=3, color="tab:red", alpha=0.6,
@@ -52,7 +52,9 @@ def autoscale_figure(results: dict[str, object], *, flash=None):
     label (e.g. the start-up delay). MODELED."""
     fig = Figure(figsize=(9, 6.5))
     (a1, a2) = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [2, 1]})
-    for (label, r), c in zip(results.items(), colormaps['viridis'](np.linspace(0, 0.85, len(results))), strict=False):
+    colors = colormaps["viridis"](np.linspace(0, 0.85, len(results)))
+    # the longest delay first, so that the shorter ones stay visible on top of it
+    for (label, r), c in reversed(list(zip(results.items(), colors, strict=True))):
         a1.plot(r.arrival_s, r.samples_s * 1e3, ".", ms=2.5, color=c, label=label)
         a2.step(r.pool_t_s, r.pool_ready_count, where="post", color=c, label=label)
     if flash is not None:
@@ -108,9 +110,9 @@ def week_figure(week, alarms: dict[str, np.ndarray], *, bound_s: float = 0.05):
         for inc in week.incidents:
             ax.axvspan(inc.start_s / DAY_S, inc.end_s / DAY_S, color=_COLORS[inc.kind], alpha=0.18, lw=0)
         _style(ax)
-    for inc in week.incidents:
-        axes[0].annotate(inc.kind, (inc.start_s / DAY_S, 1.0), xycoords=("data", "axes fraction"), va="top",
-                         fontsize=FONT - 4, color=_COLORS[inc.kind])
+    for inc in week.incidents:  # names at the foot of the confidence panel, clear of the alarm marks
+        axes[2].annotate(inc.kind, (inc.start_s / DAY_S, 0.04), xycoords=("data", "axes fraction"), va="bottom",
+                         fontsize=FONT - 3, color=_COLORS[inc.kind])
     marks = {"burn-rate": (1, "v"), "rolling p99": (0, "^"), "CUSUM": (0, "s"), "confidence PSI": (2, "D"),
              "delayed accuracy": (3, "o")}
     for name, times in alarms.items():
