@@ -287,6 +287,14 @@ CHECKED = {
     "evaluation/audit.py:VariantAudit": _variant_audit,
     "design/benchmark.py:BenchmarkResult": _benchmark_result,
     "design/verdict.py:Verdict": _verdict,
+    "monitor/autoscale.py:AutoscaleResult": lambda: __import__("simlib.monitor", fromlist=["x"]).autoscaled_replay(
+        np.arange(0, 1, 0.01), np.full(100, 0.005)),
+    "monitor/canary.py:CanaryPlan": lambda: __import__("simlib.monitor", fromlist=["x"]).canary_plan(
+        np.random.default_rng(0).lognormal(-4.6, 0.3, 6000)),
+    "monitor/checklist.py:ChecklistReport": lambda: __import__("simlib.monitor", fromlist=["x"]).checklist(
+        {"kind": "measured", "summary": {"p99_s": 0.01}, "warnings": []}),
+    "monitor/detect.py:DetectionScore": lambda: __import__("simlib.monitor.detect", fromlist=["x"]).score(
+        {"x": np.array([1.0])}, ()),
 }
 
 #: Classes that look like results but are not, and why.

@@ -269,3 +269,71 @@ def break_even_rtt_ms(device_ms: float, cloud_ms: float, payload_kb: float, upli
     r = edge_or_cloud(device_s=float(device_ms) / 1e3, cloud_s=float(cloud_ms) / 1e3, rtt_s=0.0,
                       payload_bytes=float(payload_kb) * 1e3, uplink_bytes_per_s=float(uplink_mb_per_s) * 1e6)
     return round(r["break_even_rtt_s"] * 1e3, 9)
+
+
+# --- production chapter ---
+__all__ += ["burn_rate", "canary_minutes", "downtime_minutes", "flash_peak_wait_ms", "queries_per_joule_ratio",
+            "tail_growth"]
+
+
+def tail_growth(steady_p99_ms: float, replay_p99_ms: float) -> float:
+    """How many times the p99 under a trace replay exceeds the p99 at a steady rate.
+
+    >>> tail_growth(steady_p99_ms=2.0, replay_p99_ms=50.0)
+    25.0
+    """
+    return float(replay_p99_ms) / float(steady_p99_ms)
+
+
+def canary_minutes(n_requests: int, qps: float, fraction_pct: float) -> float:
+    """Minutes a canary needs to collect ``n_requests`` when it gets ``fraction_pct``% of ``qps``.
+
+    >>> canary_minutes(n_requests=6000, qps=1000, fraction_pct=5)
+    2.0
+    """
+    return float(n_requests) / (float(qps) * float(fraction_pct) / 100) / 60
+
+
+def burn_rate(bad_pct: float, target_pct: float) -> float:
+    """The error-budget burn rate: the bad share over the share the SLO allows.
+
+    >>> round(burn_rate(bad_pct=3.6, target_pct=99.5), 6)
+    7.2
+    """
+    from simlib.monitor.slo import error_budget
+
+    total = 1_000_000
+    return error_budget(round(float(bad_pct) / 100 * total), total, float(target_pct) / 100)["burn_rate"]
+
+
+def queries_per_joule_ratio(qps_a: float, power_a_w: float, qps_b: float, power_b_w: float) -> float:
+    """How many times more queries per joule system B delivers than system A.
+
+    >>> round(queries_per_joule_ratio(qps_a=1200, power_a_w=4.2, qps_b=1000, power_b_w=1.8), 3)
+    1.944
+    """
+    from simlib.monitor.fallacies import power_tradeoff
+
+    return power_tradeoff(qps_a, power_a_w, qps_b, power_b_w)["queries_per_charge_ratio"]
+
+
+def downtime_minutes(availability_pct: float, days: float) -> float:
+    """Minutes of downtime an availability target allows over ``days``.
+
+    >>> round(downtime_minutes(availability_pct=99.9, days=30), 1)
+    43.2
+    """
+    from simlib.monitor.fallacies import downtime_minutes as _dm
+
+    return _dm(float(availability_pct) / 100, float(days))
+
+
+def flash_peak_wait_ms(peak_qps: float, capacity_qps: float, flash_s: float) -> float:
+    """The wait (ms) of the last request of a flash crowd, by the fluid model.
+
+    >>> flash_peak_wait_ms(peak_qps=1500, capacity_qps=1000, flash_s=0.4)
+    200.0
+    """
+    from simlib.monitor.traces import flash_backlog
+
+    return flash_backlog(float(peak_qps), float(capacity_qps), float(flash_s), 0.0)["peak_wait_s"] * 1e3

@@ -1,0 +1,106 @@
+"""The production chapter's lab, "A week in production": the student version is current and runs
+with every task not done; grading gives the solution full marks, a blank submission zero and a
+plausible wrong one part; a student's filled notebook graded beside two CPU hogs finds every
+incident of the week (the week is simulated from a fixed seed, so the lesson does not depend on
+the machine); the answer key behaves."""
+
+from __future__ import annotations
+
+import csv
+
+import nbformat
+import pytest
+
+from simlib.exercises.grading import build_student, grade_submissions, load_lab
+from simlib.exercises.grading import solution_notebook as _solution_notebook
+from simlib.exercises.grading.sandbox import Limits
+from simlib.monitor.week import KINDS, check_report, lab_incidents
+from tests.conftest import REPO, cpu_hogs
+from tests.test_grade import replace
+from tests.test_lab_capacity import _value, fill_student, graded_runs
+
+LAB = REPO / "labs" / "week"
+LIMITS = Limits.for_lab(load_lab(LAB).limits)
+TASKS = ["budget", "alerts", "hourly", "cusum", "drift", "report", "explain"]
+slow = pytest.mark.slow
+
+
+def test_committed_student_version_is_up_to_date(tmp_path):
+    fresh = build_student(LAB, tmp_path / "s.ipynb")
+    committed = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
+    assert [c.source for c in nbformat.read(str(fresh), as_version=4).cells] == \
+        [c.source for c in committed.cells], "run `simlib lab build labs/week`"
+    text = fresh.read_text()
+    assert "HIDDEN_TESTS" not in text and "check_report" not in text and "SOLUTION" not in text
+
+
+def test_answer_key_and_report_scoring():
+    truth = lab_incidents(7)
+    assert sorted(i.kind for i in truth) == sorted(KINDS)
+    assert lab_incidents(7) == truth and lab_incidents(8) != truth
+    perfect = [{"start_h": i.start_s / 3600 + 1, "kind": i.kind} for i in truth]
+    s = check_report(perfect, 7)
+    assert all(s[k] for k in KINDS) and s["false_count"] == 0 and s["mean_delay_h"] == pytest.approx(1.0)
+    swapped = [dict(r, kind="thermal" if r["kind"] == "gc-storm" else r["kind"]) for r in perfect]
+    s = check_report(swapped + [{"start_h": 1.0, "kind": "drift"}, {"bad": 1}], 7)
+    assert s["thermal"] and not s["gc-storm"] and s["false_count"] == 3
+    late = [{"start_h": i.start_s / 3600 + 13, "kind": i.kind} for i in truth]
+    assert not any(check_report(late, 7)[k] for k in KINDS)
+    assert check_report(None, 7)["false_count"] == 0 and not check_report(None, 7)["drift"]
+
+
+def test_student_version_runs_with_every_task_not_done(tmp_path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
+    NotebookClient(nb, timeout=180, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    assert out.count("not done yet") == 8, out
+
+
+@slow
+def test_grading_solution_blank_and_wrong(tmp_path):
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    sol = _solution_notebook(LAB)
+    nbformat.write(sol, str(subs / "correct.ipynb"))
+    nbformat.write(nbformat.read(str(load_lab(LAB).student_path), as_version=4), str(subs / "blank.ipynb"))
+    # a student who trusts burn-rate alerts alone (no CUSUM, no drift monitor) and counts the
+    # budget against the allowed share the wrong way round
+    wrong = replace(sol, "quiet = [a for a in cusum_alarms_h if", "quiet = [a for a in [] if")
+    wrong = replace(wrong, "hot = np.flatnonzero(psi_6h > 0.1)", "hot = np.flatnonzero(psi_6h > 99)")
+    wrong = replace(wrong, 'slo_target=slo_target)["consumed_fraction"]', 'slo_target=1 - slo_target)["consumed_fraction"]')
+    nbformat.write(wrong, str(subs / "wrong.ipynb"))
+    out = tmp_path / "grades.csv"
+    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
+    rows = {r["student"]: r for r in csv.DictReader(out.open())}
+    points = {t.name: t.points for t in load_lab(LAB).tasks}
+    for t in TASKS:
+        if t == "explain":
+            assert {rows[s][t] for s in rows} == {"review"}
+            continue
+        assert float(rows["correct"][t]) == points[t], (t, rows["correct"]["notes"])
+        assert float(rows["blank"][t]) == 0, t
+    w = rows["wrong"]
+    assert float(w["hourly"]) == points["hourly"] and float(w["alerts"]) == points["alerts"]
+    assert 0 < float(w["report"]) < points["report"] and float(w["budget"]) < points["budget"]
+
+
+@slow
+def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch):
+    """Rule 6: the filled student notebook graded with the lab's settings beside two CPU hogs
+    scores full marks, and its report finds every incident of the week with no false alarm."""
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
+    out = tmp_path / "grades.csv"
+    probe = "__import__('simlib.monitor.week', fromlist=['w']).check_report(incidents, SEED)"
+    with cpu_hogs(2), graded_runs(monkeypatch, [probe, "findings"]) as runs:
+        grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
+    row = next(csv.DictReader(out.open()))
+    assert float(row["total"]) == float(row["max"]), row["notes"]
+    found = _value(runs[1], probe)
+    found = dict(found["__dict__"])  # the grader encodes a dict as its items
+    assert all(found[k] for k in KINDS) and found["false_count"] == 0, found
+    assert "You reported 4 incident(s)" in _value(runs[1], "findings")
