@@ -221,6 +221,34 @@ def _variant_audit():
 
 
 #: "module path:Class" -> a factory of one small instance.
+def _energy_window():
+    from simlib.measure.energy_window import EnergyMonitor
+
+    mon = EnergyMonitor("none", modeled_power_w=3.0)
+    mon.begin_window("w")
+    return mon.end_window("w", n_inferences=2)
+
+
+def _power_span():
+    from simlib.powerbench import power_span
+
+    return power_span()
+
+
+def _boundary_comparison():
+    from simlib.powerbench import compare_boundaries, example_systems
+
+    return compare_boundaries(*example_systems())
+
+
+def _budget_result():
+    from simlib.powerbench import EnergyBudgetProblem
+    from simlib.queueing.service import BatchCost
+
+    return EnergyBudgetProblem({"fp32": BatchCost(t0_s=2e-3, t1_s=1e-3)}, qps=100.0, latency_bound_s=0.05,
+                               batch_sizes=(1,), n_requests=500).solve()
+
+
 CHECKED = {
     "measure/result.py:Result": _result,
     "measure/loadgen.py:RunResult": _run_result,
@@ -249,6 +277,10 @@ CHECKED = {
     "evaluation/datashift.py:ShiftReport": _shift_report,
     "evaluation/datashift.py:DetectionPower": _detection_power,
     "evaluation/audit.py:VariantAudit": _variant_audit,
+    "measure/energy_window.py:EnergyWindow": _energy_window,
+    "powerbench/core.py:PowerSpan": _power_span,
+    "powerbench/boundaries.py:BoundaryComparison": _boundary_comparison,
+    "powerbench/budget.py:BudgetResult": _budget_result,
 }
 
 #: Classes that look like results but are not, and why.
