@@ -29,16 +29,19 @@ begin/end brackets one window). A window shorter than the meter's update period 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from simlib._validate import Options, Range, check, invalid
+import numpy as np
+
+from simlib._validate import Options, Range, check, invalid, validate_params
 from simlib.measure.meters import NullMeter, NVMLMeter, RAPLMeter, auto_meter
 from simlib.protocol import ResultDisplay
 
-__all__ = ["BOUNDARIES", "EnergyMonitor", "EnergyWindow", "WindowHandle", "energy_window"]
+__all__ = ["BOUNDARIES", "EnergyMonitor", "EnergyWindow", "WindowHandle", "energy_window", "sampling_timing", "windows_over"]
 
 #: What each meter's number includes: the measurement boundary named on every reading.
 BOUNDARIES = {
@@ -215,3 +218,75 @@ def energy_window(key: str = "block", *, meter: str | Callable[[], Any] = "auto"
         yield h
 
 
+
+
+@validate_params({"rate_hz": Range(1, 100_000, unit="Hz"), "duration_s": Range(0.01, 60, unit="s")})
+def sampling_timing(rate_hz: float = 1000.0, duration_s: float = 0.5,
+                    work: Callable[[], Any] | None = None) -> dict[str, Any]:
+    """MEASURED: how regularly a software sampler (a thread waking every ``1 / rate_hz`` s, as
+    :class:`~simlib.measure.meters.NVMLMeter`'s power-sampling path does) runs on this machine
+    while ``work()`` is called in a loop for ``duration_s`` s. Returns the achieved rate (Hz),
+    the sample intervals (s) and their median, p99 and maximum: what a sampling power meter
+    built this way would really get here.
+
+    >>> t = sampling_timing(200.0, 0.1)
+    >>> t["n_samples"] > 0 and t["achieved_hz"] > 0
+    True
+    """
+    stop, stamps = threading.Event(), []
+    interval = 1.0 / rate_hz
+
+    def sampler() -> None:
+        while not stop.is_set():
+            stamps.append(time.perf_counter())
+            stop.wait(interval)
+
+    th = threading.Thread(target=sampler, daemon=True, name="simlib-sampling-timing")
+    t0 = time.perf_counter()
+    th.start()
+    calls = 0
+    while time.perf_counter() - t0 < duration_s:
+        if work is not None:
+            work()
+            calls += 1
+        else:
+            time.sleep(min(0.005, duration_s))
+    stop.set()
+    th.join()
+    d = np.diff(np.asarray(stamps))
+    span = stamps[-1] - stamps[0] if len(stamps) > 1 else 0.0
+    return {"kind": "measured", "requested_hz": float(rate_hz), "n_samples": len(stamps),
+            "achieved_hz": (len(stamps) - 1) / span if span > 0 else 0.0, "intervals_s": d,
+            "median_interval_s": float(np.median(d)) if d.size else None,
+            "p99_interval_s": float(np.percentile(d, 99)) if d.size else None,
+            "max_interval_s": float(d.max()) if d.size else None, "work_calls": calls}
+
+
+@validate_params({"duration_s": Range(0.01, 3600, unit="s"), "window_s": Range(0.001, 3600, unit="s")})
+def windows_over(fn: Callable[[], Any], *, duration_s: float, window_s: float, meter: str | Callable[[], Any] = "auto",
+                 modeled_power_w: float | None = None) -> list[EnergyWindow]:
+    """Call ``fn()`` (one inference) back to back for ``duration_s`` s, in consecutive energy
+    windows of about ``window_s`` s; each :class:`EnergyWindow` counts the inferences it held.
+    Burst versus sustained is the first windows against the last ones.
+
+    >>> ws = windows_over(lambda: sum(range(100)), duration_s=0.05, window_s=0.01, meter="none")
+    >>> len(ws) >= 4 and all(w.n_inferences >= 1 for w in ws)
+    True
+    """
+    check("window_s", window_s, Range(0.001, duration_s, unit="s"), owner="windows_over")
+    mon = EnergyMonitor(meter, modeled_power_w=modeled_power_w)
+    out: list[EnergyWindow] = []
+    t_end = time.perf_counter() + duration_s
+    i = 0
+    while time.perf_counter() < t_end:
+        key, n = f"w{i}", 0
+        mon.begin_window(key)
+        t_w = time.perf_counter() + window_s
+        while True:
+            fn()
+            n += 1
+            if time.perf_counter() >= t_w:
+                break
+        out.append(mon.end_window(key, n_inferences=n))
+        i += 1
+    return out

@@ -22,6 +22,7 @@ from simlib.powerbench.core import (
     MLPERF_POWER_RULES,
     PowerSpan,
     cpu_power_model_w,
+    dvfs_points,
     energy_per_inference_series,
     frequency_tradeoff,
     power_span,
@@ -31,6 +32,6 @@ from simlib.powerbench.core import (
 __all__ = [
     "DEVICE_POWER", "MLPERF_POWER_RULES", "PUE_RANGE", "BoundaryComparison", "BudgetResult",
     "EnergyBudgetProblem", "PowerSpan", "SystemPower", "boundary_energy", "compare_boundaries",
-    "cpu_power_model_w", "energy_per_inference_series", "example_systems", "frequency_tradeoff",
+    "cpu_power_model_w", "dvfs_points", "energy_per_inference_series", "example_systems", "frequency_tradeoff",
     "power_span", "sampling_error", "steady_junction_c",
 ]

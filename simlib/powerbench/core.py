@@ -18,7 +18,7 @@ import numpy as np
 from simlib._validate import Range, check, validate_params
 from simlib.protocol import ResultDisplay, given_settings
 
-__all__ = ["DEVICE_POWER", "MLPERF_POWER_RULES", "PowerSpan", "cpu_power_model_w",
+__all__ = ["DEVICE_POWER", "MLPERF_POWER_RULES", "PowerSpan", "cpu_power_model_w", "dvfs_points",
            "energy_per_inference_series", "frequency_tradeoff", "power_span", "sampling_error"]
 
 _SRC = "source chapter Table 15 (seed lines 717-726)"
@@ -151,3 +151,29 @@ def cpu_power_model_w(busy_cores: float = 1.0, *, per_core_w: float = CPU_CORE_A
     10.0
     """
     return busy_cores * per_core_w
+
+
+def dvfs_points(device: Any = "smartphone-soc", temp_c: float = 25.0) -> list[dict[str, float]]:
+    """Each DVFS operating point of a thermal preset busy 100% at junction ``temp_c``: clock (Hz),
+    voltage (V), busy power (W), inferences/s of the preset model, energy per inference (J),
+    and both relative to the fastest point. MODELED (``C V^2 f`` plus leakage).
+
+    >>> pts = dvfs_points("smartphone-soc")
+    >>> pts[0]["throughput_ratio"], round(pts[1]["energy_ratio"], 2)   # one step down: less energy per inference
+    (1.0, 0.78)
+    """
+    from simlib.thermal.presets import get_device
+
+    dev = get_device(device)
+    pm = dev.power
+    rows = []
+    for i, o in enumerate(pm.opps):
+        p = float(pm.active_power_w(i, temp_c))
+        thr = float(o.freq_hz) * dev.ops_per_cycle / dev.ops_per_inference
+        rows.append({"opp": i, "freq_hz": float(o.freq_hz), "voltage_v": float(o.voltage_v), "busy_power_w": p,
+                     "throughput_qps": thr, "energy_per_inference_j": p / thr})
+    for r in rows:
+        r["throughput_ratio"] = r["throughput_qps"] / rows[0]["throughput_qps"]
+        r["power_ratio"] = r["busy_power_w"] / rows[0]["busy_power_w"]
+        r["energy_ratio"] = r["energy_per_inference_j"] / rows[0]["energy_per_inference_j"]
+    return rows
