@@ -78,6 +78,8 @@ def check_boundaries(g: dict) -> None:
     assert flips == g["flip_count"]
     assert g["idle_rise"] > 1
     assert g["here_node_mj"] > g["here_chip_mj"] and g["here_fac_mj"] == pytest.approx(1.5 * g["here_node_mj"])
+    # electricity cost follows facility energy (same price for both)
+    assert g["a_cost_per_b"] / g["b_cost_per_b"] == pytest.approx(g["a_facility_mj"] / g["b_facility_mj"], rel=1e-6)
 
 
 def check_sampling(g: dict) -> None:

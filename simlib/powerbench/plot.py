@@ -127,7 +127,8 @@ def windows_figure(windows: Sequence[Any], label: str) -> Figure:
 
     fig = Figure(figsize=(10, 4.5), layout="constrained")
     ax = fig.subplots()
-    y = [w.summary["energy_per_inference_j"] * 1e3 for w in windows]
+    y = [np.nan if w.summary["energy_per_inference_j"] is None else w.summary["energy_per_inference_j"] * 1e3
+         for w in windows]  # a window with neither a meter nor a model has no energy to draw
     plot_every_point(ax, np.arange(1, len(y) + 1), y, "o", color="C0", ms=7)
     ax.set_xlabel("window", fontsize=_FS)
     ax.set_ylabel("energy per inference (mJ)", fontsize=_FS)
