@@ -197,7 +197,7 @@ register(Erratum(
     printed=10.0,
     unit="orders of magnitude",
     compute=_power_span_orders,
-    note="The table runs from 150 uW to 10 kW, a ratio of about 67 million: {correct:.1f} orders of "
-         "magnitude, not ten (the chapter's own self-check says \"nearly eight\").",
+    note="The table runs from 150 uW to 10 kW: {correct:.1f} orders of magnitude, not ten (the "
+         "chapter's own self-check says \"nearly eight\").",
     rel_tol=0.05,
 ))
