@@ -114,6 +114,7 @@ def check_int8(g: dict) -> None:
         assert ratio < 1 and "more energy" in g["int8_energy_sentence"]
     else:
         assert "no clear energy difference" in g["int8_energy_sentence"]
+    assert ("disagree" in g["win_vs_median"]) == (g["win_t_ms"] / g["cpu_fp32_ms"] > 1.5)
     gap = g["int8_gap_sentence"]
     r, m = g["cpu_energy_ratio"], g["cnn_model_saving"]
     assert ("falls short" in gap) == (r < 0.8 * m) and ("exceeds" in gap) == (r > 1.25 * m)
