@@ -77,3 +77,21 @@ def test_shortcut_context_manager():
     with energy_window("s", meter="none", modeled_power_w=1.0) as h:
         sum(range(100))
     assert h.result.modeled_basis.startswith("1 W model")
+
+
+def test_gpu_path_mocked_names_the_board_boundary():
+    """The NVML path on a CPU machine, with a mocked NVML: the same calls a GPU reader runs."""
+    from simlib.measure.energy_window import windows_over
+    from simlib.measure.meters import NVMLMeter
+    from tests.test_meters import _fake_nvml
+
+    fake = _fake_nvml(True)
+    mon = EnergyMonitor(lambda: NVMLMeter(nvml=fake, sync=lambda: None), modeled_power_w=300.0)
+    with mon.window("gpu", n_inferences=5) as h:
+        pass
+    w = h.result
+    assert w.kind == "measured" and w.boundary == "GPU board" and w.energy_j == pytest.approx(0.5)
+    assert w.modeled_energy_j is not None  # the model stays beside the measurement, labeled
+    ws = windows_over(lambda: None, duration_s=0.02, window_s=0.005,
+                      meter=lambda: NVMLMeter(nvml=fake, sync=lambda: None))
+    assert all(x.energy_j == pytest.approx(0.5) and x.boundary == "GPU board" for x in ws)
