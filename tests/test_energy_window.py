@@ -95,3 +95,17 @@ def test_gpu_path_mocked_names_the_board_boundary():
     ws = windows_over(lambda: None, duration_s=0.02, window_s=0.005,
                       meter=lambda: NVMLMeter(nvml=fake, sync=lambda: None))
     assert all(x.energy_j == pytest.approx(0.5) and x.boundary == "GPU board" for x in ws)
+
+
+@pytest.mark.gpu
+def test_real_nvml_window_measures_the_board():
+    """On a GPU machine: a real NVML window around real GPU work is measured, at the board."""
+    import torch
+
+    mon = EnergyMonitor("nvml", modeled_power_w=100.0)
+    a = torch.randn(2048, 2048, device="cuda")
+    with mon.window("matmul", n_inferences=50) as h:
+        for _ in range(50):
+            a = a @ a / 2048
+    w = h.result
+    assert w.kind == "measured" and w.boundary == "GPU board" and w.energy_j > 0
