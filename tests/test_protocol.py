@@ -254,6 +254,34 @@ def _verdict():
 
 
 #: "module path:Class" -> a factory of one small instance.
+def _energy_window():
+    from simlib.measure.energy_window import EnergyMonitor
+
+    mon = EnergyMonitor("none", modeled_power_w=3.0)
+    mon.begin_window("w")
+    return mon.end_window("w", n_inferences=2)
+
+
+def _power_span():
+    from simlib.powerbench import power_span
+
+    return power_span()
+
+
+def _boundary_comparison():
+    from simlib.powerbench import compare_boundaries, example_systems
+
+    return compare_boundaries(*example_systems())
+
+
+def _budget_result():
+    from simlib.powerbench import EnergyBudgetProblem
+    from simlib.queueing.service import BatchCost
+
+    return EnergyBudgetProblem({"fp32": BatchCost(t0_s=2e-3, t1_s=1e-3)}, qps=100.0, latency_bound_s=0.05,
+                               batch_sizes=(1,), n_requests=500).solve()
+
+
 CHECKED = {
     "measure/result.py:Result": _result,
     "measure/loadgen.py:RunResult": _run_result,
@@ -295,11 +323,16 @@ CHECKED = {
         {"kind": "measured", "summary": {"p99_s": 0.01}, "warnings": []}),
     "monitor/detect.py:DetectionScore": lambda: __import__("simlib.monitor.detect", fromlist=["x"]).score(
         {"x": np.array([1.0])}, ()),
+    "measure/energy_window.py:EnergyWindow": _energy_window,
+    "powerbench/core.py:PowerSpan": _power_span,
+    "powerbench/boundaries.py:BoundaryComparison": _boundary_comparison,
+    "powerbench/budget.py:BudgetResult": _budget_result,
 }
 
 #: Classes that look like results but are not, and why.
 EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
+    "powerbench/plot.py:HTMLTable": "a display table of values already computed (a figure helper), not a result",
     "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
     "design/tables.py:Table": "a table of cells for a page (HTML or text), not a measurement or model output",

@@ -337,3 +337,94 @@ def flash_peak_wait_ms(peak_qps: float, capacity_qps: float, flash_s: float) -> 
     from simlib.monitor.traces import flash_backlog
 
     return flash_backlog(float(peak_qps), float(capacity_qps), float(flash_s), 0.0)["peak_wait_s"] * 1e3
+
+
+# --- power chapter ---
+
+
+def power_energy_mj(power_w: float, time_ms: float) -> float:
+    """Energy of one inference (mJ) at ``power_w`` W for ``time_ms`` ms: W x ms = mJ.
+
+    >>> power_energy_mj(power_w=5, time_ms=1.5)
+    7.5
+    """
+    from simlib.energy import energy_j
+
+    return energy_j(float(power_w), float(time_ms) / 1e3) * 1e3
+
+
+def power_facility_mj(node_mj: float, pue: float) -> float:
+    """Facility energy per inference (mJ): node energy x PUE (:func:`simlib.energy.facility_energy_j`).
+
+    >>> power_facility_mj(node_mj=2.0, pue=1.5)
+    3.0
+    """
+    from simlib.energy import facility_energy_j
+
+    return facility_energy_j(float(node_mj), float(pue))
+
+
+def power_achieved_pct(achieved_hz: float, requested_hz: float) -> float:
+    """The share of a requested sampling rate a sampler achieved (%).
+
+    >>> power_achieved_pct(achieved_hz=400, requested_hz=1000)
+    40.0
+    """
+    return 100.0 * float(achieved_hz) / float(requested_hz)
+
+
+def power_energy_change_pct(throughput_gain_pct: float, power_gain_pct: float) -> float:
+    """Change of energy per inference (%) when a clock step buys ``throughput_gain_pct`` % more
+    throughput for ``power_gain_pct`` % more power (:func:`simlib.powerbench.frequency_tradeoff`).
+
+    >>> round(power_energy_change_pct(throughput_gain_pct=5, power_gain_pct=50), 1)
+    42.9
+    """
+    from simlib.powerbench import frequency_tradeoff
+
+    t = frequency_tradeoff(throughput_gain=float(throughput_gain_pct) / 100, power_gain=float(power_gain_pct) / 100)
+    return 100.0 * t["energy_per_inference_change_fraction"]
+
+
+def power_int8_energy_ratio(fp32_ms: float, int8_ms: float) -> float:
+    """FP32 energy / INT8 energy per inference at one (assumed) power: the time ratio.
+
+    >>> power_int8_energy_ratio(fp32_ms=2.0, int8_ms=1.6)
+    1.25
+    """
+    return float(fp32_ms) / float(int8_ms)
+
+
+def power_duty_avg_mw(active_w: float, idle_mw: float, duty_pct: float) -> float:
+    """Average power (mW) of a device active ``duty_pct`` % of the time
+    (:func:`simlib.energy.average_power_w`).
+
+    >>> round(power_duty_avg_mw(active_w=2, idle_mw=50, duty_pct=1), 1)
+    69.5
+    """
+    from simlib.energy import average_power_w
+
+    return average_power_w(active_w=float(active_w), idle_w=float(idle_mw) / 1e3,
+                           duty_cycle=float(duty_pct) / 100) * 1e3
+
+
+def power_span_orders(low_uw: float, high_kw: float) -> float:
+    """Orders of magnitude between ``low_uw`` microwatts and ``high_kw`` kilowatts: log10(high / low).
+
+    >>> round(power_span_orders(low_uw=150, high_kw=10), 2)
+    7.82
+    """
+    import math
+
+    return math.log10(float(high_kw) * 1e3 / (float(low_uw) * 1e-6))
+
+
+def power_battery_hours(capacity_wh: float, avg_mw: float) -> float:
+    """Hours a battery of ``capacity_wh`` Wh lasts at ``avg_mw`` mW (:func:`simlib.energy.battery_life_h`).
+
+    >>> round(power_battery_hours(capacity_wh=15.4, avg_mw=69.5), 1)
+    221.6
+    """
+    from simlib.energy import battery_life_h
+
+    return battery_life_h(float(avg_mw) / 1e3, capacity_wh=float(capacity_wh))
