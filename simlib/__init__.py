@@ -16,10 +16,8 @@ against it; a new module must be added to a row.
 
     layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
-    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, designmath, monitor
+    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, designmath, monitor, powerbench
     layer 3 measure: measure, design
-    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, powerbench
-    layer 3 measure: measure
     layer 4 content: exercises, store, demo
     layer 5 interface: commands, cli, __main__
     layer 6 book: bookbuild, bookmath, bookeval
