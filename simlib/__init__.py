@@ -14,7 +14,7 @@ layer and from the layers below it, never from a layer above (lazy imports insid
 included). ``tests/test_layers.py`` reads this table and checks every import in the package
 against it; a new module must be added to a row.
 
-    layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, budget, stats, batch_means, scenarios, claims, frontend, published
+    layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, table, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
     layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, designmath, monitor, powerbench
     layer 3 measure: measure, design

@@ -332,10 +332,8 @@ CHECKED = {
 #: Classes that look like results but are not, and why.
 EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
-    "powerbench/plot.py:HTMLTable": "a display table of values already computed (a figure helper), not a result",
-    "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
-    "design/tables.py:Table": "a table of cells for a page (HTML or text), not a measurement or model output",
+    "table.py:Table": "the display table of cells already computed (HTML or text), not a measurement or model output",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",
     "exercises/__init__.py:LiveSummary": "the live display of a ChapterSummary (progress), not a measurement or model output",
     "exercises/progress.py:Progress": "the reader's progress store; summary(chapter) is a query",

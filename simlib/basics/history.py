@@ -17,7 +17,6 @@ draws it; :func:`derived_numbers` recomputes the figures the source derives from
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,8 +25,9 @@ from typing import Any
 import yaml
 
 from simlib._validate import InvalidParameterError, Options, validate_params
+from simlib.table import Table
 
-__all__ = ["CATEGORIES", "DATA", "Benchmark", "HistoryTable", "derived_numbers", "history_table", "load_history",
+__all__ = ["CATEGORIES", "DATA", "Benchmark", "derived_numbers", "history_table", "load_history",
            "timeline_figure"]
 
 DATA = Path(__file__).with_name("history.yaml")
@@ -138,35 +138,9 @@ def _get(history: list[Benchmark], bid: str) -> Benchmark:
     return next(b for b in history if b.id == bid)
 
 
-@dataclass(frozen=True)
-class HistoryTable:
-    """Rows of the history file as a table: text (``str(t)``) and HTML in a notebook. Source data,
-    not a result: it has no ``kind`` (nothing was measured or modeled)."""
-
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    caption: str
-
-    def __str__(self) -> str:
-        widths = [max(len(c), *(len(r[i]) for r in self.rows)) for i, c in enumerate(self.columns)]
-        line = lambda cells: "  ".join(f"{c:<{w}}" for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
-        return "\n".join([self.caption, line(self.columns), line(["-" * w for w in widths])]
-                         + [line(r) for r in self.rows])
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        e = html.escape
-        head = "".join(f"<th style='text-align:left'>{e(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{e(x)}</td>" for x in r) + "</tr>"
-                       for r in self.rows)
-        return (f"<div style='overflow-x:auto'><table><caption>{e(self.caption)}</caption><thead><tr>{head}</tr>"
-                f"</thead><tbody>{body}</tbody></table></div>")
-
-
 @validate_params({"table": Options(tuple(TABLES)), "category": [Options(CATEGORIES), None]})
 def history_table(table: str = "progression", *, category: str | None = None,
-                  history: list[Benchmark] | None = None) -> HistoryTable:
+                  history: list[Benchmark] | None = None) -> Table:
     """One of the chapter's tables from the history file.
 
     ``table="progression"``: the source's Table 2 (benchmark, year, focus, metric, lesson);
@@ -189,7 +163,7 @@ def history_table(table: str = "progression", *, category: str | None = None,
     caption = {"progression": "Benchmark progression (source Table 2)", "mlperf": "MLPerf variants (source Table 1)",
                "full": "Benchmarks named in the source (* year from outside the source)",
                "missed": "What each benchmark measured in, and what it missed (* year from outside the source)"}[table]
-    return HistoryTable(cols, rows, caption)
+    return Table(cols, rows, caption=caption)  # source data, not a result: it has no kind
 
 
 def derived_numbers(history: list[Benchmark] | None = None) -> dict[str, Any]:

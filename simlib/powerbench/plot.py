@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-__all__ = ["HTMLTable", "boundary_figure", "dvfs_figure", "span_figure", "sustained_figure", "windows_figure"]
+__all__ = ["boundary_figure", "dvfs_figure", "span_figure", "sustained_figure", "windows_figure"]
 
 _FS = 13
 _CAT = {"Tiny": "C2", "Mobile": "C0", "Edge": "C1", "Cloud": "C3"}
@@ -139,39 +139,3 @@ def windows_figure(windows: Sequence[Any], label: str) -> Figure:
     ax.grid(alpha=0.3)
     return fig
 
-
-class HTMLTable:
-    """A small table that shows as HTML in a notebook (and as text elsewhere): ``columns`` are
-    the headers, ``rows`` lists of cells; floats are shown with ``digits`` significant digits.
-
-    >>> print(HTMLTable(["a", "b"], [[1, 0.123456]]))
-    a  b
-    1  0.1235
-    """
-
-    def __init__(self, columns: Sequence[str], rows: Sequence[Sequence[Any]], *, digits: int = 4,
-                 index: Sequence[str] | None = None) -> None:
-        self.columns, self.digits = list(columns), digits
-        self.rows = [[self._fmt(v) for v in r] for r in rows]
-        if index is not None:
-            self.columns = [""] + self.columns
-            self.rows = [[str(i)] + r for i, r in zip(index, self.rows, strict=True)]
-
-    def _fmt(self, v: Any) -> str:
-        return f"{v:.{self.digits}g}" if isinstance(v, float) else str(v)
-
-    def __str__(self) -> str:
-        w = [max(len(str(c)), *(len(r[i]) for r in self.rows)) for i, c in enumerate(self.columns)]
-        lines = ["  ".join(str(c).ljust(w[i]) for i, c in enumerate(self.columns)).rstrip()]
-        lines += ["  ".join(v.ljust(w[i]) for i, v in enumerate(r)).rstrip() for r in self.rows]
-        return "\n".join(lines)
-
-    __repr__ = __str__
-
-    def _repr_html_(self) -> str:
-        import html
-
-        head = "".join(f"<th style='text-align:right'>{html.escape(str(c))}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:right'>{html.escape(v)}</td>" for v in r) + "</tr>"
-                       for r in self.rows)
-        return f"<table><tr>{head}</tr>{body}</table>"

@@ -1,0 +1,77 @@
+"""The one display table of the book: text in a terminal, an HTML table (scrolling sideways inside
+the page column, never overflowing it) in a notebook and in the built book. No pandas needed.
+
+A :class:`Table` holds cells already computed (a source table, a comparison of results); it is
+not a result (results follow :mod:`simlib.protocol`). Floats show ``digits`` significant digits.
+
+>>> t = Table(["metric", "value"], [["p99", 1.23456e-3]], caption="One run")
+>>> print(t)
+One run
+metric  value
+p99     0.001235
+>>> "0.001235</td>" in t._repr_html_() and "overflow-x:auto" in t._repr_html_()
+True
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+__all__ = ["Table", "columns_table"]
+
+
+class Table:
+    """``columns`` (the header) and ``rows`` (lists of cells, one per column); ``index`` adds a
+    first column of row labels; ``caption`` is shown above the table; ``align`` is "left" or
+    "right" for every cell."""
+
+    def __init__(self, columns: Sequence[Any], rows: Sequence[Sequence[Any]], *, digits: int = 4,
+                 index: Sequence[Any] | None = None, caption: str = "", align: str = "left") -> None:
+        if align not in ("left", "right"):
+            raise ValueError(f"align must be 'left' or 'right', got {align!r}")
+        self.digits, self.caption, self.align = digits, caption, align
+        self.columns = [str(c) for c in columns]
+        self.rows = [[self._cell(v) for v in r] for r in rows]
+        if index is not None:
+            self.columns = [""] + self.columns
+            self.rows = [[str(i), *r] for i, r in zip(index, self.rows, strict=True)]
+        for r in self.rows:
+            if len(r) != len(self.columns):
+                raise ValueError(f"rows: every row needs {len(self.columns)} cells, got {len(r)}: {r!r}")
+
+    def _cell(self, v: Any) -> str:
+        if isinstance(v, float):
+            return f"{v:.{self.digits}g}"
+        return "" if v is None else str(v)
+
+    def __str__(self) -> str:
+        widths = [max(len(c), *(len(r[i]) for r in self.rows)) if self.rows else len(c)
+                  for i, c in enumerate(self.columns)]
+        lines = [self.caption] if self.caption else []
+        lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip()
+                  for r in [self.columns, *self.rows]]
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        e, style = html.escape, f" style='text-align:{self.align}'"
+        caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
+        head = "".join(f"<th{style}>{e(c)}</th>" for c in self.columns)
+        body = "".join("<tr>" + "".join(f"<td{style}>{e(c)}</td>" for c in r) + "</tr>" for r in self.rows)
+        return (f"<div style='overflow-x:auto'><table>{caption}<thead><tr>{head}</tr></thead>"
+                f"<tbody>{body}</tbody></table></div>")
+
+
+def columns_table(columns: Mapping[str, Mapping[str, Any]], corner: str = "") -> Table:
+    """A table whose columns are ``columns`` (name -> {row label: value}); the row labels are
+    those of the first column, in order.
+
+    >>> print(columns_table({"a": {"x": 1}, "b": {"x": 2}}, corner="row"))
+    row  a  b
+    x    1  2
+    """
+    labels = list(next(iter(columns.values())))
+    return Table([corner, *columns], [[lab, *(c.get(lab) for c in columns.values())] for lab in labels])
