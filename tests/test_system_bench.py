@@ -6,13 +6,18 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pytest
 import torch
 
 from simlib._validate import InvalidParameterError
 from simlib.hardware import get
-from simlib.hardware.peak import TPU_V4_BF16_FLOPS, TPU_V4_POD_CHIPS, cpu_flags, cpu_peak, pod_peak_flops
+from simlib.hardware.peak import (
+    TPU_V4_BF16_FLOPS,
+    TPU_V4_POD_CHIPS,
+    cpu_flags,
+    cpu_peak,
+    pod_peak_flops,
+)
 from simlib.measure.layerprof import LayerProfile, LayerRow, count_layers, profile_layers
 from simlib.measure.microbench import (
     BandwidthSweep,

@@ -18,7 +18,7 @@ asynchronously: a host-side range would time the launch, not the kernel).
 >>> import torch
 >>> net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU())
 >>> [(r.name, r.flops) for r in count_layers(net, torch.zeros(1, 3, 8, 8))]
-[('0', 31232.0), ('1', 512.0)]
+[('0', 27648.0), ('1', 512.0)]
 """
 
 from __future__ import annotations
