@@ -28,7 +28,8 @@ from typing import Any
 from simlib._validate import Range, validate_params
 from simlib.protocol import ResultDisplay
 
-__all__ = ["TPU_V4_BF16_FLOPS", "TPU_V4_POD_CHIPS", "TheoreticalPeak", "cpu_flags", "cpu_peak", "pod_peak_flops"]
+__all__ = ["TPU_V4_BF16_FLOPS", "TPU_V4_POD_CHIPS", "TheoreticalPeak", "catalog_gpu", "cpu_flags", "cpu_peak",
+           "pod_peak_flops"]
 
 #: FMA units per core assumed when nothing says otherwise (most current x86 and Arm server cores).
 ASSUMED_FMA_UNITS = 2
@@ -115,6 +116,21 @@ class TheoreticalPeak(ResultDisplay):
     def fraction(self, measured_flops_per_s: float, dtype: str = "fp32") -> float:
         """A measured rate as a fraction of this peak."""
         return measured_flops_per_s / self.peak_flops[dtype]
+
+    def achieved_text(self, low: float, estimate: float, high: float, dtype: str = "fp32") -> str:
+        """A measured rate (its 95% interval ``low``..``high``, FLOP/s) against this peak, in words.
+
+        >>> p = cpu_peak(cores=1, frequency_hz=1e9, flags={"avx2", "fma"})   # 32 GFLOP/s fp32
+        >>> p.achieved_text(7e9, 8e9, 9e9)
+        '25% of the computed peak (95% interval 22% to 28%)'
+        >>> p.achieved_text(33e9, 34e9, 35e9).startswith("above the computed peak")
+        True
+        """
+        pk = self.peak_flops[dtype]
+        if low > pk:
+            return (f"above the computed peak ({estimate / pk:.0%} of it): at least one assumed factor "
+                    f"({', '.join(self.assumed) or 'none'}) or the detected clock is too low for this CPU")
+        return f"{estimate / pk:.0%} of the computed peak (95% interval {low / pk:.0%} to {high / pk:.0%})"
 
     @property
     def settings(self) -> dict[str, Any]:
@@ -218,3 +234,24 @@ def pod_peak_flops(chips: int, chip_peak_flops_per_s: float) -> float:
 TPU_V4_BF16_FLOPS = 275e12
 #: Chips in one TPU v4 pod (Jouppi et al. 2023).
 TPU_V4_POD_CHIPS = 4096
+
+
+def catalog_gpu(gpu_name: str | None) -> str | None:
+    """The catalog id of a detected GPU (e.g. "NVIDIA H200" -> "h200"), or None when the catalog
+    has no entry for it: its datasheet peak is then unknown, not guessed.
+
+    >>> catalog_gpu("NVIDIA A100-SXM4-80GB"), catalog_gpu("NVIDIA H100 80GB HBM3"), catalog_gpu("GeForce GTX 1080")
+    ('a100-sxm', 'h100-sxm', None)
+    """
+    from simlib.hardware.catalog import get, names
+
+    if not gpu_name:
+        return None
+    low = gpu_name.lower().replace("-", " ")
+    for dev in names(include_this_machine=False):
+        if get(dev).kind != "gpu":
+            continue
+        model = dev.split("-")[0]
+        if model in low.split() or any(w.startswith(model) for w in low.split()):
+            return dev
+    return None

@@ -23,7 +23,9 @@ asynchronously: a host-side range would time the launch, not the kernel).
 
 from __future__ import annotations
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,11 +129,12 @@ def _count_residue(mod: Any, inputs: Any, output: Any, features_out: int = 0) ->
 
 
 def _walk(model: Any) -> list[tuple[str, Any, bool]]:
-    """(name, module, is_leaf) for every module except pure containers, in definition order."""
+    """(name, module, is_leaf) for the model itself (first, named after its class) and every module
+    below it except pure containers, in definition order."""
     out = []
     for name, mod in model.named_modules():
         leaf = not any(True for _ in mod.children())
-        if not leaf and type(mod).__name__ in _CONTAINERS:
+        if name and not leaf and type(mod).__name__ in _CONTAINERS:
             continue
         out.append((name or type(model).__name__, mod, leaf))
     return out
@@ -401,7 +404,7 @@ def _profile(model, x, roofline, dispatch_s, passes, name, timer, trace_path, wa
             else:
                 from torch.profiler import ProfilerActivity, profile
 
-                with profile(activities=[ProfilerActivity.CPU]) as prof:
+                with _quiet_fd2(), profile(activities=[ProfilerActivity.CPU]) as prof:
                     for _ in range(passes):
                         with torch.autograd.profiler.record_function("forward"):
                             model(x)
@@ -441,6 +444,26 @@ def _profile(model, x, roofline, dispatch_s, passes, name, timer, trace_path, wa
     if any(c.kind == "not counted" for c in counts):
         warns.append("some layers are of a type simlib cannot count; their prediction is the dispatch cost alone")
     return LayerProfile(name, tuple(rows), tuple(forward), peak, bw, dispatch_s, timer, saved, tuple(warns))
+
+
+@contextlib.contextmanager
+def _quiet_fd2():
+    """Silence the profiler library's start/stop lines, which it writes to file descriptor 2
+    itself (they would fill a notebook cell); Python exceptions are unaffected."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+            try:
+                yield
+            finally:
+                os.dup2(saved, 2)
+    finally:
+        os.close(saved)
 
 
 def _parent(name: str, mods: dict[str, Any]) -> str | None:

@@ -38,7 +38,7 @@ from simlib.measure.roofline import KernelMeasurement, llc_bytes, measure_stream
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import NOISY_CV, Interval, cv, median_ci
 
-__all__ = ["BandwidthSweep", "ColdWarm", "NoiseDemo", "OperatorRow", "OperatorStudy", "cache_levels",
+__all__ = ["roof_at_threads", "BandwidthSweep", "ColdWarm", "NoiseDemo", "OperatorRow", "OperatorStudy", "cache_levels",
            "clock_facts", "cold_vs_warm", "lazy_view_pitfall", "noisy_vs_quiet", "operator_study",
            "working_set_sweep"]
 
@@ -162,8 +162,8 @@ class BandwidthSweep(ResultDisplay):
 
 def _default_sizes() -> list[int]:
     llc = llc_bytes() or 32 * 2**20
-    top = max(4 * llc, 64 * 2**20) * 3
-    n = budget.pick(quick=7, standard=12, full=18)
+    top = max(2 * llc, 32 * 2**20) * 3  # three arrays, each twice the last-level cache
+    n = budget.pick(quick=6, standard=12, full=18)
     return [int(x) for x in np.geomspace(24 * 2**10, top, n)]
 
 
@@ -175,7 +175,7 @@ def working_set_sweep(working_sets_bytes: list[int] | None = None, *, repeats: i
     Each point is :func:`simlib.measure.roofline.measure_stream` (the harness's loop; short
     kernels timed in blocks). Nothing is flushed between calls, on purpose: the small sizes then
     stay in cache, which is the effect the sweep shows. The default sizes run from 24 KiB to
-    three times the array of ``measure_stream``'s DRAM measurement (quick: 7 sizes, ~2 s).
+    three arrays of twice the last-level cache each (quick: 6 sizes, ~2 s).
     ``threads`` (default 1; None keeps torch's setting) runs the sweep on one core, whose private
     L1 and L2 then show as separate steps; torch's thread count is restored afterwards.
     """
@@ -416,6 +416,7 @@ class OperatorRow:
     cv: float
     roof_flops_per_s: float
     dispatch_s: float
+    bound: str = "memory"  # which roof the intensity puts it under ("memory" or "compute")
     samples_s: tuple[float, ...] = field(default=(), repr=False)
 
     @property
@@ -448,6 +449,16 @@ class OperatorRow:
     def overhead_share(self) -> float:
         """The dispatch cost's share of the measured time (capped at 1)."""
         return min(1.0, self.dispatch_s / self.time_s)
+
+    def diagnosis(self) -> str:
+        """The source's profiler reading (Napkin Math 1.4), from this operator's own numbers:
+        dispatch dominates (latency bound), near its roof (bound by the roof's resource), or far
+        below both roofs (the utilization trap)."""
+        if self.overhead_share >= 0.5:
+            return "latency bound: the call costs more than the work"
+        if self.sol >= 0.5:
+            return f"near its roof ({self.bound} bound)"
+        return "utilization trap: far below both roofs"
 
 
 @dataclass(frozen=True, repr=False)
@@ -531,27 +542,52 @@ def _operators(small: bool) -> list[tuple[str, str, Callable[[], Any], Any]]:
     ]
 
 
-def operator_study(roofline, *, small: bool | None = None) -> OperatorStudy:
+def operator_study(roofline, *, small: bool | None = None, samples: int | None = None) -> OperatorStudy:
     """Time GEMM, an element-wise add, softmax and a 3x3 convolution; count their FLOP and bytes
     (:mod:`simlib.roofline.ops`); place each on ``roofline`` (an
-    :class:`~simlib.measure.roofline.EmpiricalRoofline`, fp32). The dispatch cost is the median
-    time of ``torch.add`` on one-element tensors: no work, only the call (quick: ~1 s)."""
+    :class:`~simlib.measure.roofline.EmpiricalRoofline`, fp32, or a ``(peak FLOP/s, bytes/s)``
+    pair such as :func:`roof_at_threads` returns). The dispatch cost is the median
+    time of ``torch.add`` on one-element tensors: no work, only the call (quick: ~1 s). ``samples``
+    per operator (default: the budget's, 11 in quick)."""
     import torch
 
-    from simlib.roofline.core import attainable
+    from simlib.roofline.core import attainable, bound
 
     small = budget.current() == "quick" if small is None else small
-    peak, bw = roofline.peak_flops["fp32"], roofline.bandwidth_bytes_per_s
+    if isinstance(roofline, tuple):
+        peak, bw = float(roofline[0]), float(roofline[1])
+    else:
+        peak, bw = roofline.peak_flops["fp32"], roofline.bandwidth_bytes_per_s
     one, two, out = torch.ones(1), torch.ones(1), torch.empty(1)
-    d = _time(lambda: torch.add(one, two, out=out))
+    d = _time(lambda: torch.add(one, two, out=out), samples=samples)
     dispatch_s = float(np.median(d.samples_s))
     rows, warns = [], []
     for name, shape, fn, count in _operators(small):
-        r = _time(fn)
+        r = _time(fn, samples=samples)
         t = np.asarray(r.samples_s)
         ci = median_ci(t)
         if cv(t) > NOISY_CV:
             warns.append(f"{name}: CV {cv(t):.0%} > {NOISY_CV:.0%}; its point is uncertain")
         rows.append(OperatorRow(name, shape, count.flops, count.bytes, ci.estimate, (ci.low, ci.high), cv(t),
-                                float(attainable(count.intensity, peak, bw)), dispatch_s, tuple(float(v) for v in t)))
+                                float(attainable(count.intensity, peak, bw)), dispatch_s,
+                                bound(count.intensity, peak, bw), tuple(float(v) for v in t)))
     return OperatorStudy(tuple(rows), dispatch_s, peak, bw, tuple(warns))
+
+
+def roof_at_threads(threads: int, bandwidth_bytes_per_s: float, *, n: int = 256,
+                    repeats: int | None = None) -> tuple[float, float]:
+    """(peak FLOP/s, bandwidth B/s) for a run with ``threads`` torch threads: an ``n x n`` fp32
+    GEMM timed at that thread count (:func:`simlib.measure.roofline.measure_gemm`), beside a
+    bandwidth measured the same way (e.g. the working-set sweep's DRAM point, one thread).
+    torch's thread count is restored afterwards."""
+    import torch
+
+    from simlib.measure.roofline import measure_gemm
+
+    before = torch.get_num_threads()
+    try:
+        torch.set_num_threads(threads)
+        g = measure_gemm(n, repeats=repeats)
+    finally:
+        torch.set_num_threads(before)
+    return g.median_rate, float(bandwidth_bytes_per_s)
