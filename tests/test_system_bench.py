@@ -160,6 +160,7 @@ def test_operator_study_counts(monkeypatch):
     assert g.flops == 2 * 256**3 and g.bytes == 3 * 256 * 256 * 4
     assert st.by_name("add").bytes == 3 * (1 << 18) * 4
     assert st.dispatch_s > 0 and all(r.predicted_s > r.roof_time_s for r in st.rows)
+    assert all(r.diagnosis() for r in st.rows)
     assert "<table>" in st.html_table()
 
 
@@ -228,3 +229,46 @@ def test_layer_profile_summaries():
     assert lp.unattributed_s == pytest.approx(4.5e-4 - 3e-4)
     assert math.isclose(lp.summary["predicted_s"], 3.01e-4)
     assert "<table>" in lp.html_table()
+
+
+def test_cuda_events_path_with_a_mock(monkeypatch):
+    """The GPU path (CUDA events around each layer) on the CPU, with torch.cuda's events mocked
+    by host timestamps: every layer gets one time per pass, the forward pass the root's."""
+    import time as _time
+
+    class FakeEvent:
+        def __init__(self, enable_timing=False):
+            self.t = None
+
+        def record(self):
+            self.t = _time.perf_counter()
+
+        def elapsed_time(self, end):
+            return (end.t - self.t) * 1e3  # ms, as CUDA reports
+
+    monkeypatch.setattr(torch.cuda, "Event", FakeEvent)
+    monkeypatch.setattr(torch.cuda, "synchronize", lambda: None)
+    net = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, padding=1), torch.nn.ReLU()).eval()
+    lp = profile_layers(net, torch.zeros(1, 3, 16, 16), (10e9, 5e9), passes=4, warmup=1, timer="cuda_events")
+    assert lp.timer == "cuda_events" and len(lp.forward_samples_s) == 4
+    assert all(len(r.samples_s) == 4 and r.measured_s > 0 for r in lp.rows)
+    assert lp.measured_total_s >= max(r.measured_s for r in lp.rows)
+
+
+def test_catalog_gpu_matching():
+    from simlib.hardware.peak import catalog_gpu
+
+    assert catalog_gpu("NVIDIA H200") == "h200"
+    assert catalog_gpu("Tesla T4") == "t4" and catalog_gpu(None) is None
+
+
+def test_operator_diagnosis_every_branch():
+    from simlib.measure.microbench import OperatorRow
+
+    def row(time_s, roof, dispatch=1e-7, ci=0.01):
+        return OperatorRow("op", "", 1e6, 1e6, time_s, (time_s * (1 - ci), time_s * (1 + ci)), 0.01, roof, dispatch)
+
+    assert row(1e-6, 1e12, dispatch=8e-7).diagnosis().startswith("latency bound")
+    assert row(1e-4, 1e9).diagnosis().startswith("above the measured roof")  # 1e10 FLOP/s on a 1e9 roof
+    assert row(1e-4, 1.5e10).diagnosis().startswith("near its roof")
+    assert row(1e-4, 1e12).diagnosis().startswith("utilization trap")

@@ -331,12 +331,12 @@ class NoiseDemo(ResultDisplay):
             return (f"the rule flagged the run beside {self.hogs} busy processes (CV {self.cv_busy:.0%}) and passed "
                     f"the quiet one (CV {self.cv_quiet:.1%})")
         if b and q:
-            return (f"the rule flagged both runs (CV {self.cv_quiet:.0%} alone, {self.cv_busy:.0%} beside "
+            return (f"the rule flagged both runs (CV {self.cv_quiet:.0%} alone, CV {self.cv_busy:.0%} beside "
                     f"{self.hogs} busy processes): the machine was already busy before the hogs started")
         if q:
             return (f"the rule flagged the quiet run (CV {self.cv_quiet:.0%}) but not the one beside the hogs "
                     f"(CV {self.cv_busy:.1%}): interference comes and goes, which is why every run reports its CV")
-        return (f"neither run was flagged (CV {self.cv_quiet:.1%} alone, {self.cv_busy:.1%} beside {self.hogs} "
+        return (f"neither run was flagged (CV {self.cv_quiet:.1%} alone, CV {self.cv_busy:.1%} beside {self.hogs} "
                 "busy processes): this machine had cores to spare for them")
 
     @property
@@ -452,10 +452,14 @@ class OperatorRow:
 
     def diagnosis(self) -> str:
         """The source's profiler reading (Napkin Math 1.4), from this operator's own numbers:
-        dispatch dominates (latency bound), near its roof (bound by the roof's resource), or far
-        below both roofs (the utilization trap)."""
+        dispatch dominates (latency bound), above the measured roof even at the slow end of its
+        interval (its data sat in cache, or the roof was measured at a noisier moment), near its
+        roof (bound by the roof's resource), or far below both roofs (the utilization trap)."""
         if self.overhead_share >= 0.5:
             return "latency bound: the call costs more than the work"
+        if self.flops / self.time_ci_s[1] > self.roof_flops_per_s:
+            return ("above the measured roof: its data fit in a cache faster than the DRAM roof, or the roof "
+                    "was measured at a noisier moment")
         if self.sol >= 0.5:
             return f"near its roof ({self.bound} bound)"
         return "utilization trap: far below both roofs"
