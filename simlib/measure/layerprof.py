@@ -276,10 +276,10 @@ class LayerProfile(ResultDisplay):
 
     def html_table(self, caption: str = "") -> str:
         """The per-kind table as HTML (fits the page column)."""
-        head = ("<tr><th>layer kind</th><th>layers</th><th>GFLOP</th><th>MB</th><th>predicted (ms)</th>"
+        head = ("<tr><th>layer kind</th><th>layers</th><th>MFLOP</th><th>MB</th><th>predicted (ms)</th>"
                 "<th>measured (ms)</th><th>measured / predicted</th><th>share of measured</th></tr>")
         body = "".join(
-            f"<tr><td>{d['kind']}</td><td>{d['count']}</td><td>{d['flops'] / 1e9:.3g}</td><td>{d['bytes'] / 1e6:.3g}</td>"
+            f"<tr><td>{d['kind']}</td><td>{d['count']}</td><td>{d['flops'] / 1e6:.3g}</td><td>{d['bytes'] / 1e6:.3g}</td>"
             f"<td>{d['predicted_s'] * 1e3:.3g}</td><td>{d['measured_s'] * 1e3:.3g}</td><td>{d['ratio']:.2g}</td>"
             f"<td>{d['share']:.0%}</td></tr>" for d in self.by_kind())
         tail = (f"<tr><td><b>all layers</b></td><td>{len(self.rows)}</td><td></td><td></td>"

@@ -103,7 +103,7 @@ def operators_figure(study) -> Figure:
 def layer_scatter(*profiles) -> Figure:
     """Every layer: roofline prediction [modeled] against profiler time [measured], log-log, with
     the line of perfect prediction and a factor-of-two band."""
-    fig, ax = _fig((8.5, 6.0))
+    fig, ax = _fig((8.5, 8.0))
     markers = ["o", "s", "^", "D"]
     allv = []
     for k, lp in enumerate(profiles):
@@ -128,5 +128,5 @@ def layer_scatter(*profiles) -> Figure:
     ax.set_ylim(lo, hi)
     _style(ax, "Per layer: roofline [MODELED] vs torch.profiler [MEASURED]", "predicted time (us)",
            "measured time (us)")
-    ax.legend(fontsize=FONT - 5, loc="upper left", framealpha=0.85, ncol=2)
+    ax.legend(fontsize=FONT - 4, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, framealpha=0.85)
     return fig
