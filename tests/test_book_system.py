@@ -89,6 +89,13 @@ def test_macro_and_end_to_end_sentences_match(glued):
     rel = glued["cpu_ridge"] / glued["a100_ridge32"]
     expected = "close to" if abs(rel - 1) <= 0.25 else ("at or below" if rel < 1 else "at or above")
     assert glued["cpu_ridge_vs"] == expected
+    effect = glued["prof_effect"]
+    if "times slower" in effect:
+        assert glued["cnn_fwd_ms"] > glued["unprof_ms"]
+    elif "times faster" in effect:
+        assert glued["cnn_fwd_ms"] < glued["unprof_ms"]
+    kinds = glued["slower_kinds"] + ", " + glued["faster_kinds"]
+    assert kinds.count("cnn ") + kinds.count("encoder ") >= 2
 
 
 def test_worked_numbers_and_links(glued, page_text):
