@@ -251,6 +251,44 @@ def _verdict():
 
     rng = np.random.default_rng(2)
     return verdict(rng.normal(1e-3, 1e-5, 400), rng.normal(0.9e-3, 1e-5, 400))
+# --- system benchmarks chapter ---
+def _theoretical_peak():
+    from simlib.hardware.peak import cpu_peak
+
+    return cpu_peak(cores=2, frequency_hz=2.5e9, flags={"avx2", "fma"})
+
+
+def _bandwidth_sweep():
+    from simlib.measure.microbench import BandwidthSweep
+
+    return BandwidthSweep((_kernel("stream-triad", "B/s"),), (("L2", 1 << 20),))
+
+
+def _cold_warm():
+    from simlib.measure.microbench import ColdWarm
+
+    return ColdWarm("cnn", (0.02, 0.011), tuple(np.random.default_rng(3).normal(0.01, 1e-4, 12)))
+
+
+def _noise_demo():
+    from simlib.measure.microbench import NoiseDemo
+
+    rng = np.random.default_rng(4)
+    return NoiseDemo("gemm", tuple(rng.normal(1e-3, 1e-5, 12)), tuple(rng.normal(2e-3, 5e-4, 12)), 2)
+
+
+def _operator_study():
+    from simlib.measure.microbench import OperatorRow, OperatorStudy
+
+    row = OperatorRow("gemm", "64x64x64", 2 * 64**3, 3 * 64 * 64 * 4, 1e-5, (0.9e-5, 1.1e-5), 0.02, 5e10, 2e-6)
+    return OperatorStudy((row,), 2e-6, 5e10, 1e10)
+
+
+def _layer_profile():
+    from simlib.measure.layerprof import LayerProfile, LayerRow
+
+    rows = (LayerRow("0", "conv 3x3", 1e6, 1e5, 1, 1e-4, 1.2e-4, (1.2e-4, 1.1e-4)),)
+    return LayerProfile("net", rows, (2e-4, 2.1e-4), 1e10, 1e9, 1e-6, "profiler")
 
 
 #: "module path:Class" -> a factory of one small instance.
@@ -327,6 +365,12 @@ CHECKED = {
     "powerbench/core.py:PowerSpan": _power_span,
     "powerbench/boundaries.py:BoundaryComparison": _boundary_comparison,
     "powerbench/budget.py:BudgetResult": _budget_result,
+    "hardware/peak.py:TheoreticalPeak": _theoretical_peak,
+    "measure/microbench.py:BandwidthSweep": _bandwidth_sweep,
+    "measure/microbench.py:ColdWarm": _cold_warm,
+    "measure/microbench.py:NoiseDemo": _noise_demo,
+    "measure/microbench.py:OperatorStudy": _operator_study,
+    "measure/layerprof.py:LayerProfile": _layer_profile,
 }
 
 #: Classes that look like results but are not, and why.

@@ -428,3 +428,104 @@ def power_battery_hours(capacity_wh: float, avg_mw: float) -> float:
     from simlib.energy import battery_life_h
 
     return battery_life_h(float(avg_mw) / 1e3, capacity_wh=float(capacity_wh))
+
+
+# --- system chapter ---
+def cpu_peak_gflops(cores: int, ghz: float, vector_bits: int, fma_units: int) -> float:
+    """Theoretical FP32 peak (GFLOP/s): cores x clock x FMA units x (vector bits / 32) lanes x 2.
+
+    >>> cpu_peak_gflops(cores=8, ghz=3.0, vector_bits=256, fma_units=2)
+    768.0
+    """
+    return float(cores) * float(ghz) * float(fma_units) * float(vector_bits) / 32 * 2
+
+
+def ridge_flop_per_byte(peak_tflops: float, bandwidth_tbs: float) -> float:
+    """Ridge point (FLOP/byte): peak compute over memory bandwidth, via :func:`simlib.roofline.ridge_point`.
+
+    >>> round(ridge_flop_per_byte(peak_tflops=312, bandwidth_tbs=2.039), 1)
+    153.0
+    """
+    from simlib.roofline import ridge_point
+
+    return ridge_point(float(peak_tflops) * 1e12, float(bandwidth_tbs) * 1e12)
+
+
+def memory_bound_intensity(achieved_tflops: float, bandwidth_tbs: float, peak_tflops: float | None = None) -> float:
+    """The arithmetic intensity (FLOP/byte) at which a memory-bound workload runs at ``achieved_tflops``
+    on memory of ``bandwidth_tbs``: achieved / bandwidth. ``peak_tflops`` is accepted and ignored:
+    on the memory roof the compute peak does not enter.
+
+    >>> memory_bound_intensity(achieved_tflops=30, bandwidth_tbs=2.0)
+    15.0
+    """
+    return float(achieved_tflops) / float(bandwidth_tbs)
+
+
+def bandwidth_ratio(cache_gbs: float, dram_gbs: float) -> float:
+    """How many times faster the in-cache bandwidth is than DRAM's.
+
+    >>> bandwidth_ratio(cache_gbs=90, dram_gbs=20)
+    4.5
+    """
+    return float(cache_gbs) / float(dram_gbs)
+
+
+def add_effective_bandwidth_gbs(numel_m: float, time_us: float) -> float:
+    """Effective bandwidth (GB/s) of an fp32 element-wise add of ``numel_m`` million elements in
+    ``time_us`` microseconds: two inputs read and one output written, 12 bytes per element.
+
+    >>> add_effective_bandwidth_gbs(numel_m=1.0, time_us=600)
+    20.0
+    """
+    return float(numel_m) * 1e6 * 12 / (float(time_us) * 1e-6) / 1e9
+
+
+def overhead_ratio(gap_us: float, kernel_us: float) -> float:
+    """The profiler's overhead ratio T_gap / (T_kernel + T_gap), as a fraction.
+
+    >>> overhead_ratio(gap_us=6, kernel_us=4)
+    0.6
+    """
+    return float(gap_us) / (float(kernel_us) + float(gap_us))
+
+
+def measured_over_predicted(predicted_ms: float, measured_ms: float) -> float:
+    """How many times the measured time exceeds the roofline's prediction.
+
+    >>> measured_over_predicted(predicted_ms=2.0, measured_ms=5.0)
+    2.5
+    """
+    return float(measured_ms) / float(predicted_ms)
+
+
+def pod_peak_pflops(chips: int, chip_tflops: float) -> float:
+    """Peak of a pod (PFLOP/s): chips x per-chip peak, via :func:`simlib.hardware.peak.pod_peak_flops`.
+
+    >>> pod_peak_pflops(chips=4096, chip_tflops=275)
+    1126.4
+    """
+    from simlib.hardware.peak import pod_peak_flops
+
+    return pod_peak_flops(int(chips), float(chip_tflops) * 1e12) / 1e15
+
+
+def utilization_pct(achieved_tflops: float, peak_tflops: float) -> float:
+    """Hardware efficiency eta_hw = sustained / peak, in percent.
+
+    >>> utilization_pct(achieved_tflops=10, peak_tflops=989)
+    1.0111223458038423
+    """
+    return float(achieved_tflops) / float(peak_tflops) * 100
+
+
+def amdahl_share_speedup(model_share_pct: float, model_speedup: float) -> float:
+    """End-to-end speedup when a part taking ``model_share_pct`` percent of the time gets
+    ``model_speedup`` times faster (Amdahl, :func:`simlib.scaling.amdahl_speedup`).
+
+    >>> round(amdahl_share_speedup(model_share_pct=50, model_speedup=3), 3)
+    1.5
+    """
+    from simlib.scaling import amdahl_speedup
+
+    return amdahl_speedup(float(model_share_pct) / 100, float(model_speedup))
