@@ -400,7 +400,7 @@ def test_query_log_and_tail_interval_on_a_simulated_run():
 
 
 def test_figures_say_measured_or_modeled(week):
-    from simlib.monitor.detect import table_html
+    from simlib.monitor.detect import detection_table
     from simlib.monitor.plot import autoscale_figure, nightly_figure, replay_figure, week_figure
 
     t = np.sort(np.random.default_rng(2).uniform(0, 2, 300))
@@ -413,5 +413,5 @@ def test_figures_say_measured_or_modeled(week):
     assert "MEASURED" in titles(nightly_figure(np.full(10, 0.001), 5, [6]))
     alarms = run_detectors(week)
     assert "MODELED" in titles(week_figure(week, alarms))
-    html = table_html(score(alarms, week.incidents), score(alarms, ()))
-    assert html.count("<tr>") == 1 + 4 + 2 and "false alarms" in html
+    table = detection_table(score(alarms, week.incidents), score(alarms, ()))
+    assert len(table.rows) == 4 + 2 and "false alarms" in table._repr_html_()

@@ -161,7 +161,7 @@ def test_operator_study_counts(monkeypatch):
     assert st.by_name("add").bytes == 3 * (1 << 18) * 4
     assert st.dispatch_s > 0 and all(r.predicted_s > r.roof_time_s for r in st.rows)
     assert all(r.diagnosis() for r in st.rows)
-    assert "<table>" in st.html_table()
+    assert "<table>" in st.operator_table()._repr_html_()
 
 
 # --- layer counting and profiling ----------------------------------------------------------------
@@ -228,7 +228,7 @@ def test_layer_profile_summaries():
     assert kinds["conv"]["count"] == 2 and kinds["conv"]["ratio"] == pytest.approx(2e-4 / 3e-4)
     assert lp.unattributed_s == pytest.approx(4.5e-4 - 3e-4)
     assert math.isclose(lp.summary["predicted_s"], 3.01e-4)
-    assert "<table>" in lp.html_table()
+    assert "<table>" in lp.kind_table()._repr_html_()
 
 
 def test_cuda_events_path_with_a_mock(monkeypatch):

@@ -37,6 +37,7 @@ from simlib._validate import Options, Range, validate_params
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.roofline import ops
 from simlib.roofline.ops import OpCount
+from simlib.table import Table
 
 __all__ = ["LayerCount", "LayerProfile", "LayerRow", "count_layers", "profile_layers"]
 
@@ -274,19 +275,17 @@ class LayerProfile(ResultDisplay):
                         "ratio": m / p if p else math.inf, "share": m / tot})
         return sorted(out, key=lambda d: -d["measured_s"])
 
-    def html_table(self, caption: str = "") -> str:
-        """The per-kind table as HTML (fits the page column)."""
-        head = ("<tr><th>layer kind</th><th>layers</th><th>MFLOP</th><th>MB</th><th>predicted (ms)</th>"
-                "<th>measured (ms)</th><th>measured / predicted</th><th>share of measured</th></tr>")
-        body = "".join(
-            f"<tr><td>{d['kind']}</td><td>{d['count']}</td><td>{d['flops'] / 1e6:.3g}</td><td>{d['bytes'] / 1e6:.3g}</td>"
-            f"<td>{d['predicted_s'] * 1e3:.3g}</td><td>{d['measured_s'] * 1e3:.3g}</td><td>{d['ratio']:.2g}</td>"
-            f"<td>{d['share']:.0%}</td></tr>" for d in self.by_kind())
-        tail = (f"<tr><td><b>all layers</b></td><td>{len(self.rows)}</td><td></td><td></td>"
-                f"<td><b>{self.predicted_total_s * 1e3:.3g}</b></td><td><b>{self.measured_layers_s * 1e3:.3g}</b></td>"
-                f"<td>{self.measured_layers_s / self.predicted_total_s:.2g}</td><td>100%</td></tr>")
-        cap = caption or f"{self.model}: roofline prediction [MODELED] vs profiler [MEASURED], per layer kind"
-        return f"<table><caption>{cap}</caption>{head}{body}{tail}</table>"
+    def kind_table(self, caption: str = "") -> Table:
+        """The per-kind table (text, or HTML in a notebook), with a total row."""
+        rows = [[d["kind"], d["count"], f"{d['flops'] / 1e6:.3g}", f"{d['bytes'] / 1e6:.3g}",
+                 f"{d['predicted_s'] * 1e3:.3g}", f"{d['measured_s'] * 1e3:.3g}", f"{d['ratio']:.2g}",
+                 f"{d['share']:.0%}"] for d in self.by_kind()]
+        rows.append(["all layers", len(self.rows), "", "", f"{self.predicted_total_s * 1e3:.3g}",
+                     f"{self.measured_layers_s * 1e3:.3g}", f"{self.measured_layers_s / self.predicted_total_s:.2g}",
+                     "100%"])
+        return Table(["layer kind", "layers", "MFLOP", "MB", "predicted (ms)", "measured (ms)",
+                      "measured / predicted", "share of measured"], rows,
+                     caption=caption or f"{self.model}: roofline prediction [MODELED] vs profiler [MEASURED], per layer kind")
 
     @property
     def settings(self) -> dict[str, Any]:

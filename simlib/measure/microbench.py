@@ -37,6 +37,7 @@ from simlib._validate import CALLABLE, Range, validate_params
 from simlib.measure.roofline import KernelMeasurement, llc_bytes, measure_stream
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import NOISY_CV, Interval, cv, median_ci
+from simlib.table import Table
 
 __all__ = ["roof_at_threads", "BandwidthSweep", "ColdWarm", "NoiseDemo", "OperatorRow", "OperatorStudy", "cache_levels",
            "clock_facts", "cold_vs_warm", "lazy_view_pitfall", "noisy_vs_quiet", "operator_study",
@@ -504,17 +505,14 @@ class OperatorStudy(ResultDisplay):
                  f"{r.achieved_bytes_per_s / 1e9:.3g} GB/s; SOL {r.sol:.0%}") for r in self.rows] + [
             ("dispatch (tiny add)", f"{self.dispatch_s * 1e6:.3g} us per call")]
 
-    def html_table(self) -> str:
-        """The operators as an HTML table (fits the page column)."""
-        head = ("<tr><th>operator</th><th>FLOP</th><th>bytes</th><th>FLOP/byte</th><th>time (us)</th>"
-                "<th>GFLOP/s</th><th>GB/s</th><th>SOL</th><th>dispatch share</th></tr>")
-        body = "".join(
-            f"<tr><td>{r.name} <small>{r.shape}</small></td><td>{r.flops:.3g}</td><td>{r.bytes:.3g}</td>"
-            f"<td>{r.intensity:.3g}</td><td>{r.time_s * 1e6:.4g}</td><td>{r.achieved_flops_per_s / 1e9:.3g}</td>"
-            f"<td>{r.achieved_bytes_per_s / 1e9:.3g}</td><td>{r.sol:.0%}</td><td>{r.overhead_share:.0%}</td></tr>"
-            for r in self.rows)
-        return (f"<table><caption>Single operators on this machine [MEASURED], against its measured roofline"
-                f"</caption>{head}{body}</table>")
+    def operator_table(self) -> Table:
+        """The operators as a table (text, or HTML in a notebook)."""
+        rows = [[f"{r.name} {r.shape}", f"{r.flops:.3g}", f"{r.bytes:.3g}", f"{r.intensity:.3g}",
+                 f"{r.time_s * 1e6:.4g}", f"{r.achieved_flops_per_s / 1e9:.3g}", f"{r.achieved_bytes_per_s / 1e9:.3g}",
+                 f"{r.sol:.0%}", f"{r.overhead_share:.0%}"] for r in self.rows]
+        return Table(["operator", "FLOP", "bytes", "FLOP/byte", "time (us)", "GFLOP/s", "GB/s", "SOL",
+                      "dispatch share"], rows,
+                     caption="Single operators on this machine [MEASURED], against its measured roofline")
 
 
 def _operators(small: bool) -> list[tuple[str, str, Callable[[], Any], Any]]:

@@ -35,6 +35,7 @@ from simlib.monitor.rolling import rolling_percentile
 from simlib.monitor.slo import SRE_RULES, burn_rate_alerts
 from simlib.monitor.week import DAY_S, WeekLog
 from simlib.protocol import ResultDisplay
+from simlib.table import Table
 
 __all__ = ["DETECTORS", "DetectionScore", "accuracy_alarms", "burn_alarms", "cusum_alarms", "drift_alarms",
            "p99_alarms", "run_detectors", "score"]
@@ -169,22 +170,15 @@ def score(alarms: dict[str, np.ndarray], incidents, grace_s: float = 6 * 3600.0,
     return DetectionScore(rows, false, days, {"requested": {"grace_s": grace_s}, "effective": {"grace_s": grace_s}}, [])
 
 
-def table_html(result: DetectionScore, quiet: DetectionScore | None = None) -> str:
-    """An HTML table: one row per incident (the delay of each detector in hours, or "missed"),
-    then the false alarms of this week and of a quiet week."""
-    import html
-
+def detection_table(result: DetectionScore, quiet: DetectionScore | None = None) -> Table:
+    """One row per incident (the delay of each detector in hours, or "missed"), then the false
+    alarms of this week and, given ``quiet``, of a quiet week (text, or HTML in a notebook)."""
     dets = list(result.false_alarms)
     kinds = list(dict.fromkeys(r["kind"] for r in result.rows))
     cell = {(r["kind"], r["detector"]): ("missed" if r["delay_s"] is None else f"{r['delay_s'] / 3600:.1f} h")
             for r in result.rows}
-    head = "".join(f"<th>{html.escape(d)}</th>" for d in dets)
-    rows = [f"<tr><th>{html.escape(k)}</th>" + "".join(f"<td>{cell[(k, d)]}</td>" for d in dets) + "</tr>"
-            for k in kinds]
-    rows.append("<tr><th>false alarms, this week</th>" + "".join(f"<td>{result.false_alarms[d]}</td>" for d in dets)
-                + "</tr>")
+    rows = [[k, *(cell[(k, d)] for d in dets)] for k in kinds]
+    rows.append(["false alarms, this week", *(result.false_alarms[d] for d in dets)])
     if quiet is not None:
-        rows.append("<tr><th>false alarms, a quiet week</th>"
-                    + "".join(f"<td>{quiet.false_alarms.get(d, 0)}</td>" for d in dets) + "</tr>")
-    return ("<table><thead><tr><th>incident (delay to first alarm)</th>" + head + "</tr></thead><tbody>"
-            + "".join(rows) + "</tbody></table>")
+        rows.append(["false alarms, a quiet week", *(quiet.false_alarms.get(d, 0) for d in dets)])
+    return Table(["incident (delay to first alarm)", *dets], rows)
