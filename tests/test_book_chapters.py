@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_book_claims import read_glue, rendered_text
+from tests.bookpage import read_glue, rendered_text
 from tests.test_chapters import CHAPTERS
 
 pytestmark = pytest.mark.book

@@ -9,24 +9,15 @@ glued value against the rendered HTML.
 
 from __future__ import annotations
 
-import ast
-import html
-import json
 import re
-from pathlib import Path
 
 import pytest
+
+from tests.bookpage import read_glue
 
 pytestmark = pytest.mark.book
 
 CHAPTER = "chapters/01-inference-benchmarks"
-
-
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return float(text)  # nan, inf
 
 
 @pytest.fixture(scope="module")
@@ -34,22 +25,6 @@ def glued(built_book) -> dict:
     """name -> value of every number and phrase the executed chapter glued into its prose
     (myst-nb writes them to ``<page>.glue.json`` beside the executed notebook)."""
     return read_glue(built_book, CHAPTER)
-
-
-def read_glue(built_book, chapter: str) -> dict:
-    """The glued values of one built page, by name."""
-    path = Path(built_book).parent / "jupyter_execute" / f"{chapter}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
-
-
-def rendered_text(raw: str) -> str:
-    """The text a reader sees in a built page's HTML, with typographic quotes and dashes undone."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    # Sphinx turns straight quotes and dashes into typographic ones
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "--")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text)
 
 
 def _speed_word(claim: str) -> str:

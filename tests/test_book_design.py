@@ -7,40 +7,25 @@ values the page glued. The wording helpers are tested on every branch in tests/t
 
 from __future__ import annotations
 
-import ast
-import html
-import json
 import re
 from pathlib import Path
 
 import pytest
+
+from tests.bookpage import page_html, read_glue, rendered_text
 
 pytestmark = pytest.mark.book
 
 CHAPTER = "chapters/03-benchmark-design"
 
 
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return float(text)  # nan, inf
 
 
-def read_glue(html_dir, chapter: str) -> dict:
-    """The glued values of one built page, by name (myst-nb's ``<page>.glue.json``)."""
-    path = Path(html_dir).parent / "jupyter_execute" / f"{chapter}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
 
 
-def rendered_text(raw: str) -> str:
-    """The text a reader sees in a built page's HTML, with typographic quotes and dashes undone."""
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"),
-                 ("\u2014", "--")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text)
+
+
+
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +35,7 @@ def glued(built_book) -> dict:
 
 @pytest.fixture(scope="module")
 def page(built_book) -> str:
-    return rendered_text((Path(built_book) / f"{CHAPTER}.html").read_text(encoding="utf-8"))
+    return rendered_text(page_html(built_book, CHAPTER))
 
 
 def check_speed_phrases(g: dict) -> None:
@@ -124,5 +109,5 @@ if __name__ == "__main__":  # check a build made with `make book` (python -m tes
     g = read_glue(html_dir, CHAPTER)
     for fn in (check_speed_phrases, check_verdicts, check_rules_and_edges):
         fn(g)
-    check_page_shows_the_phrases(g, rendered_text((html_dir / f"{CHAPTER}.html").read_text(encoding="utf-8")))
+    check_page_shows_the_phrases(g, rendered_text(page_html(html_dir, CHAPTER)))
     print("ok:", len(g), "glued values checked")

@@ -4,13 +4,12 @@ tested branch by branch with synthetic results in tests/test_basics_foundations.
 
 from __future__ import annotations
 
-import ast
-import html
-import json
 import re
 from pathlib import Path
 
 import pytest
+
+from tests.bookpage import read_glue
 
 pytestmark = pytest.mark.book
 
@@ -18,37 +17,14 @@ CHAPTER = "chapters/00-what-is-a-benchmark"
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return float(text)
+
 
 
 @pytest.fixture(scope="module")
 def glued(built_book) -> dict:
-    path = Path(built_book).parent / "jupyter_execute" / f"{CHAPTER}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
+    return read_glue(built_book, CHAPTER)
 
 
-@pytest.fixture(scope="module")
-def page_text(built_book) -> str:
-    raw = (Path(built_book) / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "--")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text)
-
-
-def test_no_raw_markup_and_every_phrase_is_on_the_page(glued, page_text):
-    assert "{eval" not in page_text and 'live["' not in page_text
-    source = (REPO / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    used = set(re.findall(r'\{eval\}`live\["([A-Za-z0-9_]+)', source))
-    assert used <= set(glued), sorted(used - set(glued))
-    for name, value in glued.items():
-        if name in used and isinstance(value, str) and len(value) > 12:
-            assert value[:40] in page_text, f"glued phrase {name!r} is not on the page"
 
 
 def _word(claim: str) -> str:

@@ -4,52 +4,31 @@ Uses the shared book build (two CPU hogs beside it), as tests/test_book_claims.p
 
 from __future__ import annotations
 
-import ast
-import html
-import json
 import re
-from pathlib import Path
 
 import pytest
+
+from tests.bookpage import page_html, read_glue, rendered_text
 
 pytestmark = pytest.mark.book
 
 CHAPTER = "chapters/07-benchmarks-in-production"
 
 
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return float(text)
+
 
 
 @pytest.fixture(scope="module")
 def glued(built_book) -> dict:
-    path = Path(built_book).parent / "jupyter_execute" / f"{CHAPTER}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
+    return read_glue(built_book, CHAPTER)
 
 
 @pytest.fixture(scope="module")
 def page(built_book) -> tuple[str, str]:
-    raw = (Path(built_book) / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "--")):
-        text = text.replace(a, b)
-    return raw, re.sub(r"\s+", " ", text)
+    raw = page_html(built_book, CHAPTER)
+    return raw, rendered_text(raw)
 
 
-def test_every_phrase_is_on_the_page(glued, page):
-    _, text = page
-    assert "{eval" not in text and 'live["' not in text
-    source = (Path(__file__).resolve().parents[1] / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    used = set(re.findall(r'\{eval\}`live\["([A-Za-z0-9_]+)', source))
-    assert len(used) > 60
-    assert used <= set(glued), sorted(used - set(glued))
-    for name in used:
-        if isinstance(glued[name], str) and len(glued[name]) > 12:
-            assert glued[name][:40] in text, f"glued phrase {name!r} is not on the page"
 
 
 def test_replay_phrases_match_the_numbers(glued):
