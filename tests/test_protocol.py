@@ -220,6 +220,25 @@ def _variant_audit():
     return audit_variants({"a": lambda v: v, "b": lambda v: 2 * v}, x, y, x, y, {"a": 12.0, "b": 3.0})
 
 
+def _compression_study():
+    from simlib.measure.compression import compression_study
+
+    return compression_study((0.5,), static_int8=False, time_budget_s=0.02)
+
+
+def _label_noise_detection():
+    from simlib.evaluation.labels import label_noise_detection
+
+    return label_noise_detection((0.05,))
+
+
+def _generation_timing():
+    from simlib.evaluation.lm import generation_timing, train_char_lm
+
+    return generation_timing(train_char_lm(hidden=8, steps=2, use_cache=False), prompt_tokens=8, n_tokens=3,
+                             repeats=8)
+
+
 #: "module path:Class" -> a factory of one small instance.
 CHECKED = {
     "measure/result.py:Result": _result,
@@ -249,6 +268,9 @@ CHECKED = {
     "evaluation/datashift.py:ShiftReport": _shift_report,
     "evaluation/datashift.py:DetectionPower": _detection_power,
     "evaluation/audit.py:VariantAudit": _variant_audit,
+    "measure/compression.py:CompressionStudy": _compression_study,
+    "evaluation/labels.py:LabelNoiseDetection": _label_noise_detection,
+    "evaluation/lm.py:GenerationTiming": _generation_timing,
 }
 
 #: Classes that look like results but are not, and why.
