@@ -164,3 +164,33 @@ def test_ece_change_ci_detects_a_change():
     ok = (rng.random(2000) < conf).astype(float)
     lo, hi = ece_change_ci(conf, ok, np.minimum(conf + 0.15, 1.0), ok, n_resamples=100)
     assert lo > 0.05
+
+
+def test_edge_gap_picks_a_clear_slice_drop(study):
+    name, agg, edge = study.edge_gap()
+    assert name == "pruned 90%"  # the only pruned variant whose edge drop is clear
+    assert edge > agg > 10
+    with pytest.raises(InvalidParameterError, match="prefix"):
+        study.edge_gap("distilled")
+
+
+def test_tables_render():
+    t = diagnosis.findings_table([])
+    assert "nothing measured" in repr(t) and "<table>" in t._repr_html_()
+    assert "&lt;" in diagnosis.Table(["a"], [["<b>"]])._repr_html_()
+
+
+def test_figures_draw_every_point():
+    from simlib.evaluation.figures import plot_detection_power, plot_label_noise
+    from simlib.evaluation.labels import LabelNoiseDetection
+
+    r = LabelNoiseDetection("measured", {"requested": {}, "effective": {"kind": "random"}}, (), (0.0, 0.1), 100,
+                            (0, 10), (2, 9), (0, 8))
+    fig = plot_label_noise(r)
+    lines = fig.axes[0].lines
+    assert "MEASURED" in fig.axes[0].get_title() and len(lines) >= 2
+    from simlib.evaluation import detection_power
+
+    p = detection_power(np.random.default_rng(0).random((60, 3)), [0.0, 1.0], n_per_split=20, trials=2,
+                        shift=lambda x, s, rng: x + s)
+    assert "MODELED" in plot_detection_power([p]).axes[0].get_title()

@@ -23,7 +23,7 @@ from typing import Any
 
 from simlib._validate import Range, validate_params
 
-__all__ = ["DAM_TABLE", "FAILURE_PAIRS", "diagnose", "overlapped_utilization", "source_figures"]
+__all__ = ["DAM_TABLE", "FAILURE_PAIRS", "Table", "dam_table", "diagnose", "findings_table", "overlapped_utilization", "source_figures"]
 
 DAM_TABLE: dict[str, dict[str, str]] = {
     "Data": {"compute": "Preprocessing too slow (augmentation, tokenization)",
@@ -117,3 +117,39 @@ def source_figures() -> dict[str, Any]:
         "mmlu_questions": 15_908, "mmlu_subjects": 57, "mmlu_per_subject": 15_908 / 57,
         "edge_case_share_fraction": 0.05,
     }
+
+
+class Table:
+    """A small table that shows as HTML in a notebook (wide text wraps in the page column) and as
+    aligned text elsewhere."""
+
+    def __init__(self, header: list[str], rows: list[list[str]]) -> None:
+        self.header, self.rows = header, rows
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        head = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in self.header)
+        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{escape(str(c))}</td>" for c in r) + "</tr>"
+                       for r in self.rows)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    def __repr__(self) -> str:
+        return "\n".join(" | ".join(str(c) for c in r) for r in [self.header, *self.rows])
+
+
+def dam_table() -> Table:
+    """The source's Table 21 as a :class:`Table`.
+
+    >>> dam_table().rows[0][1]
+    'Preprocessing too slow (augmentation, tokenization)'
+    """
+    return Table(["Component", "Compute-bound", "Memory-bound", "I/O-bound"],
+                 [[k, v["compute"], v["memory"], v["io"]] for k, v in DAM_TABLE.items()])
+
+
+def findings_table(findings: list[dict[str, str]]) -> Table:
+    """:func:`diagnose`'s findings as a :class:`Table` (one row saying so when there are none)."""
+    rows = [[f["symptom"], f["dimension"], f["cause"]] for f in findings] or [
+        ["nothing measured points to a failure", "-", "-"]]
+    return Table(["Measured symptom", "Dimension", "Likely cause"], rows)

@@ -84,10 +84,14 @@ def cross_val_probs(x: Any, y: Any, folds: int = 5, seed: int = 0) -> np.ndarray
     k-fold cross-validation: each example scored by a model that did not train on it."""
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
     from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
 
-    return cross_val_predict(LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"), np.asarray(x, float),
-                             _labels(y, "y"),
-                             cv=StratifiedKFold(folds, shuffle=True, random_state=seed), method="predict_proba")
+    # one BLAS thread: these matrices are small, and with torch loaded in the same process
+    # two OpenMP runtimes otherwise oversubscribe the cores (measured: 7x slower)
+    with threadpool_limits(1):
+        return cross_val_predict(LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto"), np.asarray(x, float),
+                                 _labels(y, "y"), cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
+                                 method="predict_proba")
 
 
 def find_label_issues(y: Any, probs: Any) -> np.ndarray:

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from simlib import budget
-from simlib._validate import Range, Satisfies, validate_params
+from simlib._validate import Range, Satisfies, invalid, validate_params
 from simlib.evaluation.audit import VariantAudit, audit_variants
 from simlib.evaluation.calibration import expected_calibration_error, top_label
 from simlib.evaluation.datashift import shift_digits
@@ -156,6 +156,25 @@ class CompressionStudy(ResultDisplay):
 
     def frontier(self, cost: str = "latency") -> FrontierResult:
         return frontier(self.variants(cost))
+
+    def edge_gap(self, prefix: str = "pruned") -> tuple[str, float, float]:
+        """(name, aggregate drop, edge-case drop), both in percentage points against the reference,
+        for the variant named ``prefix...`` whose edge-case drop is clearly there (intervals separate)
+        and largest relative to its aggregate drop; if no edge drop is clear, the largest gap."""
+        a = self.audit
+        cands = [i for i, n in enumerate(self.names) if n.startswith(prefix)]
+        if not cands:
+            raise invalid("prefix", f"got {prefix!r}", f"a prefix of one of {list(self.names)}", owner="edge_gap")
+
+        def drops(i: int) -> tuple[float, float]:
+            return ((a.top1[0].estimate - a.top1[i].estimate) * 100, (a.edge[0].estimate - a.edge[i].estimate) * 100)
+
+        clear = [i for i in cands if a.change(i, "edge").startswith("down")]
+        if clear:
+            best = max(clear, key=lambda i: drops(i)[1] / max(drops(i)[0], 0.1))
+        else:
+            best = max(cands, key=lambda i: drops(i)[1] - drops(i)[0])
+        return (self.names[best], *drops(best))
 
     def ece_text(self, name: str) -> str:
         """How the variant's ECE moved against the reference: "no clear change" when the paired
