@@ -85,6 +85,15 @@ def check_page(html_dir: Path) -> None:
     assert 0 <= g["ln_p2"] <= 100 and abs(g["k80_model"] - 0.605) < 0.001
     assert g["k_maxerr"] < 0.05
     assert g["dc_ratio"] == pytest.approx(10 / 3)
+    # data: chosen phrases follow their numbers
+    if g["dp_psi_fa"] > g["dp_ks_fa"]:
+        assert "still fired" in g["dp_psi_claim"]
+    else:
+        assert "still fired" not in g["dp_psi_claim"]
+    if g["dp_ks200_half"] < g["dp_ks50_half"]:
+        assert "larger sample detected it clearly more often" not in g["dp_n_claim"]
+    assert ("flags nothing" in g["ln_false0_text"]) == (g["ln_false0"] == 0)
+    assert g["ln_rmin"] <= g["ln_rmax"]
     # holistic: utilization and the findings table is shown
     assert 0 < g["pl_util"] < 100 and g["pl_w4"] >= g["pl_util"] - 5
     assert "Measured symptom" in text and "Compute-bound" in text

@@ -129,8 +129,8 @@ class Table:
     def _repr_html_(self) -> str:
         from html import escape
 
-        head = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in self.header)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{escape(str(c))}</td>" for c in r) + "</tr>"
+        head = "".join(f"<th style='text-align:left;padding:0.2em 0.8em'>{escape(h)}</th>" for h in self.header)
+        body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:0.2em 0.8em'>{escape(str(c))}</td>" for c in r) + "</tr>"
                        for r in self.rows)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

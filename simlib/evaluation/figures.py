@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["plot_detection_power", "plot_label_noise"]
+__all__ = ["plot_compression", "plot_detection_power", "plot_label_noise"]
 
 
 def plot_detection_power(results: Sequence[Any], xlabel: str = "shift size (fraction of images moved 1 px)"):
@@ -58,4 +58,38 @@ def plot_label_noise(result: Any):
     ax.set_title("MEASURED: finding planted label errors (digits)", fontsize=13)
     ax.legend(fontsize=10, loc="lower right")
     ax.grid(alpha=0.3)
+    return fig
+
+
+_MARKERS = "osD^vPX*<>"
+
+
+def plot_compression(study: Any):
+    """Two panels for a :class:`~simlib.measure.compression.CompressionStudy`: top-1 accuracy (95%
+    interval) against serialized size and against MEASURED median latency; Pareto-front variants
+    (decided on all three axes) filled, dominated ones hollow; every variant drawn, each with its own
+    colour and marker, named in the legend (close points stay readable)."""
+    from matplotlib.figure import Figure
+
+    front = study.frontier()
+    fig = Figure(figsize=(11, 4.8), layout="constrained")
+    axes = fig.subplots(1, 2, sharey=True)
+    a = study.audit
+    xs = {"size": [s / 1e3 for s in a.size_bytes], "latency": [iv.estimate * 1e6 for iv in study.latency]}
+    for ax, key, label in ((axes[0], "size", "serialized size (kB)"),
+                           (axes[1], "latency", "median latency, batch 1 (µs), MEASURED")):
+        for i, name in enumerate(study.names):
+            on = name in front.front
+            acc = a.top1[i]
+            ax.errorbar(xs[key][i], acc.estimate * 100,
+                        yerr=[[(acc.estimate - acc.low) * 100], [(acc.high - acc.estimate) * 100]],
+                        fmt=_MARKERS[i % len(_MARKERS)], ms=8, mfc=f"C{i}" if on else "white", mec=f"C{i}",
+                        ecolor=f"C{i}", capsize=3, label=f"{name}{'' if on else ' (dominated)'}")
+        ax.set_xlabel(label, fontsize=12)
+        ax.margins(0.1)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("top-1 accuracy (%), 95% interval", fontsize=12)
+    axes[1].legend(fontsize=9, loc="lower right")
+    fig.suptitle("MEASURED: compressed digits networks (filled: Pareto front on accuracy, size and latency)",
+                 fontsize=13)
     return fig

@@ -216,7 +216,7 @@ class CompressionStudy(ResultDisplay):
         for i, n in enumerate(self.names):
             lat = self.latency[i]
             rows.append((n, f"top-1 {a.top1[i].estimate:.1%}, ECE {a.ece[i]:.3f}, edge {a.edge[i].estimate:.1%}, "
-                            f"{a.size_bytes[i] / 1e3:.1f} kB, p50 {lat.estimate * 1e6:.1f} us "
+                            f"{a.size_bytes[i] / 1e3:.1f} kB, p50 {lat.estimate * 1e6:.1f} µs "
                             f"[{lat.low * 1e6:.1f}, {lat.high * 1e6:.1f}] MEASURED, "
                             f"{self.energy_j[i] * 1e9:.1f} nJ MODELED ({self.backends[i]})"))
         rows.append(("sets", f"{a.n} test, {a.n_edge} edge-case images (ink at 35%); Wilson 95% "
