@@ -67,6 +67,10 @@ def check_page(html_dir: Path) -> None:
         assert g[k] == ("well calibrated" if v < 0.05 else "moderately calibrated" if v <= 0.10 else
                         "poorly calibrated")
     assert g["bins_lo"] <= g["cal_before"] + 1e-12 or g["bins_lo"] <= g["bins_hi"]
+    if "clear improvement" in g["cal_effect"]:
+        assert g["cal_after"] < g["cal_before"]
+    if "clear worsening" in g["cal_effect"]:
+        assert g["cal_after"] > g["cal_before"]
     # Lighthouse 1.3 recomputed
     assert g["lh_top1_drop_pp"] == pytest.approx(0.9) and g["lh_edge_case_drop_pp"] == pytest.approx(6.8)
     # compression: the pruning finding's drops and the speed claims

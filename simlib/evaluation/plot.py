@@ -32,7 +32,7 @@ def plot_reliability(bins: dict[str, Any], kind: str = "measured", label: str = 
     ax.set_xlabel("mean confidence in bin (fraction)", fontsize=12)
     ax.set_ylabel("accuracy in bin (fraction)", fontsize=12)
     ax.set_title(f"{kind.upper()}: reliability diagram ({bins['n_bins']} {bins['binning']} bins)", fontsize=13)
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="lower right", fontsize=10)
     ax.grid(alpha=0.3)
     return fig
 
