@@ -71,6 +71,8 @@ def check_page(html_dir: Path) -> None:
         assert g["cal_after"] < g["cal_before"]
     if "clear worsening" in g["cal_effect"]:
         assert g["cal_after"] > g["cal_before"]
+    assert g["ten_top2"] >= g["ten_top1"] and g["sh_acc_all"] <= g["sh_acc0"]
+    assert g["ten_slices"].startswith("no slice") != g["ten_slices"].startswith("the ")
     # Lighthouse 1.3 recomputed
     assert g["lh_top1_drop_pp"] == pytest.approx(0.9) and g["lh_edge_case_drop_pp"] == pytest.approx(6.8)
     # compression: the pruning finding's drops and the speed claims
