@@ -81,6 +81,8 @@ def check_page(html_dir: Path) -> None:
     for key in ("cs_prune_speed", "cs_dyn_speed", "cs_static_speed"):
         m = re.search(r"(\d+(?:\.\d+)?) times (faster|slower)", g[key])
         assert m is None or float(m.group(1)) >= 1.0, g[key]
+    if "slower" in g["cs_dyn_speed"] and "slower" in g["cs_static_speed"]:
+        assert "cost more" in g["cs_int8_why"]
     for key in ("cs_dyn_ece", "cs_static_ece"):
         assert g[key] == "showed no clear change" or re.match(r"(rose|fell) by \d\.\d{3}$", g[key]), g[key]
     # language models: perplexity ordering and the modeled response time

@@ -72,8 +72,8 @@ def plot_compression(study: Any):
     from matplotlib.figure import Figure
 
     front = study.frontier()
-    fig = Figure(figsize=(11, 4.8), layout="constrained")
-    axes = fig.subplots(1, 2, sharey=True)
+    fig = Figure(figsize=(7, 9), layout="constrained")  # stacked: readable at the page column's width
+    axes = fig.subplots(2, 1)
     a = study.audit
     xs = {"size": [s / 1e3 for s in a.size_bytes], "latency": [iv.estimate * 1e6 for iv in study.latency]}
     for ax, key, label in ((axes[0], "size", "serialized size (kB)"),
@@ -88,8 +88,9 @@ def plot_compression(study: Any):
         ax.set_xlabel(label, fontsize=12)
         ax.margins(0.1)
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("top-1 accuracy (%), 95% interval", fontsize=12)
-    axes[1].legend(fontsize=9, loc="lower right")
-    fig.suptitle("MEASURED: compressed digits networks (filled: Pareto front on accuracy, size and latency)",
+    for ax in axes:
+        ax.set_ylabel("top-1 accuracy (%), 95% CI", fontsize=12)
+    axes[1].legend(fontsize=10, loc="lower right")
+    fig.suptitle("MEASURED: compressed digits networks\n(filled: Pareto front on accuracy, size and latency)",
                  fontsize=13)
     return fig
