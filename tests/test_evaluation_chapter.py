@@ -194,3 +194,17 @@ def test_figures_draw_every_point():
     p = detection_power(np.random.default_rng(0).random((60, 3)), [0.0, 1.0], n_per_split=20, trials=2,
                         shift=lambda x, s, rng: x + s)
     assert "MODELED" in plot_detection_power([p]).axes[0].get_title()
+
+
+# --- the command line ------------------------------------------------------------------------
+def test_cli_evaluate(capsys):
+    import json
+
+    from simlib.cli import main
+
+    assert main(["evaluate", "lighthouse", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["top1_acceptable"] is True
+    assert main(["evaluate", "labels"]) == 0
+    assert "noise 20%" in capsys.readouterr().out
+    assert main(["evaluate", "lighthouse", "--seed", "-1"]) == 2
+    assert "--seed" in capsys.readouterr().err
