@@ -264,3 +264,25 @@ register(Erratum(
          "chapter's own self-check says \"nearly eight\").",
     rel_tol=0.05,
 ))
+
+
+def _datacomp_full_over_subset() -> float:
+    from simlib.evaluation.diagnosis import source_figures
+
+    return source_figures()["datacomp_full_over_subset_x"]
+
+
+register(Erratum(
+    id="datacomp-subset-ratio",
+    where="Data benchmarking, Distribution alignment, DataComp and its footnote 43; seed lines 922-923",
+    quantity="size of the complete dataset relative to the curated subset that the text says is 30 percent of it",
+    printed=10.0,
+    unit="x",
+    compute=_datacomp_full_over_subset,
+    note="The text calls the curated set a 30 percent subset of the complete dataset; the footnote says "
+         "it matched models trained on 10x larger unfiltered data. A 30 percent subset makes the whole "
+         "only {correct:.2f}x larger. The two statements describe different DataComp comparisons (the "
+         "paper's pools and filtered subsets differ by scale); as written, they cannot both describe "
+         "the same subset.",
+    rel_tol=0.05,
+))

@@ -289,6 +289,23 @@ def _layer_profile():
 
     rows = (LayerRow("0", "conv 3x3", 1e6, 1e5, 1, 1e-4, 1.2e-4, (1.2e-4, 1.1e-4)),)
     return LayerProfile("net", rows, (2e-4, 2.1e-4), 1e10, 1e9, 1e-6, "profiler")
+def _compression_study():
+    from simlib.measure.compression import compression_study
+
+    return compression_study((0.5,), static_int8=False, time_budget_s=0.02)
+
+
+def _label_noise_detection():
+    from simlib.evaluation.labels import label_noise_detection
+
+    return label_noise_detection((0.05,))
+
+
+def _generation_timing():
+    from simlib.evaluation.lm import generation_timing, train_char_lm
+
+    return generation_timing(train_char_lm(hidden=8, steps=2, use_cache=False), prompt_tokens=8, n_tokens=3,
+                             repeats=8)
 
 
 #: "module path:Class" -> a factory of one small instance.
@@ -371,11 +388,16 @@ CHECKED = {
     "measure/microbench.py:NoiseDemo": _noise_demo,
     "measure/microbench.py:OperatorStudy": _operator_study,
     "measure/layerprof.py:LayerProfile": _layer_profile,
+    "measure/compression.py:CompressionStudy": _compression_study,
+    "evaluation/labels.py:LabelNoiseDetection": _label_noise_detection,
+    "evaluation/lm.py:GenerationTiming": _generation_timing,
 }
 
 #: Classes that look like results but are not, and why.
 EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
+    "evaluation/diagnosis.py:Table": "a display table (the source's diagnosis table, findings), not a result",
+    "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
     "table.py:Table": "the display table of cells already computed (HTML or text), not a measurement or model output",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",

@@ -16,6 +16,19 @@ Evaluation").
                        top-5, ECE, edge-case accuracy, changes judged with intervals); weights
                        rounded to a b-bit grid (:func:`fake_quantize`)
 - :mod:`.plot`         the reliability diagram and the frontier figure
+- :mod:`.labels`       planted label noise, confident-learning detection (precision and recall
+                       against the plant), Cohen's kappa measured on simulated annotators and in
+                       closed form
+- :mod:`.lm`           perplexity (character n-grams, a small GRU on text scikit-learn ships), time
+                       to first token and inter-token latency, response-time arithmetic,
+                       multiple-choice intervals and contamination
+- :mod:`.diagnosis`    the D·A·M diagnosis table, symptoms -> causes, pipeline utilization, the
+                       source's data-benchmarking figures
+- :mod:`.figures`      detection power, label-noise detection and the compression frontier figures
+- :mod:`.planted`      the lab's model and data with planted problems
+
+The measured compression study (pruning, dynamic and static INT8, latency) lives in
+:mod:`simlib.measure.compression`, in the measure layer, because it times models.
 """
 
 from simlib.evaluation.audit import VariantAudit, audit_variants, fake_quantize

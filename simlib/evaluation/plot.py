@@ -18,9 +18,10 @@ def plot_reliability(bins: dict[str, Any], kind: str = "measured", label: str = 
     """Reliability diagram from :func:`~simlib.evaluation.calibration.reliability_bins`: accuracy
     per confidence bin against the diagonal of perfect calibration, ECE and binning in the legend
     and title; ``after`` (the same after temperature scaling) is drawn beside it."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a returned figure is shown once
 
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig = Figure(figsize=(6, 5), layout="constrained")
+    ax = fig.subplots()
     ax.plot([0, 1], [0, 1], "k--", lw=1, label="perfect calibration")
     for b, name, marker in ((bins, label, "o"), (after, f"{label}, temperature-scaled", "s")):
         if b is None:
@@ -31,18 +32,18 @@ def plot_reliability(bins: dict[str, Any], kind: str = "measured", label: str = 
     ax.set_xlabel("mean confidence in bin (fraction)", fontsize=12)
     ax.set_ylabel("accuracy in bin (fraction)", fontsize=12)
     ax.set_title(f"{kind.upper()}: reliability diagram ({bins['n_bins']} {bins['binning']} bins)", fontsize=13)
-    ax.legend(loc="upper left", fontsize=10)
+    ax.legend(loc="lower right", fontsize=10)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig
 
 
 def plot_frontier(result: Any):
     """Accuracy (with its interval) against size for a :class:`~simlib.evaluation.frontier.FrontierResult`;
     front points filled, dominated points hollow, every point drawn and named."""
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # not pyplot: a returned figure is shown once
 
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig = Figure(figsize=(6, 5), layout="constrained")
+    ax = fig.subplots()
     for v in result.variants:
         on = v.name in result.front
         mb = v.size_bytes / 1e6
@@ -55,5 +56,4 @@ def plot_frontier(result: Any):
     ax.set_title(f"{result.kind.upper()}: accuracy vs size (filled: Pareto front)", fontsize=13)
     ax.margins(0.15)
     ax.grid(alpha=0.3)
-    fig.tight_layout()
     return fig

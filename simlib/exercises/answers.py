@@ -529,3 +529,54 @@ def amdahl_share_speedup(model_share_pct: float, model_speedup: float) -> float:
     from simlib.scaling import amdahl_speedup
 
     return amdahl_speedup(float(model_share_pct) / 100, float(model_speedup))
+
+
+# --- evaluation chapter ---
+def recall_percent(caught: float, positives: float) -> float:
+    """Recall in percent: positives found over positives present.
+
+    >>> recall_percent(caught=3, positives=12)
+    25.0
+    """
+    return 100.0 * float(caught) / float(positives)
+
+
+def single_bin_accuracy_percent(ece: float, confidence: float) -> float:
+    """Accuracy (%) of an overconfident model whose predictions all sit in one confidence bin,
+    given its ECE: confidence - ECE.
+
+    >>> round(single_bin_accuracy_percent(ece=0.08, confidence=0.95), 6)
+    87.0
+    """
+    return 100.0 * (float(confidence) - float(ece))
+
+
+def latency_ratio(fp32_us: float, int8_us: float) -> float:
+    """How many times faster INT8 ran (> 1) or slower (< 1): fp32 / int8.
+
+    >>> latency_ratio(fp32_us=20.0, int8_us=50.0)
+    0.4
+    """
+    return float(fp32_us) / float(int8_us)
+
+
+def response_time_ms(tokens: float, tps: float, ttft_ms: float) -> float:
+    """Milliseconds for a response: TTFT + tokens / rate (the rate in tokens/s).
+
+    >>> response_time_ms(tokens=750, tps=25, ttft_ms=0)
+    30000.0
+    """
+    from simlib.evaluation.lm import response_time_s
+
+    return response_time_s(float(tokens), float(tps), float(ttft_ms) * 1e-3) * 1e3
+
+
+def precision_from_rates_percent(accuracy_pct: float, recall_pct: float, prevalence_pct: float) -> float:
+    """Precision (%) that accuracy, recall and prevalence (all in %) force on a binary classifier.
+
+    >>> round(precision_from_rates_percent(accuracy_pct=99, recall_pct=10, prevalence_pct=1), 6)
+    50.0
+    """
+    from simlib.evaluation import confusion_from_rates
+
+    return 100.0 * confusion_from_rates(accuracy_pct / 100, recall_pct / 100, prevalence_pct / 100).precision
