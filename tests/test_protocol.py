@@ -396,8 +396,6 @@ CHECKED = {
 #: Classes that look like results but are not, and why.
 EXEMPT = {
     "protocol.py:ResultLike": "the protocol itself",
-    "evaluation/diagnosis.py:Table": "a display table (the source's diagnosis table, findings), not a result",
-    "basics/history.py:HistoryTable": "source data (the history tables), not a measurement or model output",
     "protocol.py:ResultDisplay": "the protocol's mixin",
     "table.py:Table": "the display table of cells already computed (HTML or text), not a measurement or model output",
     "exercises/progress.py:ChapterSummary": "a reader's self-check progress, not a measurement or model output",

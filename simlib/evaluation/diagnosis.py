@@ -22,8 +22,9 @@ from __future__ import annotations
 from typing import Any
 
 from simlib._validate import Range, validate_params
+from simlib.table import Table
 
-__all__ = ["DAM_TABLE", "FAILURE_PAIRS", "Table", "dam_table", "diagnose", "findings_table", "overlapped_utilization", "source_figures"]
+__all__ = ["DAM_TABLE", "FAILURE_PAIRS", "dam_table", "diagnose", "findings_table", "overlapped_utilization", "source_figures"]
 
 DAM_TABLE: dict[str, dict[str, str]] = {
     "Data": {"compute": "Preprocessing too slow (augmentation, tokenization)",
@@ -117,25 +118,6 @@ def source_figures() -> dict[str, Any]:
         "mmlu_questions": 15_908, "mmlu_subjects": 57, "mmlu_per_subject": 15_908 / 57,
         "edge_case_share_fraction": 0.05,
     }
-
-
-class Table:
-    """A small table that shows as HTML in a notebook (wide text wraps in the page column) and as
-    aligned text elsewhere."""
-
-    def __init__(self, header: list[str], rows: list[list[str]]) -> None:
-        self.header, self.rows = header, rows
-
-    def _repr_html_(self) -> str:
-        from html import escape
-
-        head = "".join(f"<th style='text-align:left;padding:0.2em 0.8em'>{escape(h)}</th>" for h in self.header)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:0.2em 0.8em'>{escape(str(c))}</td>" for c in r) + "</tr>"
-                       for r in self.rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-    def __repr__(self) -> str:
-        return "\n".join(" | ".join(str(c) for c in r) for r in [self.header, *self.rows])
 
 
 def dam_table() -> Table:
