@@ -80,8 +80,15 @@ def book_build(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def built_book(book_build) -> Path:
-    """The built HTML folder (…/_build/html) of a book build that succeeded."""
+def built_book(request) -> Path:
+    """The built HTML folder (…/_build/html) of a book build that succeeded. With
+    ``SIMLIB_BUILT_BOOK=<dir>/_build/html`` the page checks read that build instead (one made with
+    ``make book`` or ``tools/stress-build``) and nothing is built."""
+    given = os.environ.get("SIMLIB_BUILT_BOOK")
+    if given:
+        assert (Path(given) / "index.html").is_file(), f"SIMLIB_BUILT_BOOK={given} has no index.html"
+        return Path(given)
+    book_build = request.getfixturevalue("book_build")
     if not book_build.ok:
         tail = "\n".join(book_build.log.splitlines()[-60:])
         pytest.fail(f"the book did not build (failed notebooks: {book_build.failed_notebooks}):\n{tail}")

@@ -8,51 +8,21 @@ holds the checks, so they can also be run on any build folder:
 
 from __future__ import annotations
 
-import ast
-import html
-import json
 import re
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.bookpage import page_html, read_glue, rendered_text
+
 CHAPTER = "chapters/06-model-and-data-evaluation"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _value(text: str):
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return float(text)
-
-
-def glued(html_dir: Path) -> dict:
-    path = Path(html_dir).parent / "jupyter_execute" / f"{CHAPTER}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
-
-
-def page_text(html_dir: Path) -> str:
-    raw = (Path(html_dir) / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"),
-                 ("\u2014", "--")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text)
-
-
 def check_page(html_dir: Path) -> None:
-    g, text = glued(html_dir), page_text(html_dir)
-    raw = (Path(html_dir) / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    assert "{eval" not in text and 'live["' not in text
-    source = (ROOT / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    used = set(re.findall(r'\{eval\}`live\["([A-Za-z0-9_]+)', source))
-    assert used <= set(g), f"read but never glued: {sorted(used - set(g))}"
-    for name in used:
-        if isinstance(g[name], str) and len(g[name]) > 12:
-            assert g[name][:40] in text, f"glued phrase {name!r} is not on the page"
+    g, raw = read_glue(html_dir, CHAPTER), page_html(html_dir, CHAPTER)
+    text = rendered_text(raw)
     # blind spots: the hidden-class phrase follows the recall interval
     hidden = g["im_rec_hi"] < g["im_acc"] - 0.0
     assert ("hides the class" in g["im_hidden"]) == hidden or "interval" in g["im_hidden"]
