@@ -16,7 +16,7 @@ against it; a new module must be added to a row.
 
     layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
-    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation
+    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, training
     layer 3 measure: measure
     layer 4 content: exercises, store, demo
     layer 5 interface: commands, cli, __main__
