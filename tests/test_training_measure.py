@@ -58,7 +58,8 @@ def test_same_seed_is_bit_identical_and_other_seeds_differ():
 def test_one_process_runs_in_this_interpreter():
     r = run_data_parallel(1, steps=5)
     assert r.world_size == 1 and not r.warnings and conforms(r) == []
-    assert set(r.parts) == {"strong"} and r.parts["strong"]["compute"].shape == (1, 5)
+    assert set(r.parts) == {"strong", "half"} and r.parts["strong"]["compute"].shape == (1, 5)
+    assert not r.parts["strong"]["allreduce"].any() and not r.parts["strong"]["wait"].any()
 
 
 def test_falls_back_to_one_process_with_a_message(monkeypatch):

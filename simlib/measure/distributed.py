@@ -60,7 +60,7 @@ def _worker(rank: int, world: int, port: int, cfg: dict, out_dir: str) -> None:
     import torch.distributed as dist
     from torch import nn
 
-    from simlib.models.digits import _build, digits_data
+    from simlib.models.digits import _build
 
     torch.set_num_threads(1)
     distributed = world > 1  # one process trains plainly: no process group, nothing to exchange
@@ -73,8 +73,7 @@ def _worker(rank: int, world: int, port: int, cfg: dict, out_dir: str) -> None:
         ddp = nn.parallel.DistributedDataParallel(model) if distributed else model
         no_sync = ddp.no_sync if distributed else contextlib.nullcontext
         opt = torch.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9)
-        x_tr, y_tr, _, _ = digits_data(0)
-        x, y = torch.from_numpy(x_tr), torch.from_numpy(y_tr)
+        x, y = torch.from_numpy(cfg["x"]), torch.from_numpy(cfg["y"])  # loaded once, by the parent
         shard = torch.arange(rank, len(x), world)  # DistributedSampler's rule: every world-th sample
         gen = torch.Generator().manual_seed(cfg["seed"] + rank)
         params = [p for p in ddp.parameters()]
@@ -154,11 +153,11 @@ def _worker(rank: int, world: int, port: int, cfg: dict, out_dir: str) -> None:
             dist.destroy_process_group()
 
 
-def _spawn(world: int, cfg: dict, out_dir: str, timeout_s: float) -> list[str]:
+def _spawn(world: int, cfg: dict, out_dir: str, timeout_s: float, start_method: str) -> list[str]:
     """Start ``world`` processes, wait at most ``timeout_s``, kill any left; return problems."""
     import multiprocessing as mp
 
-    ctx = mp.get_context("spawn")
+    ctx = mp.get_context(start_method)
     port = _free_port()
     procs = [ctx.Process(target=_worker, args=(r, world, port, cfg, out_dir), daemon=True)
              for r in range(world)]
@@ -201,11 +200,12 @@ class DataParallelRun(ResultDisplay):
     wall_s: float
     warnings: list[str] = field(default_factory=list)
     kind: str = "measured"
+    start_method: str = "in-process"
 
     @property
     def settings(self) -> dict[str, Any]:
         req = {"world_size": self.requested_world_size, "batch": self.batch, "hidden": self.hidden,
-               "steps": self.steps}
+               "steps": self.steps, "start_method": self.start_method}
         return {"requested": req, "effective": {**req, "world_size": self.world_size,
                                                  "backend": self.backend}}
 
@@ -248,16 +248,18 @@ class DataParallelRun(ResultDisplay):
 
 @validate_params({"world_size": Range(1, 64, integer=True), "batch": Range(2, 1024, integer=True),
                   "hidden": Range(4, 4096, integer=True), "steps": [Range(5, 100_000, integer=True), None],
-                  "scaling": Options(("strong", "weak", "both")), "timeout_s": Range(5, 3600, unit="s")})
+                  "scaling": Options(("strong", "weak", "both")), "timeout_s": Range(5, 3600, unit="s"),
+                  "start_method": [Options(("fork", "spawn", "forkserver")), None]})
 def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128,
                       steps: int | None = None, scaling: str = "both", seed: int = 0,
-                      timeout_s: float = 120.0) -> DataParallelRun:
+                      timeout_s: float = 120.0, start_method: str | None = None) -> DataParallelRun:
     """Train the digits MLP data-parallel on ``world_size`` processes and time every step's parts.
 
     ``batch`` is the global batch of one process (the 1-process reference). ``scaling`` picks the
     phases run: ``"strong"`` (each worker takes ``batch // world_size``), ``"weak"`` (each takes
     ``batch``) or both. ``steps`` (timed, per phase) defaults to the budget's. The workers use one
-    thread each; the processes are killed if they overrun ``timeout_s``.
+    thread each; the processes are killed if they overrun ``timeout_s``. ``start_method`` defaults
+    to ``"fork"`` where the platform has it (no re-import of torch), else ``"spawn"``.
     """
     from simlib import budget
 
@@ -275,16 +277,23 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
         phases["strong"] = max(1, batch // world_size)
     if scaling in ("weak", "both"):
         phases["weak"] = batch
-    if world_size == 1:
-        phases = {"strong": batch} if scaling != "weak" else {"weak": batch}
-    cfg = {"backend": "gloo", "seed": seed, "hidden": hidden, "phases": phases, "steps": steps,
+    if world_size == 1:  # the reference; half the batch too, which calibrates the per-sample cost
+        phases = {"strong": batch, "half": max(1, batch // 2)}
+    import multiprocessing as mp
+
+    from simlib.models.digits import digits_data
+
+    # fork starts a worker in milliseconds (torch is already imported); spawn re-imports it (seconds)
+    method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    x_tr, y_tr, _, _ = digits_data(0)
+    cfg = {"x": x_tr, "y": y_tr, "backend": "gloo", "seed": seed, "hidden": hidden, "phases": phases, "steps": steps,
            "warmup": max(3, steps // 10), "sweep_repeats": max(5, steps // 6),
            "timeout_s": float(timeout_s)}
     effective = world_size
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="simlib-ddp-") as out_dir:
         try:  # one process runs here, in this interpreter; more are spawned
-            problems = [] if world_size == 1 else _spawn(world_size, cfg, out_dir, timeout_s)
+            problems = [] if world_size == 1 else _spawn(world_size, cfg, out_dir, timeout_s, method)
             if world_size == 1:
                 _worker(0, 1, _free_port(), cfg, out_dir)
         except (OSError, RuntimeError, ImportError) as err:  # no multiprocessing here
@@ -296,7 +305,7 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
             for f in files:
                 f.unlink()
             effective = 1
-            phases = {"strong": batch}
+            phases = {"strong": batch, "half": max(1, batch // 2)}
             cfg["phases"] = phases
             _worker(0, 1, _free_port(), cfg, out_dir)
             files = sorted(Path(out_dir).glob("rank*.json"))
@@ -307,4 +316,5 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
     sweep = {int(k): np.array(v) for k, v in outs[0]["sweep"].items()}
     return DataParallelRun(world_size=effective, requested_world_size=world_size, backend="gloo",
                            batch=batch, hidden=hidden, steps=steps, grad_bytes=int(outs[0]["grad_bytes"]),
-                           parts=parts, ddp_step_s=ddp, sweep_s=sweep, wall_s=wall, warnings=warnings)
+                           parts=parts, ddp_step_s=ddp, sweep_s=sweep, wall_s=wall, warnings=warnings,
+                           start_method=method if effective > 1 else "in-process")

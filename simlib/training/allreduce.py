@@ -84,7 +84,8 @@ def fit_alpha_beta(sizes_bytes: Sequence[float], times_s: Sequence[float], *,
     """Least-squares alpha and beta from 2-worker all-reduce times at several sizes.
 
     With two workers ``T = 2 alpha + S / beta``: a line in ``S`` whose intercept is ``2 alpha`` and
-    slope ``1 / beta``. A negative intercept is clipped to 0.
+    slope ``1 / beta``, fitted on relative residuals (sizes span three decades). A negative
+    intercept is clipped to 0.
 
     >>> net = fit_alpha_beta([1e3, 1e6, 4e6], [2e-4 + s / 2e9 for s in (1e3, 1e6, 4e6)])
     >>> round(net.alpha_s * 1e6), round(net.bandwidth_bytes_per_s / 1e9, 2)
@@ -95,7 +96,7 @@ def fit_alpha_beta(sizes_bytes: Sequence[float], times_s: Sequence[float], *,
     if s.size < 2 or s.size != t.size or np.unique(s).size < 2:
         raise InvalidParameterError("fit_alpha_beta needs at least two distinct sizes with one time each; "
                                     f"got {s.size} sizes and {t.size} times.")
-    slope, intercept = np.polyfit(s, t, 1)
+    slope, intercept = np.polyfit(s, t, 1, w=1.0 / t)  # relative residuals: small messages count too
     if slope <= 0:
         raise InvalidParameterError("fit_alpha_beta: the times do not grow with the message size "
                                     f"(slope {slope:.3g} s/byte); measure larger messages or repeat the run.")
