@@ -31,7 +31,6 @@ import socket
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -39,118 +38,16 @@ import numpy as np
 
 from simlib._validate import Options, Range, validate_params
 from simlib.protocol import ResultDisplay
+from simlib.training.worker import PARTS, SWEEP_BYTES, _worker
 
-__all__ = ["DataParallelRun", "run_data_parallel"]
+__all__ = ["PARTS", "SWEEP_BYTES", "DataParallelRun", "run_data_parallel"]
 
-PARTS = ("data", "compute", "wait", "allreduce")
-SWEEP_BYTES = (4_096, 65_536, 1_048_576, 4_194_304)
 
 
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def _worker(rank: int, world: int, port: int, cfg: dict, out_dir: str) -> None:
-    """One rank: train ``cfg['steps']`` steps per phase and write its timings to ``out_dir``."""
-    import contextlib
-
-    import torch
-    import torch.distributed as dist
-    from torch import nn
-
-    from simlib.models.digits import _build
-
-    torch.set_num_threads(1)
-    distributed = world > 1  # one process trains plainly: no process group, nothing to exchange
-    if distributed:
-        dist.init_process_group(cfg["backend"], init_method=f"tcp://127.0.0.1:{port}", rank=rank,
-                                world_size=world, timeout=timedelta(seconds=cfg["timeout_s"]))
-    try:
-        torch.manual_seed(cfg["seed"])
-        model = _build(cfg["hidden"])
-        ddp = nn.parallel.DistributedDataParallel(model) if distributed else model
-        no_sync = ddp.no_sync if distributed else contextlib.nullcontext
-        opt = torch.optim.SGD(ddp.parameters(), lr=0.05, momentum=0.9)
-        x, y = torch.from_numpy(cfg["x"]), torch.from_numpy(cfg["y"])  # loaded once, by the parent
-        shard = torch.arange(rank, len(x), world)  # DistributedSampler's rule: every world-th sample
-        gen = torch.Generator().manual_seed(cfg["seed"] + rank)
-        params = [p for p in ddp.parameters()]
-        grad_bytes = sum(p.numel() for p in params) * 4
-        out: dict[str, Any] = {"rank": rank, "grad_bytes": grad_bytes, "phases": {}}
-
-        def batches(per_worker: int):
-            perm = shard[torch.randperm(len(shard), generator=gen)]
-            i = 0
-            while True:
-                if i + per_worker > len(perm):
-                    perm, i = shard[torch.randperm(len(shard), generator=gen)], 0
-                yield perm[i:i + per_worker]
-                i += per_worker
-
-        for phase, per_worker in cfg["phases"].items():
-            it = batches(per_worker)
-            rec = {k: [] for k in PARTS}
-            for step in range(cfg["warmup"] + cfg["steps"]):
-                t0 = time.perf_counter()
-                idx = next(it)
-                xb, yb = x[idx].clone(), y[idx].clone()
-                t1 = time.perf_counter()
-                with no_sync():  # gradients stay local; we exchange them ourselves, timed
-                    nn.functional.cross_entropy(ddp(xb), yb).backward()
-                t2 = time.perf_counter()
-                if distributed:
-                    dist.barrier()
-                t3 = time.perf_counter()
-                if distributed:
-                    flat = torch.cat([p.grad.reshape(-1) for p in params])
-                    dist.all_reduce(flat)
-                    flat /= world
-                    off = 0
-                    for p in params:
-                        n = p.numel()
-                        p.grad.copy_(flat[off:off + n].view_as(p.grad))
-                        off += n
-                t4 = time.perf_counter()
-                opt.step()
-                opt.zero_grad()
-                t5 = time.perf_counter()
-                if step >= cfg["warmup"]:
-                    rec["data"].append(t1 - t0)
-                    rec["compute"].append((t2 - t1) + (t5 - t4))
-                    rec["wait"].append(t3 - t2)
-                    rec["allreduce"].append(t4 - t3)
-            # the same steps through DDP itself: all-reduce in buckets, overlapped with backward
-            ddp_steps = []
-            if distributed:
-                dist.barrier()
-            for step in range(cfg["warmup"] + cfg["steps"]):
-                t0 = time.perf_counter()
-                idx = next(it)
-                nn.functional.cross_entropy(ddp(x[idx]), y[idx]).backward()
-                opt.step()
-                opt.zero_grad()
-                if step >= cfg["warmup"]:
-                    ddp_steps.append(time.perf_counter() - t0)
-            rec["ddp_step"] = ddp_steps
-            out["phases"][phase] = rec
-        sweep = {}
-        if world > 1:
-            for nbytes in SWEEP_BYTES:
-                buf = torch.zeros(nbytes // 4)
-                ts = []
-                for _ in range(cfg["sweep_repeats"] + 2):
-                    dist.barrier()
-                    t0 = time.perf_counter()
-                    dist.all_reduce(buf)
-                    ts.append(time.perf_counter() - t0)
-                sweep[str(nbytes)] = ts[2:]
-        out["sweep"] = sweep
-        Path(out_dir, f"rank{rank}.json").write_text(json.dumps(out))
-    finally:
-        if distributed:
-            dist.destroy_process_group()
 
 
 def _spawn(world: int, cfg: dict, out_dir: str, timeout_s: float, start_method: str) -> list[str]:
@@ -259,7 +156,8 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
     phases run: ``"strong"`` (each worker takes ``batch // world_size``), ``"weak"`` (each takes
     ``batch``) or both. ``steps`` (timed, per phase) defaults to the budget's. The workers use one
     thread each; the processes are killed if they overrun ``timeout_s``. ``start_method`` defaults
-    to ``"fork"`` where the platform has it (no re-import of torch), else ``"spawn"``.
+    to ``"spawn"`` (safe from a notebook; each worker imports torch, a second or more); ``"fork"``
+    starts at once but can hang when the parent holds a lock, which the timeout then ends.
     """
     from simlib import budget
 
@@ -279,12 +177,12 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
         phases["weak"] = batch
     if world_size == 1:  # the reference; half the batch too, which calibrates the per-sample cost
         phases = {"strong": batch, "half": max(1, batch // 2)}
-    import multiprocessing as mp
 
     from simlib.models.digits import digits_data
 
-    # fork starts a worker in milliseconds (torch is already imported); spawn re-imports it (seconds)
-    method = start_method or ("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+    # spawn re-imports torch in each worker (seconds) but is safe from any parent; fork starts in
+    # milliseconds but can deadlock when the parent holds a lock (a thread pool, the allocator)
+    method = start_method or "spawn"
     x_tr, y_tr, _, _ = digits_data(0)
     cfg = {"x": x_tr, "y": y_tr, "backend": "gloo", "seed": seed, "hidden": hidden, "phases": phases, "steps": steps,
            "warmup": max(3, steps // 10), "sweep_repeats": max(5, steps // 6),

@@ -27,7 +27,8 @@ from simlib.training.memory import MemoryBreakdown
 from simlib.training.napkin import mlperf_olympic_mean
 
 __all__ = ["CheckpointTiming", "TimeToQuality", "gemm_rate_flops_per_s", "measure_checkpoint",
-           "measure_training_memory", "mlp_flops_per_sample", "reproducibility", "time_to_quality"]
+           "measure_training_memory", "mlp_flops_per_sample", "reproducibility", "throughput_vs_ttq_text",
+           "time_to_quality"]
 
 _OPTIMIZERS = Options(("adam", "sgd", "momentum"))
 
@@ -335,3 +336,27 @@ def reproducibility(*, seed: int = 0, epochs: int = 3, hidden: int = 64) -> dict
         w = weights(**kw)
         out[name] = {"identical": bool(torch.equal(w, ref)), "max_abs_diff": float((w - ref).abs().max())}
     return out
+
+
+def throughput_vs_ttq_text(small: TimeToQuality, large: TimeToQuality) -> str:
+    """The sentence comparing two configurations' throughput and time to quality, chosen by the
+    runs' own 95% intervals (:mod:`simlib.claims`): the trap (more samples per second, yet a longer
+    time to quality), its opposite, or no clear difference."""
+    from simlib import claims
+
+    thr = claims.direction(small.throughput_ci(), large.throughput_ci())
+    a, b = small.ttq_ci(), large.ttq_ci()
+    if a is None or b is None:
+        return ("could not be compared on time to quality, because fewer than three runs of one "
+                "configuration reached the target")
+    ttq = claims.direction(a, b)
+    more = {"higher": "processed more samples per second", "lower": "processed fewer samples per second",
+            "same": "processed about as many samples per second (the intervals overlap)"}[thr]
+    took = {"higher": "yet took longer to reach the target",
+            "lower": "and reached the target sooner",
+            "same": "and reached the target in about the same time (the intervals overlap)"}[ttq]
+    if thr == "higher" and ttq == "lower":
+        took = "and also reached the target sooner"
+    if thr != "higher" and ttq == "higher":
+        took = "and took longer to reach the target"
+    return f"{more}, {took}"
