@@ -89,7 +89,8 @@ def scaling_efficiency(curves: Mapping[str, object], measured: Mapping[str, tupl
     ax.axhline(100, color="gray", lw=1, ls=":")
     ax.set_xlabel("workers")
     ax.set_ylabel("scaling efficiency (%)")
-    ax.legend(fontsize=FONT - 3, loc="lower left")
+    ax.set_ylim(-2, 125)
+    ax.legend(fontsize=FONT - 4, loc="upper right", ncols=2)
     _style(ax, "Data-parallel scaling efficiency: MODELED, calibrated here")
     return fig
 
