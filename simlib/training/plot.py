@@ -77,7 +77,8 @@ def allreduce_fit(sizes_bytes: Sequence[float], samples_s: Sequence[Sequence[flo
     return fig
 
 
-def scaling_efficiency(curves: Mapping[str, object], measured: Mapping[str, tuple[int, float]] | None = None) -> Figure:
+def scaling_efficiency(curves: Mapping[str, object], measured: Mapping[str, tuple[int, float]] | None = None, *,
+                       title: str = "Data-parallel scaling efficiency: MODELED, calibrated here") -> Figure:
     """Scaling efficiency against worker count per network (MODELED lines), measured points marked."""
     fig = Figure(figsize=(8, 4.8), layout="constrained")
     ax = fig.add_subplot()
@@ -91,7 +92,7 @@ def scaling_efficiency(curves: Mapping[str, object], measured: Mapping[str, tupl
     ax.set_ylabel("scaling efficiency (%)")
     ax.set_ylim(-2, 125)
     ax.legend(fontsize=FONT - 4, loc="upper right", ncols=2)
-    _style(ax, "Data-parallel scaling efficiency: MODELED, calibrated here")
+    _style(ax, title)
     return fig
 
 
