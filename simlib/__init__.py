@@ -16,7 +16,7 @@ against it; a new module must be added to a row.
 
     layer 0 foundation: simlib, _validate, atomicfile, limits, strictjson, protocol, notices, prose, table, budget, stats, batch_means, scenarios, claims, frontend, published
     layer 1 hardware: hardware, sysdesc
-    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, designmath, monitor, powerbench
+    layer 2 models: energy, scaling, queueing, thermal, roofline, coldstart, models, lighthouse, errata, basics, evaluation, designmath, monitor, powerbench, training
     layer 3 measure: measure, design
     layer 4 content: exercises, store, demo
     layer 5 interface: commands, cli, __main__

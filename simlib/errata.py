@@ -286,3 +286,62 @@ register(Erratum(
          "the same subset.",
     rel_tol=0.05,
 ))
+
+
+# --- training chapter ---
+def _adam_state_bytes() -> float:
+    from simlib.training.memory import OPTIMIZER_STATE_BYTES
+
+    return float(OPTIMIZER_STATE_BYTES["adam"])
+
+
+def _train_7b_gb() -> float:
+    from simlib.training.memory import training_memory
+
+    return training_memory(7e9, "adam", "mixed").total_bytes / 1e9
+
+
+def _checkpoint_100b_gb() -> float:
+    from simlib.training.faults import checkpoint_bytes
+
+    return checkpoint_bytes(100e9) / 1e9
+
+
+register(Erratum(
+    id="adam-state-bytes",
+    where="Self-check answer, training versus inference memory; seed line 1194",
+    quantity="optimizer state per parameter kept by Adam (two FP32 moments)",
+    printed=2.0,
+    unit="bytes per parameter",
+    compute=_adam_state_bytes,
+    note="The answer puts Adam's moments at 'roughly 2 extra bytes per parameter'. Adam keeps two "
+         "moments per parameter, each in FP32 even in mixed-precision training: {correct:.0f} bytes, "
+         "{ratio:.0f}x more (Rajbhandari et al. 2020). The chapter on training benchmarks counts them.",
+))
+
+register(Erratum(
+    id="train-7b-memory",
+    where="Self-check answer, training versus inference memory (a 7B-parameter model); seed line 1194",
+    quantity="weights, gradients, FP32 master copy and Adam state of a 7B-parameter model, mixed precision",
+    printed=40.0,
+    unit="GB",
+    compute=_train_7b_gb,
+    note="The answer says training a 7B model 'can require ... a 40+ GB accelerator'. At 16 bytes per "
+         "parameter (2 weights, 2 gradients, 4 master copy, 8 Adam) the training state alone is "
+         "{correct:.0f} GB before any activation: no single 40 or 80 GB accelerator holds it, so the "
+         "state must be sharded (ZeRO/FSDP) across devices, not just moved to a bigger one.",
+    rel_tol=0.5,
+))
+
+register(Erratum(
+    id="checkpoint-100b-size",
+    where="Fault tolerance and robustness, checkpoint of a 100-billion-parameter model; seed line 502",
+    quantity="checkpoint of a 100B-parameter model with what a restart needs (weights, FP32 master, Adam)",
+    printed=200.0,
+    unit="GB (the chapter says 'hundreds of gigabytes')",
+    compute=_checkpoint_100b_gb,
+    note="'Hundreds of gigabytes' fits the FP16 weights alone (200 GB). The chapter's checkpoint holds "
+         "'model weights plus optimizer states': with the FP32 master copy and Adam's two moments that "
+         "is {correct:.0f} GB, {ratio:.0f}x more, which is why checkpoint I/O stalls large runs.",
+    rel_tol=0.5,
+))

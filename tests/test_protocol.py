@@ -306,6 +306,54 @@ def _generation_timing():
 
     return generation_timing(train_char_lm(hidden=8, steps=2, use_cache=False), prompt_tokens=8, n_tokens=3,
                              repeats=8)
+def _data_parallel_run():
+    from simlib.measure.distributed import PARTS, DataParallelRun
+
+    parts = {"strong": {k: np.full((2, 4), 1e-4) for k in PARTS}}
+    return DataParallelRun(2, 2, "gloo", 64, 128, 4, 104_488, parts, {"strong": np.full(4, 3e-4)},
+                           {4096: np.full(3, 1e-4)}, 1.0)
+
+
+def _cluster_run():
+    from simlib.training import ComputeModel, Network, simulate_data_parallel
+
+    return simulate_data_parallel(ComputeModel(1e-4, 1e-5), grad_bytes=1e5, n_workers=4, batch=8,
+                                  network=Network("x", 1e-5, 1e9), steps=5)
+
+
+def _scaling_curve():
+    from simlib.training import ComputeModel, Network, scaling_curve
+
+    return scaling_curve(ComputeModel(1e-4, 1e-5), grad_bytes=1e5, workers=[1, 2, 4], batch=8,
+                         network=Network("x", 1e-5, 1e9), steps=5)
+
+
+def _memory_breakdown():
+    from simlib.training.memory import training_memory
+
+    return training_memory(7e9, "adam", "mixed")
+
+
+def _goodput_sweep():
+    from simlib.training.faults import simulate_goodput
+
+    return simulate_goodput([600, 1200], checkpoint_s=60, restart_s=60, mtbf_s=3600, work_s=36_000,
+                            replications=3)
+
+
+def _time_to_quality():
+    from simlib.measure.training import TimeToQuality
+
+    t = np.array([0.2, 0.3, np.inf])
+    return TimeToQuality(32, 0.1, 64, "sgd", 0.95, 50, [0, 1, 2], t, np.array([5, 7, 50]),
+                         np.array([0.96, 0.95, 0.9]), np.array([4e4, 4e4, 4e4]),
+                         [(np.array([0.1]), np.array([0.9]))] * 3)
+
+
+def _checkpoint_timing():
+    from simlib.measure.training import CheckpointTiming
+
+    return CheckpointTiming(np.array([0.004, 0.005]), 320_000, "/tmp")
 
 
 #: "module path:Class" -> a factory of one small instance.
@@ -391,6 +439,13 @@ CHECKED = {
     "measure/compression.py:CompressionStudy": _compression_study,
     "evaluation/labels.py:LabelNoiseDetection": _label_noise_detection,
     "evaluation/lm.py:GenerationTiming": _generation_timing,
+    "measure/distributed.py:DataParallelRun": _data_parallel_run,
+    "training/cluster.py:ClusterRun": _cluster_run,
+    "training/cluster.py:ScalingCurve": _scaling_curve,
+    "training/memory.py:MemoryBreakdown": _memory_breakdown,
+    "training/faults.py:GoodputSweep": _goodput_sweep,
+    "measure/training.py:TimeToQuality": _time_to_quality,
+    "measure/training.py:CheckpointTiming": _checkpoint_timing,
 }
 
 #: Classes that look like results but are not, and why.
@@ -404,6 +459,9 @@ EXEMPT = {
     "bookbuild.py:BuildResult": "the outcome of a book build (a process), not a benchmark result",
     "exercises/grading/sandbox.py:RunResult": "what a graded notebook's sandboxed child returned",
     "exercises/questions.py:Result": "the verdict on one self-check answer (score and message)",
+    "training/tables.py:HtmlTable": "text columns shown as an HTML table, not a measurement or model output",
+    "measure/dp_model.py:Calibration": "the fitted inputs of the cluster model and its check; the measured runs "
+                                        "(DataParallelRun) and the model's runs (ClusterRun) are the results",
 }
 
 _LOOKS_LIKE = {"summary", "to_dict", "table", "headline", "_repr_html_"}

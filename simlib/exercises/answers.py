@@ -10,7 +10,10 @@ from __future__ import annotations
 __all__ = ["batch_intensity", "energy_per_inference_mj", "interval_width_factor", "littles_law_in_flight",
            "load_time_ms",
            "mm1_mean_latency_ms", "offline_over_server", "p99_over_median", "speedup_end_to_end",
-           "tail_ratio", "tops_floor_ms"]
+           "tail_ratio", "tops_floor_ms",
+           # training chapter
+           "olympic_five", "ring_allreduce_ms", "run_energy_mwh", "strong_scaling_pct", "training_state_gb", "ttq_ratio",
+           "young_interval_min"]
 
 
 def littles_law_in_flight(qps: float, latency_ms: float) -> float:
@@ -580,3 +583,79 @@ def precision_from_rates_percent(accuracy_pct: float, recall_pct: float, prevale
     from simlib.evaluation import confusion_from_rates
 
     return 100.0 * confusion_from_rates(accuracy_pct / 100, recall_pct / 100, prevalence_pct / 100).precision
+# --- training chapter ---
+def strong_scaling_pct(t1_ms: float, tn_ms: float, n: int) -> float:
+    """Strong-scaling efficiency in percent, T(1) / (n T(n)), via :func:`simlib.scaling.strong_scaling_efficiency`.
+
+    >>> strong_scaling_pct(t1_ms=24, tn_ms=4, n=8)
+    75.0
+    """
+    from simlib.scaling import strong_scaling_efficiency
+
+    return 100.0 * strong_scaling_efficiency(float(t1_ms), float(tn_ms), int(n))
+
+
+def ttq_ratio(throughput_ratio: float, epochs_ratio: float) -> float:
+    """How many times longer time to quality gets when throughput grows by ``throughput_ratio``
+    and the epochs to the target by ``epochs_ratio``: epochs_ratio / throughput_ratio.
+
+    >>> round(ttq_ratio(throughput_ratio=2.3, epochs_ratio=2.5), 3)
+    1.087
+    """
+    return float(epochs_ratio) / float(throughput_ratio)
+
+
+def ring_allreduce_ms(size_mb: float, n: int, alpha_us: float, bandwidth_gb_s: float) -> float:
+    """Ring all-reduce time (ms) of ``size_mb`` MB over ``n`` workers, via
+    :func:`simlib.training.allreduce.ring_allreduce_s`.
+
+    >>> round(ring_allreduce_ms(size_mb=100, n=8, alpha_us=5, bandwidth_gb_s=50), 2)
+    3.57
+    """
+    from simlib.training.allreduce import ring_allreduce_s
+
+    return 1e3 * ring_allreduce_s(float(size_mb) * 1e6, int(n), alpha_s=float(alpha_us) * 1e-6,
+                                  bandwidth_bytes_per_s=float(bandwidth_gb_s) * 1e9)
+
+
+def training_state_gb(params_billion: float, bytes_per_param: float) -> float:
+    """Training state (GB) of a model: parameters x bytes per parameter.
+
+    >>> training_state_gb(params_billion=7, bytes_per_param=16)
+    112.0
+    """
+    return float(params_billion) * float(bytes_per_param)
+
+
+def young_interval_min(checkpoint_s: float, mtbf_h: float) -> float:
+    """Young's optimal checkpoint interval (minutes), via :func:`simlib.training.faults.young_interval_s`.
+
+    >>> round(young_interval_min(checkpoint_s=60, mtbf_h=3), 1)
+    19.0
+    """
+    from simlib.training.faults import young_interval_s
+
+    return young_interval_s(float(checkpoint_s), float(mtbf_h) * 3600) / 60
+
+
+def run_energy_mwh(gpus: int, days: float, power_w: float, pue: float) -> float:
+    """Facility energy of a training run (MWh), via :func:`simlib.training.napkin.training_energy_j`.
+
+    >>> round(run_energy_mwh(gpus=1000, days=10, power_w=400, pue=1.2), 1)
+    115.2
+    """
+    from simlib.training.napkin import training_energy_j
+
+    return training_energy_j(gpus=int(gpus), hours=float(days) * 24, power_w=float(power_w), pue=float(pue)) / 3.6e9
+
+
+def olympic_five(slow: float) -> float:
+    """MLPerf's score of five runs (41, 38, ``slow``, 44 and 39 minutes): drop the extremes, average
+    the rest, via :func:`simlib.training.napkin.mlperf_olympic_mean`.
+
+    >>> round(olympic_five(slow=70), 2)
+    41.33
+    """
+    from simlib.training.napkin import mlperf_olympic_mean
+
+    return mlperf_olympic_mean([41, 38, float(slow), 44, 39])

@@ -1,0 +1,80 @@
+"""Training measurements on this machine: tiny seeded runs; checks of structure and meaning, no timing."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from simlib.measure import distributed
+from simlib.measure.distributed import run_data_parallel
+from simlib.measure.training import (
+    measure_checkpoint,
+    measure_training_memory,
+    mlp_flops_per_sample,
+    reproducibility,
+    time_to_quality,
+)
+from simlib.protocol import conforms
+
+
+def test_time_to_quality_reports_like_mlperf():
+    r = time_to_quality(batch=64, lr=0.1, optimizer="sgd", target=0.9, seeds=3, max_epochs=100)
+    assert conforms(r) == []
+    assert r.reached.all()
+    assert r.score_s == pytest.approx(float(np.median(r.samples_s)))  # 3 runs: drop two -> the middle one
+    for (t, acc), e in zip(r.curves, r.epochs, strict=True):
+        assert len(acc) == e and acc[-1] >= 0.9 and np.all(acc[:-1] < 0.9) and np.all(np.diff(t) > 0)
+
+
+def test_a_missed_target_is_infinite_and_warned():
+    r = time_to_quality(batch=64, target=0.999, seeds=3, max_epochs=1)
+    assert not r.reached.any() and r.summary["mlperf_score_s"] is None and r.warnings
+
+
+def test_memory_counts_match_parameter_arithmetic():
+    m = measure_training_memory(hidden=128, batch=64, optimizer="adam")
+    n = 64 * 128 + 128 + 128 * 128 + 128 + 128 * 10 + 10
+    assert m.params == n
+    assert m.parts_bytes["weights"] == 4 * n and m.parts_bytes["optimizer"] == 8 * n
+    assert m.parts_bytes["activations"] > 0
+    assert measure_training_memory(optimizer="sgd").parts_bytes["optimizer"] == 0
+    assert mlp_flops_per_sample(128) == 6 * (64 * 128 + 128 * 128 + 1280)
+
+
+def test_checkpoint_measures_a_real_file():
+    c = measure_checkpoint(repeats=3)
+    assert c.samples_s.shape == (3,) and c.size_bytes > 8 * 26_000
+    assert conforms(c) == []
+
+
+def test_same_seed_is_bit_identical_and_other_seeds_differ():
+    r = reproducibility(epochs=1)
+    assert r["same seed"]["identical"]
+    assert not r["data order"]["identical"] and not r["init seed"]["identical"]
+
+
+def test_one_process_runs_in_this_interpreter():
+    r = run_data_parallel(1, steps=5)
+    assert r.world_size == 1 and not r.warnings and conforms(r) == []
+    assert set(r.parts) == {"strong", "half"} and r.parts["strong"]["compute"].shape == (1, 5)
+    assert not r.parts["strong"]["allreduce"].any() and not r.parts["strong"]["wait"].any()
+
+
+def test_falls_back_to_one_process_with_a_message(monkeypatch):
+    def broken(*a, **k):
+        raise OSError("no processes here")
+    monkeypatch.setattr(distributed, "_spawn", broken)
+    r = run_data_parallel(2, steps=5)
+    assert r.world_size == 1 and r.requested_world_size == 2
+    assert any("ONE process" in w and "no processes here" in w for w in r.warnings)
+
+
+@pytest.mark.slow
+def test_two_processes_leave_no_orphans():
+    r = run_data_parallel(2, steps=10, timeout_s=120)
+    assert r.world_size == 2, r.warnings
+    assert r.parts["strong"]["allreduce"].shape == (2, 10) and set(r.parts) == {"strong", "weak"}
+    assert sorted(r.sweep_s) == list(distributed.SWEEP_BYTES)
+    assert multiprocessing.active_children() == []
