@@ -41,6 +41,20 @@ class Table:
             if len(r) != len(self.columns):
                 raise ValueError(f"rows: every row needs {len(self.columns)} cells, got {len(r)}: {r!r}")
 
+    @classmethod
+    def from_columns(cls, columns: Mapping[str, Sequence[Any]], **kwargs: Any) -> Table:
+        """A table from ``columns`` (header -> the column's cells, all of one length).
+
+        >>> print(Table.from_columns({"a": [1, 2], "b": ["x", "y"]}, index=["r1", "r2"]))
+            a  b
+        r1  1  x
+        r2  2  y
+        """
+        lengths = {len(v) for v in columns.values()}
+        if len(lengths) > 1:
+            raise ValueError(f"columns: every column needs the same length; got {sorted(lengths)}")
+        return cls(list(columns), [list(r) for r in zip(*columns.values(), strict=True)], **kwargs)
+
     def _cell(self, v: Any) -> str:
         if isinstance(v, float):
             return f"{v:.{self.digits}g}"

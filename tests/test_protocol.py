@@ -459,7 +459,6 @@ EXEMPT = {
     "bookbuild.py:BuildResult": "the outcome of a book build (a process), not a benchmark result",
     "exercises/grading/sandbox.py:RunResult": "what a graded notebook's sandboxed child returned",
     "exercises/questions.py:Result": "the verdict on one self-check answer (score and message)",
-    "training/tables.py:HtmlTable": "text columns shown as an HTML table, not a measurement or model output",
     "measure/dp_model.py:Calibration": "the fitted inputs of the cluster model and its check; the measured runs "
                                         "(DataParallelRun) and the model's runs (ClusterRun) are the results",
 }
