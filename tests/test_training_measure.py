@@ -78,3 +78,30 @@ def test_two_processes_leave_no_orphans():
     assert r.parts["strong"]["allreduce"].shape == (2, 10) and set(r.parts) == {"strong", "weak"}
     assert sorted(r.sweep_s) == list(distributed.SWEEP_BYTES)
     assert multiprocessing.active_children() == []
+
+
+def test_backend_choice_names_why_it_fell_back():
+    from simlib.measure.distributed import choose_backend
+
+    assert choose_backend("auto", 2, 0) == ("gloo", "")
+    assert choose_backend("auto", 2, 1) == ("gloo", "")  # fewer GPUs than workers
+    assert choose_backend("auto", 4, 8) == ("nccl", "")
+    assert choose_backend("gloo", 2, 8) == ("gloo", "")
+    backend, why = choose_backend("nccl", 2, 0)
+    assert backend == "gloo" and "one GPU per worker" in why
+
+
+def test_nccl_asked_without_gpus_runs_gloo_and_says_so(monkeypatch):
+    monkeypatch.setattr(distributed, "_cuda_devices", lambda: 0)
+    run = run_data_parallel(1, batch=16, steps=5, backend="nccl")
+    assert run.backend == "gloo" and any("one GPU per worker" in w for w in run.warnings)
+
+
+@pytest.mark.gpu
+def test_nccl_on_gpus_times_every_part():
+    import torch
+
+    world = min(2, torch.cuda.device_count())
+    run = run_data_parallel(world, batch=64, steps=10, backend="auto")
+    assert run.backend == "nccl" and run.world_size == world
+    assert all(np.all(v >= 0) for v in run.parts["strong"].values())

@@ -143,13 +143,42 @@ class DataParallelRun(ResultDisplay):
                 "sweep_median_s": {str(k): float(np.median(v)) for k, v in self.sweep_s.items()}}
 
 
+def _cuda_devices() -> int:
+    """CUDA GPUs usable with NCCL here (0 without CUDA or NCCL)."""
+    import torch
+    import torch.distributed as dist
+
+    return torch.cuda.device_count() if torch.cuda.is_available() and dist.is_nccl_available() else 0
+
+
+def choose_backend(backend: str, world_size: int, cuda_devices: int) -> tuple[str, str]:
+    """The process-group backend for ``world_size`` workers given ``cuda_devices`` GPUs, and why
+    when it is not the one asked for ("" otherwise).
+
+    >>> choose_backend("auto", 2, 0)
+    ('gloo', '')
+    >>> choose_backend("auto", 2, 8)
+    ('nccl', '')
+    >>> choose_backend("nccl", 4, 2)[0]
+    'gloo'
+    """
+    if backend == "gloo" or (backend == "auto" and cuda_devices < world_size):
+        return "gloo", ""
+    if cuda_devices >= world_size:
+        return "nccl", ""
+    return "gloo", (f"backend 'nccl' needs one GPU per worker: {world_size} workers, {cuda_devices} CUDA "
+                    "GPUs with NCCL here; ran gloo on the CPU instead")
+
+
 @validate_params({"world_size": Range(1, 64, integer=True), "batch": Range(2, 1024, integer=True),
                   "hidden": Range(4, 4096, integer=True), "steps": [Range(5, 100_000, integer=True), None],
                   "scaling": Options(("strong", "weak", "both")), "timeout_s": Range(5, 3600, unit="s"),
-                  "start_method": [Options(("fork", "spawn", "forkserver")), None]})
+                  "start_method": [Options(("fork", "spawn", "forkserver")), None],
+                  "backend": Options(("auto", "gloo", "nccl"))})
 def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128,
                       steps: int | None = None, scaling: str = "both", seed: int = 0,
-                      timeout_s: float = 120.0, start_method: str | None = None) -> DataParallelRun:
+                      timeout_s: float = 120.0, start_method: str | None = None,
+                      backend: str = "auto") -> DataParallelRun:
     """Train the digits MLP data-parallel on ``world_size`` processes and time every step's parts.
 
     ``batch`` is the global batch of one process (the 1-process reference). ``scaling`` picks the
@@ -158,6 +187,8 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
     thread each; the processes are killed if they overrun ``timeout_s``. ``start_method`` defaults
     to ``"spawn"`` (safe from a notebook; each worker imports torch, a second or more); ``"fork"``
     starts at once but can hang when the parent holds a lock, which the timeout then ends.
+    ``backend``: ``"auto"`` takes NCCL with one GPU per worker where CUDA has enough GPUs, else
+    gloo on the CPU (:func:`choose_backend`); with NCCL every timestamp waits for the GPU.
     """
     from simlib import budget
 
@@ -184,7 +215,10 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
     # milliseconds but can deadlock when the parent holds a lock (a thread pool, the allocator)
     method = start_method or "spawn"
     x_tr, y_tr, _, _ = digits_data(0)
-    cfg = {"x": x_tr, "y": y_tr, "backend": "gloo", "seed": seed, "hidden": hidden, "phases": phases, "steps": steps,
+    chosen, why = choose_backend(backend, world_size, _cuda_devices())
+    if why:
+        warnings.append(why)
+    cfg = {"x": x_tr, "y": y_tr, "backend": chosen, "seed": seed, "hidden": hidden, "phases": phases, "steps": steps,
            "warmup": max(3, steps // 10), "sweep_repeats": max(5, steps // 6),
            "timeout_s": float(timeout_s)}
     effective = world_size
@@ -212,7 +246,7 @@ def run_data_parallel(world_size: int = 2, *, batch: int = 64, hidden: int = 128
     parts = {ph: {k: np.array([o["phases"][ph][k] for o in outs]) for k in PARTS} for ph in phases}
     ddp = {ph: np.array([o["phases"][ph]["ddp_step"] for o in outs]).max(axis=0) for ph in phases}
     sweep = {int(k): np.array(v) for k, v in outs[0]["sweep"].items()}
-    return DataParallelRun(world_size=effective, requested_world_size=world_size, backend="gloo",
+    return DataParallelRun(world_size=effective, requested_world_size=world_size, backend=chosen,
                            batch=batch, hidden=hidden, steps=steps, grad_bytes=int(outs[0]["grad_bytes"]),
                            parts=parts, ddp_step_s=ddp, sweep_s=sweep, wall_s=wall, warnings=warnings,
                            start_method=method if effective > 1 else "in-process")

@@ -66,7 +66,7 @@ def calibrate(one, two=None, *, steps: int = 2000, seed: int = 0) -> Calibration
     network = None
     if two is not None and two.world_size == 2 and two.sweep_s:
         sizes = sorted(two.sweep_s)
-        network = fit_alpha_beta(sizes, [float(np.median(two.sweep_s[s])) for s in sizes], name="this machine (gloo)")
+        network = fit_alpha_beta(sizes, [float(np.median(two.sweep_s[s])) for s in sizes], name=f"this machine ({two.backend})")
         for phase in two.parts:
             measured[phase] = float(np.mean(two.step_s(phase)))
             if phase == "strong":
