@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 
-from tests.test_book_claims import _value
+from tests.bookpage import read_glue
 
 pytestmark = pytest.mark.book
 
@@ -21,33 +20,7 @@ CHAPTER = "chapters/04-training-benchmarks"
 
 @pytest.fixture(scope="module")
 def glued(built_book) -> dict:
-    import json
-
-
-    path = Path(built_book).parent / "jupyter_execute" / f"{CHAPTER}.glue.json"
-    assert path.exists(), f"no glue record at {path}"
-    return {k: _value(v["data"]["text/plain"]) for k, v in json.loads(path.read_text()).items()}
-
-
-@pytest.fixture(scope="module")
-def page_text(built_book) -> str:
-    import html
-
-    raw = (Path(built_book) / f"{CHAPTER}.html").read_text(encoding="utf-8")
-    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
-    for a, b in (("\u2019", "'"), ("\u2018", "'"), ("\u201c", '"'), ("\u201d", '"'), ("\u2013", "-"), ("\u2014", "--")):
-        text = text.replace(a, b)
-    return re.sub(r"\s+", " ", text)
-
-
-def test_no_raw_markup_and_every_phrase_is_on_the_page(glued, page_text):
-    assert "{glue" not in page_text and "{eval" not in page_text and 'live["' not in page_text
-    source = (Path(__file__).resolve().parents[1] / f"{CHAPTER}.md").read_text(encoding="utf-8")
-    used = set(re.findall(r'\{eval\}`live\["([A-Za-z0-9_]+)', source))
-    assert len(used) > 40
-    for name, value in glued.items():
-        if name in used and isinstance(value, str) and len(value) > 12:
-            assert value[:40] in page_text, f"glued phrase {name!r} is not on the page"
+    return read_glue(built_book, CHAPTER)
 
 
 def test_source_worked_numbers(glued):
