@@ -50,15 +50,22 @@ class ComputeModel:
 
     @classmethod
     def calibrate(cls, batches: Sequence[int], samples_s: Sequence[Sequence[float]]) -> ComputeModel:
-        """Fit fixed and per-sample cost from measured compute times at two or more batch sizes;
-        the noise is every sample divided by the mean at its batch size."""
+        """Fit fixed and per-sample cost (s) from measured compute times at two or more batch sizes.
+
+        The per-sample cost is the slope of the *medians*: on a shared machine a few descheduled
+        steps (milliseconds each, at any batch size) move a mean by more than the whole difference
+        between two small batches, and a slope fitted to means can come out negative. The fixed
+        cost then makes the model's mean match the measured means, and the noise is every sample
+        divided by the mean at its batch size (relative factors with mean 1), so the simulated
+        steps keep both the measured mean and the measured spread.
+        """
         b = np.asarray(batches, dtype=float)
         means = np.array([np.mean(s) for s in samples_s])
         if b.size == 1 or np.unique(b).size == 1:
             fixed, per = 0.0, float(means[0] / b[0])
         else:
-            per, fixed = np.polyfit(b, means, 1)
-            per, fixed = max(float(per), 0.0), max(float(fixed), 0.0)
+            per = max(float(np.polyfit(b, [np.median(s) for s in samples_s], 1)[0]), 0.0)
+            fixed = max(float(np.mean(means - per * b)), 0.0)
         noise = np.concatenate([np.asarray(s, dtype=float) / m for s, m in zip(samples_s, means, strict=True)])
         return cls(fixed, per, tuple(float(x) for x in noise / noise.mean()))
 
