@@ -25,12 +25,22 @@ __all__ = ["Table", "columns_table"]
 class Table:
     """``columns`` (the header) and ``rows`` (lists of cells, one per column); ``index`` adds a
     first column of row labels; ``caption`` is shown above the table; ``align`` is "left" or
-    "right" for every cell."""
+    "right" for every cell; ``colors`` maps a column's header to {cell text: CSS color}, and a cell
+    of that column whose text is a key shows in bold in that color (HTML only; a status column).
+
+    >>> "color:#a40e26" in Table(["status"], [["bad"]], colors={"status": {"bad": "#a40e26"}})._repr_html_()
+    True
+    """
 
     def __init__(self, columns: Sequence[Any], rows: Sequence[Sequence[Any]], *, digits: int = 4,
-                 index: Sequence[Any] | None = None, caption: str = "", align: str = "left") -> None:
+                 index: Sequence[Any] | None = None, caption: str = "", align: str = "left",
+                 colors: Mapping[str, Mapping[str, str]] | None = None) -> None:
         if align not in ("left", "right"):
             raise ValueError(f"align must be 'left' or 'right', got {align!r}")
+        unknown = set(colors or {}) - {str(c) for c in columns}
+        if unknown:
+            raise ValueError(f"colors: keys must be column headers {[str(c) for c in columns]}, got {sorted(unknown)}")
+        self.colors = {str(k): dict(v) for k, v in (colors or {}).items()}
         self.digits, self.caption, self.align = digits, caption, align
         self.columns = [str(c) for c in columns]
         self.rows = [[self._cell(v) for v in r] for r in rows]
@@ -74,7 +84,14 @@ class Table:
         e, style = html.escape, f" style='text-align:{self.align}'"
         caption = f"<caption>{e(self.caption)}</caption>" if self.caption else ""
         head = "".join(f"<th{style}>{e(c)}</th>" for c in self.columns)
-        body = "".join("<tr>" + "".join(f"<td{style}>{e(c)}</td>" for c in r) + "</tr>" for r in self.rows)
+
+        def td(column: str, text: str) -> str:
+            color = self.colors.get(column, {}).get(text)
+            extra = f";color:{e(color)};font-weight:bold" if color else ""
+            return f"<td style='text-align:{self.align}{extra}'>{e(text)}</td>"
+
+        body = "".join("<tr>" + "".join(td(c, t) for c, t in zip(self.columns, r, strict=True)) + "</tr>"
+                       for r in self.rows)
         return (f"<div style='overflow-x:auto'><table>{caption}<thead><tr>{head}</tr></thead>"
                 f"<tbody>{body}</tbody></table></div>")
 

@@ -8,7 +8,7 @@ import pytest
 from simlib.measure.breakdown import (
     SOURCE_RANGES_MS,
     BreakdownRow,
-    breakdown_html,
+    breakdown_table,
     latency_breakdown,
 )
 
@@ -42,5 +42,5 @@ def test_position_and_html():
     r = BreakdownRow("Queue wait time", 0, None, 5000.0, "x")
     assert r.position == "within" and r.source_range == "0+ ms"
     assert BreakdownRow("a", 1, 2, 3.0, "").position == "above"
-    out = breakdown_html([BreakdownRow("<b>", 1, 2, None, "n")], caption="c")
+    out = breakdown_table([BreakdownRow("<b>", 1, 2, None, "n")], caption="c")._repr_html_()
     assert "&lt;b&gt;" in out and "<caption>c</caption>" in out

@@ -85,7 +85,7 @@ def test_comparison_html_is_a_table_with_every_calibration():
            "modeled_insitu_p99_ms": 24.0, "p99_rel_error_insitu": -0.04, "modeled_twostate_p99_ms": None,
            "p99_rel_error_twostate": None, "saturated": True, "verdict": "INVALID", "queries": 120}
     out = Comparison([row], {}, ["a <finding>"], {}, {}, warnings=["w"])._repr_html_()
-    assert out.startswith("<table") and "two-state" in out and "(saturated)" in out
+    assert "<table>" in out and "two-state" in out and "(saturated)" in out
     assert "&lt;finding&gt;" in out and "n/a" in out
     assert "only 120 queries" in out  # too few for a p99 interval: flagged where it is shown
 

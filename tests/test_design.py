@@ -17,7 +17,7 @@ from simlib.design.benchmark import (
     topk_meaningful,
     unverifiable_claims,
 )
-from simlib.design.checklist import checklist_html, deployment_checklist
+from simlib.design.checklist import checklist_table, deployment_checklist
 from simlib.design.evolution import saturation
 from simlib.design.gaming import System, best_of, input_stream
 from simlib.design.verdict import comparable, units_of, verdict
@@ -194,7 +194,8 @@ def test_checklist_statuses(tmp_path):
     assert rows["hardware lottery"] == "not covered"
     rows2 = {r["item"]: r["status"] for r in deployment_checklist(p, fresh_input_checked=True, platforms=3)}
     assert rows2["benchmark engineering"] == "ok" and rows2["hardware lottery"] == "ok"
-    assert "<table>" in checklist_html(deployment_checklist(p))
+    html = checklist_table(deployment_checklist(p))._repr_html_()
+    assert "<table>" in html and "color:#a40e26;font-weight:bold'>not covered</td>" in html
 
 
 def test_imagenet_saturation():

@@ -15,7 +15,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-__all__ = ["deployment_checklist", "checklist_html"]
+from simlib.table import Table
+
+__all__ = ["STATUS_COLORS", "checklist_table", "deployment_checklist"]
+
+STATUS_COLORS = {"ok": "#1a7f37", "at risk": "#b35900", "not covered": "#a40e26"}  # CSS colors
 
 
 def _get(d: Any, dotted: str) -> Any:
@@ -84,14 +88,8 @@ def deployment_checklist(result: str | Path | dict[str, Any], *, fresh_input_che
     return rows
 
 
-def checklist_html(rows: list[dict[str, str]]) -> str:
-    """The checklist as an HTML table (wraps in a narrow page column)."""
-    import html
-
-    color = {"ok": "#1a7f37", "at risk": "#b35900", "not covered": "#a40e26"}
-    body = "".join(
-        f"<tr><td>{html.escape(r['category'])}</td><td>{html.escape(r['item'])}</td>"
-        f"<td style='color:{color[r['status']]};font-weight:bold'>{html.escape(r['status'])}</td>"
-        f"<td>{html.escape(r['why'])}</td></tr>" for r in rows)
-    return ("<table><thead><tr><th>category</th><th>item</th><th>status</th><th>why</th></tr></thead>"
-            f"<tbody>{body}</tbody></table>")
+def checklist_table(rows: list[dict[str, str]]) -> Table:
+    """The checklist as a :class:`simlib.table.Table`, each status in its color."""
+    return Table(["category", "item", "status", "why"],
+                 [[r["category"], r["item"], r["status"], r["why"]] for r in rows],
+                 colors={"status": STATUS_COLORS})

@@ -17,12 +17,13 @@ True
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["BreakdownRow", "SOURCE_RANGES_MS", "breakdown_html", "latency_breakdown"]
+from simlib.table import Table
+
+__all__ = ["BreakdownRow", "SOURCE_RANGES_MS", "breakdown_table", "latency_breakdown"]
 
 #: the source chapter's illustrative ranges, milliseconds (Table 10); None: open-ended
 SOURCE_RANGES_MS: dict[str, tuple[float, float | None]] = {
@@ -107,13 +108,8 @@ def latency_breakdown(pipeline, server_run) -> list[BreakdownRow]:
     return rows
 
 
-def breakdown_html(rows: list[BreakdownRow], caption: str = "") -> str:
-    """The rows as an HTML table (wraps to the page width, unlike a text table)."""
-    head = ("<tr><th>Component</th><th>Source's range</th><th>Measured here (median)</th>"
-            "<th>Against the range</th><th>How</th></tr>")
-    body = "".join(
-        f"<tr><td>{html.escape(r.component)}</td><td>{html.escape(r.source_range)}</td>"
-        f"<td>{'' if r.measured_ms is None else f'{r.measured_ms:.3g} ms'}</td>"
-        f"<td>{r.position}</td><td>{html.escape(r.note)}</td></tr>" for r in rows)
-    cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
-    return f"<table class='simlib-table table'>{cap}{head}{body}</table>"
+def breakdown_table(rows: list[BreakdownRow], caption: str = "") -> Table:
+    """The rows as a :class:`simlib.table.Table`."""
+    return Table(["Component", "Source's range", "Measured here (median)", "Against the range", "How"],
+                 [[r.component, r.source_range, None if r.measured_ms is None else f"{r.measured_ms:.3g} ms",
+                   r.position, r.note] for r in rows], caption=caption)

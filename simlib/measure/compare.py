@@ -42,6 +42,7 @@ from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS, model_info
 from simlib.protocol import ResultDisplay
 from simlib.stats import InvalidParameterError, percentile
+from simlib.table import Table
 
 __all__ = ["Comparison", "RECORD_KEYS", "compare", "effective_service_times"]
 
@@ -219,7 +220,7 @@ class Comparison(ResultDisplay):
         return "unknown" if bound is None else f"{bound * 1e3:g} ms"
 
     def _repr_html_(self) -> str:
-        """An HTML table (it wraps to the page, unlike the text table), then findings and warnings."""
+        """The rows as a :class:`simlib.table.Table`, then findings and warnings."""
         from simlib.stats import min_samples_for_percentile_ci
 
         need = min_samples_for_percentile_ci(99)
@@ -231,25 +232,22 @@ class Comparison(ResultDisplay):
             few = r.get("queries", need) < need
             return f"{r['measured_p99_ms']:.3g}" + (f" (only {r['queries']} queries)*" if few else "")
 
-        head = ("<tr><th>load</th><th>offered / completed (queries/s)</th><th>verdict</th>"
-                "<th>p50 measured / modeled (ms)</th><th>p99 measured (ms)</th>"
-                "<th>p99 modeled: isolated</th><th>in situ</th><th>two-state</th></tr>")
-        body = "".join(
-            f"<tr><td>{r['utilization']:.0%}</td><td>{_offered_qps(r):.1f} / "
-            f"{r['measured_qps']:.1f}</td><td>{html.escape(str(r['verdict']))}"
-            f"{' (saturated)' if r.get('saturated') else ''}</td>"
-            f"<td>{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}</td><td>{p99(r)}</td>"
-            f"<td>{r['modeled_p99_ms']:.3g} ({err(r['p99_rel_error'])})</td>"
-            f"<td>{r['modeled_insitu_p99_ms']:.3g} ({err(r['p99_rel_error_insitu'])})</td>"
-            f"<td>{_ms(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})</td></tr>"
-            for r in self.rows)
+        table = Table(
+            ["load", "offered / completed (queries/s)", "verdict", "p50 measured / modeled (ms)", "p99 measured (ms)",
+             "p99 modeled: isolated", "in situ", "two-state"],
+            [[f"{r['utilization']:.0%}", f"{_offered_qps(r):.1f} / {r['measured_qps']:.1f}",
+              f"{r['verdict']}{' (saturated)' if r.get('saturated') else ''}",
+              f"{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}", p99(r),
+              f"{r['modeled_p99_ms']:.3g} ({err(r['p99_rel_error'])})",
+              f"{r['modeled_insitu_p99_ms']:.3g} ({err(r['p99_rel_error_insitu'])})",
+              f"{_ms(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})"] for r in self.rows],
+            caption=f"Server scenario: MEASURED vs MODELED (simlib.queueing FIFO on the same arrivals); verdicts "
+                    f"against a p99 bound of {self._bound_ms()}")
         notes = "".join(f"<li>{html.escape(f)}</li>" for f in self.findings)
         warns = "".join(f"<li>{html.escape(w)}</li>" for w in self.warnings)
         foot = (f"<p>* fewer than the {need} queries a 95% interval for a p99 needs: a rough value.</p>"
                 if any(r.get("queries", need) < need for r in self.rows) else "")
-        return (f"<table class='simlib-table table'><caption>Server scenario: MEASURED vs MODELED "
-                f"(simlib.queueing FIFO on the same arrivals); verdicts against a p99 bound of "
-                f"{self._bound_ms()}</caption>{head}{body}</table>{foot}"
+        return (table._repr_html_() + foot
                 + (f"<p>Findings:</p><ul>{notes}</ul>" if notes else "")
                 + (f"<p>Warnings:</p><ul>{warns}</ul>" if warns else ""))
 
