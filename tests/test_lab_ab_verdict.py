@@ -10,29 +10,28 @@
 
 from __future__ import annotations
 
-import csv
 import json
 
-import nbformat
 import pytest
 
-from simlib.exercises.grading import grade_submissions, load_lab
-from simlib.exercises.grading import solution_notebook as _solution_notebook
-from simlib.exercises.grading.sandbox import Limits
-from tests.conftest import REPO, cpu_hogs
+from simlib.exercises.grading import load_lab, solution_notebook
+from tests.conftest import REPO
+from tests.labkit import (
+    assert_solution_full_and_blank_zero,
+    grade,
+    grade_student,
+    handed_out,
+    student_outputs,
+    task_points,
+)
 from tests.test_grade import replace
-from tests.test_lab_capacity import _value, fill_student, graded_runs
 
 LAB = REPO / "labs" / "ab-verdict"
-LIMITS = Limits.for_lab(load_lab(LAB).limits)
 TASKS = ["protocol", "gather", "units", "verdict", "trick", "explain"]
-MANUAL = {"explain"}
 SHOWN = ["verdict_repeated", "verdict_fresh", "b_table_share", "trick_config", "trick", "findings",
          "{k[0] + '/' + k[1]: float(np.median(v)) for k, v in samples.items()}"]
 
 slow = pytest.mark.slow
-
-
 
 
 def test_hidden_tests_name_every_task():
@@ -41,38 +40,21 @@ def test_hidden_tests_name_every_task():
 
 @slow
 def test_student_version_runs_with_every_task_not_done(tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    out = student_outputs(LAB, tmp_path, timeout_s=120)
     assert "not done yet" in out and "Traceback" not in out
 
 
 @slow
 def test_grading_solution_blank_and_wrong(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    sol = _solution_notebook(LAB)
-    nbformat.write(sol, str(subs / "correct.ipynb"))
-    nbformat.write(nbformat.read(str(load_lab(LAB).student_path), as_version=4), str(subs / "blank.ipynb"))
+    sol = solution_notebook(LAB)
     # a student who runs A then B (no interleaving), compares single queries with the normal
     # quantile instead of Welch's t on batch medians, and blames A
     wrong = replace(sol, '"interleave_block": 50', '"interleave_block": QUERIES')
     wrong = replace(wrong, "half = st.t.ppf(0.975, df) * np.sqrt(se2)", "half = 1.96 * np.sqrt(se2) / 2")
     wrong = replace(wrong, 'trick = "cache"', 'trick = "best-of-n"')
-    nbformat.write(wrong, str(subs / "wrong.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t in MANUAL:
-            assert {rows[s][t] for s in rows} == {"review"}
-            continue
-        assert float(rows["correct"][t]) == points[t], (t, rows["correct"]["notes"])
-        assert float(rows["blank"][t]) == 0, t
+    rows = grade(LAB, tmp_path, correct=sol, blank=handed_out(LAB), wrong=wrong)
+    assert_solution_full_and_blank_zero(LAB, rows)
+    points = task_points(LAB)
     w = rows["wrong"]
     assert float(w["units"]) == points["units"] and float(w["gather"]) == points["gather"]
     assert float(w["protocol"]) < points["protocol"] and float(w["verdict"]) < points["verdict"]
@@ -101,22 +83,11 @@ def _findings_agree(v: dict) -> bool:
 @slow
 def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys):
     """Rule 6: graded beside two CPU hogs, the trick shows and is found from the student's data."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
-    with cpu_hogs(2), graded_runs(monkeypatch, SHOWN) as runs:
-        grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    assert len(runs) == 2 and not runs[1].failure, runs[1].failure
-    row = next(csv.DictReader(out.open()))
-    v = {p: _plain(_value(runs[1], p)) for p in SHOWN}
+    run = grade_student(LAB, tmp_path, monkeypatch, SHOWN)
+    v = {p: _plain(run.values[p]) for p in SHOWN}
     with capsys.disabled():
-        print(f"\nab-verdict lab, graded run beside two CPU hogs ({runs[1].seconds:.0f} s):\n"
+        print(f"\nab-verdict lab, graded run beside two CPU hogs ({run.seconds:.0f} s):\n"
               + json.dumps({k: v[k] for k in SHOWN if k != "findings"}) + "\n" + v["findings"])
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t not in MANUAL:
-            assert float(row[t]) == points[t], (t, row["notes"])
     assert v["verdict_repeated"]["faster"] == "B" and v["verdict_repeated"]["matters"]   # the trick works...
     assert v["verdict_fresh"]["diff_ms"] > v["verdict_repeated"]["diff_ms"]              # ...only on its inputs
     assert v["b_table_share"]["repeated"] > 0.5 and v["b_table_share"]["fresh"] < 0.05

@@ -16,75 +16,32 @@ checks on the student's own measurements).
 from __future__ import annotations
 
 import ast
-import contextlib
-import csv
 import json
 import os
 import re
-from collections.abc import Iterator
-from dataclasses import fields
 
 import nbformat
 import pytest
 
-from simlib.exercises.grading import build_student, grade_submissions, load_lab
-from simlib.exercises.grading import grader as grader_module
-from simlib.exercises.grading import solution_notebook as _solution_notebook
-from simlib.exercises.grading.labfile import TaskSpec, tags
+from simlib.exercises.grading import build_student, load_lab, solution_notebook
+from simlib.exercises.grading.labfile import tags
 from simlib.exercises.grading.sandbox import Limits
-from tests.conftest import REPO, cpu_hogs
+from tests.conftest import REPO
+from tests.labkit import (
+    assert_solution_full_and_blank_zero,
+    fill_student,
+    grade,
+    grade_student,
+    handed_out,
+    student_outputs,
+)
 from tests.test_grade import replace
 
 LAB = REPO / "labs" / "capacity"
 LABS = sorted(p.parent for p in (REPO / "labs").glob("*/source.md"))
-LIMITS = Limits.for_lab(load_lab(LAB).limits)  # the lab's own front-matter limits
 TASKS = ["measure", "summarize", "predict", "verify", "in-situ", "slowdown", "calibration", "explain"]
-MANUAL = {"explain"}  # free text for the instructor: never scored automatically (after the sandbox merge)
-HAS_MANUAL = "manual" in {f.name for f in fields(TaskSpec)}
 
 slow = pytest.mark.slow
-
-
-def solution_notebook():
-    return _solution_notebook(LAB)
-
-
-def fill_student(lab_dir) -> nbformat.NotebookNode:
-    """The handed-out student notebook with every ``# YOUR CODE HERE`` filled with the solution:
-    what a student who gets everything right hands in (the other cells exactly as handed out)."""
-    lab = load_lab(lab_dir)
-    student = nbformat.read(str(lab.student_path), as_version=4)
-    answers = [c for c in lab.notebook.cells if "solution" in tags(c)]
-    todo = [c for c in student.cells if "solution" in tags(c)]
-    assert len(answers) == len(todo), "student version out of date: run `simlib lab build`"
-    marker = re.compile(r"\s*# (BEGIN |END )?SOLUTION\s*$")
-    for cell, answer in zip(todo, answers, strict=True):
-        assert "# YOUR CODE HERE" in cell.source
-        cell.source = "\n".join(re.sub(r"\s*# SOLUTION\s*$", "", line)
-                                for line in answer.source.splitlines() if not marker.fullmatch(line))
-    return student
-
-
-@contextlib.contextmanager
-def graded_runs(monkeypatch, extra_probes: list[str]) -> Iterator[list]:
-    """Record every child run of the grader (reference first, then each submission), with
-    ``extra_probes`` evaluated in the same run: the numbers the graded run produced."""
-    runs: list = []
-    real = grader_module.run_notebook_code
-
-    def spy(cells, probes, *args, **kwargs):
-        res = real(cells, [*probes, *extra_probes], *args, **kwargs)
-        runs.append(res)
-        return res
-
-    monkeypatch.setattr(grader_module, "run_notebook_code", spy)
-    yield runs
-
-
-def _value(run, probe):
-    got = run.values.get(probe, {})
-    assert "ok" in got, f"{probe}: {got}"
-    return got["ok"]
 
 
 #: per lab, a line of its solution that must not reach the handed-out notebook
@@ -147,46 +104,26 @@ def test_manual_tasks_show_values_the_notebook_defines(lab_dir):
 
 @slow
 def test_grading_solution_blank_and_wrong(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    sol = solution_notebook()
-    nbformat.write(sol, str(subs / "correct.ipynb"))
-    nbformat.write(nbformat.read(str(load_lab(LAB).student_path), as_version=4), str(subs / "blank.ipynb"))
+    sol = solution_notebook(LAB)
     # a student who forgets the ddof=1 in the CV, predicts from the median (no tail), and
     # reports the slowdown as a fraction instead of a percentage
     wrong = replace(sol, "x.std(ddof=1)", "x.std()")
     wrong = replace(wrong, "latency_bound_s=bound_s, percentile=99", "latency_bound_s=bound_s, percentile=50")
     wrong = replace(wrong, "slowdown_pct = 100 * c.relative_change", "slowdown_pct = c.relative_change")
-    nbformat.write(wrong, str(subs / "wrong.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    header = next(csv.reader(out.open()))
-    assert [h for h in header if h in TASKS] == TASKS
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    auto = [t for t in TASKS if t not in MANUAL]
-    for t in auto:
-        assert float(rows["correct"][t]) == points[t], (t, rows["correct"]["notes"])
-        assert float(rows["blank"][t]) == 0, t
+    rows = grade(LAB, tmp_path, correct=sol, blank=handed_out(LAB), wrong=wrong)
+    assert [t.name for t in load_lab(LAB).tasks] == TASKS
+    assert_solution_full_and_blank_zero(LAB, rows)
     w = rows["wrong"]
     assert float(w["measure"]) == 2 and float(w["verify"]) == 3 and float(w["calibration"]) == 3
     assert float(w["summarize"]) < 3 and float(w["predict"]) < 4 and float(w["slowdown"]) < 2
-    if HAS_MANUAL:  # after the sandbox stream's merge: free text is marked for review, not scored
-        assert {rows[s]["explain"] for s in rows} == {"review"}
 
 
-@pytest.mark.skipif(not HAS_MANUAL, reason="needs manual tasks in the grader (TaskSpec.manual, the sandbox "
-                    "stream's change): until then the grader scores the explanation by equality")
 @slow
 def test_explanation_is_reviewed_not_scored(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    other = replace(solution_notebook(), "explanation = (", "explanation = ('My own words. ' +")
-    nbformat.write(other, str(subs / "own-words.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    row = next(csv.DictReader(out.open()))
+    other = replace(solution_notebook(LAB), "explanation = (", "explanation = ('My own words. ' +")
+    row = grade(LAB, tmp_path, **{"own-words": other})["own-words"]
     assert row["explain"] == "review"
+    out = tmp_path / "grades.csv"
     review = out.with_suffix(".review.md") if out.with_suffix(".review.md").exists() \
         else out.parent / (out.name + ".review.md")
     text = review.read_text().replace("\\", "")  # the review escapes markdown punctuation
@@ -194,12 +131,7 @@ def test_explanation_is_reviewed_not_scored(tmp_path):
 
 
 def test_student_version_runs_with_every_task_not_done(tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    out = student_outputs(LAB, tmp_path, timeout_s=120)
     assert out.count("not done yet") == 9, out
 
 
@@ -222,17 +154,13 @@ def _findings_agree(v: dict) -> bool:
 @slow
 def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys):
     """Rule 6: the student notebook, filled in, graded with the lab's settings beside two CPU
-    hogs. The lesson (interference slows the service, so the isolated calibration is optimistic
-    and the in-situ one predicts the run better) shows in the graded run's numbers, or the lab's
-    closing text says what the run showed instead."""
-    with cpu_hogs(2), graded_runs(monkeypatch, SHOWN) as runs:
-        row, v = _student_run(tmp_path, runs)
+    hogs: full marks. The lesson (interference slows the service, so the isolated calibration is
+    optimistic and the in-situ one predicts the run better) shows in the graded run's numbers, or
+    the lab's closing text says what the run showed instead."""
+    run = grade_student(LAB, tmp_path, monkeypatch, SHOWN)
+    v = run.values
     with capsys.disabled():
-        print(_report(runs, v, "beside two CPU hogs"))
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t not in MANUAL:
-            assert float(row[t]) == points[t], (t, row["notes"])
+        print(_report(run, "beside two CPU hogs"))
     invalid = v["[w for w in server.warnings if w.startswith('INVALID')]"]
     assert v["len(service_s)"] >= 1000
     # the Server run holds SERVER_QUERIES, unless the machine fell so far behind that the load
@@ -250,20 +178,10 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
               f"({(os.cpu_count() or 1)} cores)")
 
 
-def _student_run(tmp_path, runs) -> tuple[dict, dict]:
-    """Grade the filled student notebook; its gradebook row and its run's numbers."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    assert len(runs) == 2 and not runs[1].failure, runs[1].failure
-    return next(csv.DictReader(out.open())), {p: _value(runs[1], p) for p in SHOWN}
-
-
-def _report(runs, v: dict, where: str) -> str:
-    return (f"\ncapacity lab, graded run {where} ({runs[1].seconds:.0f} s; the solution's reference run "
-            f"{runs[0].seconds:.0f} s):\n" + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1)
+def _report(run, where: str) -> str:
+    v = run.values
+    return (f"\ncapacity lab, graded run {where} ({run.seconds:.0f} s; the solution's reference run "
+            f"{run.reference_seconds:.0f} s):\n" + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1)
             + "\n" + v["findings"])
 
 
@@ -272,7 +190,7 @@ def test_filled_student_version_is_the_solution(lab_dir):
     """The student notebook filled with the answers has the solution's code cells (the
     handed-out setup and check cells are the ones the solution was graded with)."""
     filled = [c.source for c in fill_student(lab_dir).cells if c.cell_type == "code"]
-    sol = _solution_notebook(lab_dir)
+    sol = solution_notebook(lab_dir)
     strip = re.compile(r"\s*# (SOLUTION|BEGIN SOLUTION|END SOLUTION)\s*$")
     expected = ["\n".join(re.sub(strip, "", ln) for ln in c.source.splitlines() if not strip.fullmatch(ln))
                 for c in sol.cells if c.cell_type == "code"]
@@ -283,16 +201,8 @@ def test_filled_student_version_is_the_solution(lab_dir):
 def test_a_student_does_the_percentiles_lab_on_a_busy_machine(tmp_path, monkeypatch):
     """The percentiles lab on fixed data: full marks beside two CPU hogs, and its lesson (the
     tail sits far above the median) in the graded run's numbers."""
-    lab_dir = REPO / "labs" / "percentiles"
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(lab_dir), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
-    with cpu_hogs(2), graded_runs(monkeypatch, ["tail_ratio(latencies_ms)", "p99_ms"]) as runs:
-        grade_submissions(lab_dir, [subs], out, progress=False)
-    row = next(csv.DictReader(out.open()))
-    assert float(row["total"]) == float(row["max"]), row["notes"]
-    assert _value(runs[1], "tail_ratio(latencies_ms)") > 2
+    run = grade_student(REPO / "labs" / "percentiles", tmp_path, monkeypatch, ["tail_ratio(latencies_ms)", "p99_ms"])
+    assert run.values["tail_ratio(latencies_ms)"] > 2
 
 
 if __name__ == "__main__":  # the capacity lab's graded-run numbers on this machine
@@ -304,7 +214,6 @@ if __name__ == "__main__":  # the capacity lab's graded-run numbers on this mach
     ap.add_argument("--hogs", type=int, default=0, help="CPU-bound processes to run beside it")
     hogs = ap.parse_args().hogs
     load = os.getloadavg()
-    with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp, cpu_hogs(hogs), \
-            graded_runs(mp, SHOWN) as runs:
-        _, v = _student_run(Path(d), runs)
-    print(_report(runs, v, f"beside {hogs} CPU hogs (load averages before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"))
+    with tempfile.TemporaryDirectory() as d, pytest.MonkeyPatch.context() as mp:
+        run = grade_student(LAB, Path(d), mp, SHOWN, hogs=hogs)
+    print(_report(run, f"beside {hogs} CPU hogs (load averages before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f})"))

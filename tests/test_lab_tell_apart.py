@@ -13,28 +13,27 @@ tests/test_lab_capacity.py.
 
 from __future__ import annotations
 
-import csv
 import json
 
-import nbformat
 import numpy as np
 import pytest
 
-from simlib.exercises.grading import grade_submissions, load_lab
-from simlib.exercises.grading import solution_notebook as _solution_notebook
-from simlib.exercises.grading.sandbox import Limits
-from tests.conftest import REPO, cpu_hogs
+from simlib.exercises.grading import load_lab, solution_notebook
+from tests.conftest import REPO
+from tests.labkit import (
+    assert_solution_full_and_blank_zero,
+    grade,
+    grade_student,
+    handed_out,
+    student_outputs,
+)
 from tests.test_grade import replace
-from tests.test_lab_capacity import _value, fill_student, graded_runs
 
 LAB = REPO / "labs" / "tell-apart"
-LIMITS = Limits.for_lab(load_lab(LAB).limits)
 TASKS = ["timer", "sizing", "measure", "interval", "decide", "explain"]
 MANUAL = {"explain"}
 
 slow = pytest.mark.slow
-
-
 
 
 def test_tasks_and_points():
@@ -47,7 +46,7 @@ def test_solution_interval_is_a_valid_bootstrap():
     """The solution's ratio_interval, run here: it covers the true ratio in most seeded
     experiments (a coverage check of the method the lab teaches, 200 experiments)."""
     ns: dict = {}
-    sol = _solution_notebook(LAB)
+    sol = solution_notebook(LAB)
     code = next(c.source for c in sol.cells if "def ratio_interval" in c.source)
     exec("import numpy as np\nN_BOOT = 500\nSEED = 0\n" + code.split("my_interval")[0], ns)  # noqa: S102
     rng = np.random.default_rng(0)
@@ -63,27 +62,14 @@ def test_solution_interval_is_a_valid_bootstrap():
 
 @slow
 def test_grading_solution_blank_and_wrong(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    sol = _solution_notebook(LAB)
-    nbformat.write(sol, str(subs / "correct.ipynb"))
-    nbformat.write(nbformat.read(str(load_lab(LAB).student_path), as_version=4), str(subs / "blank.ipynb"))
+    sol = solution_notebook(LAB)
     # a student who compares means instead of medians and decides from the estimate, not the interval
     wrong = replace(sol, "return float(np.median(b) / np.median(a)), float(low), float(high)",
                     "return float(np.mean(b) / np.mean(a)), float(low), float(high)")
     wrong = replace(wrong, "\"b slower\" if my_interval[1] > 1 else (\"b faster\" if my_interval[2] < 1",
                     "\"b slower\" if my_interval[0] > 1 else (\"b faster\" if my_interval[0] < 1")
-    nbformat.write(wrong, str(subs / "wrong.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t in MANUAL:
-            assert {rows[s][t] for s in rows} == {"review"}
-            continue
-        assert float(rows["correct"][t]) == points[t], (t, rows["correct"]["notes"])
-        assert float(rows["blank"][t]) == 0, t
+    rows = grade(LAB, tmp_path, correct=sol, blank=handed_out(LAB), wrong=wrong)
+    assert_solution_full_and_blank_zero(LAB, rows)
     w = rows["wrong"]
     assert float(w["timer"]) == 2 and float(w["sizing"]) == 3 and float(w["measure"]) == 2
     assert 0 < float(w["interval"]) < 4
@@ -92,12 +78,7 @@ def test_grading_solution_blank_and_wrong(tmp_path):
 
 
 def test_student_version_runs_with_every_task_not_done(tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
-    NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    out = student_outputs(LAB, tmp_path, timeout_s=120)
     assert out.count("not done yet") == 7, out
 
 
@@ -112,22 +93,11 @@ def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch, capsys)
     Full marks; the decision follows the run's own interval; the run stays within its time
     budget; the closing text says what this run showed (b slower, as its 3% more work predicts,
     or no clear difference when the noise hid it)."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
-    with cpu_hogs(2), graded_runs(monkeypatch, SHOWN) as runs:
-        grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    assert len(runs) == 2 and not runs[1].failure, runs[1].failure
-    row = next(csv.DictReader(out.open()))
-    v = {p: _value(runs[1], p) for p in SHOWN}
+    run = grade_student(LAB, tmp_path, monkeypatch, SHOWN)
+    v = run.values
     with capsys.disabled():
-        print(f"\ntell-apart lab beside two CPU hogs ({runs[1].seconds:.0f} s):\n"
+        print(f"\ntell-apart lab beside two CPU hogs ({run.seconds:.0f} s):\n"
               + json.dumps({k: v[k] for k in SHOWN if k != "findings"}, indent=1) + "\n" + v["findings"])
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t not in MANUAL:
-            assert float(row[t]) == points[t], (t, row["notes"])
     est, lo, hi = v["list(my_interval)"]
     assert est == pytest.approx(v["float(np.median(samples_b_s) / np.median(samples_a_s))"])
     expected = "b slower" if lo > 1 else ("b faster" if hi < 1 else "no clear difference")

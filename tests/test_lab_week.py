@@ -6,25 +6,23 @@ the machine); the answer key behaves."""
 
 from __future__ import annotations
 
-import csv
-
-import nbformat
 import pytest
 
-from simlib.exercises.grading import grade_submissions, load_lab
-from simlib.exercises.grading import solution_notebook as _solution_notebook
-from simlib.exercises.grading.sandbox import Limits
+from simlib.exercises.grading import solution_notebook
 from simlib.monitor.week import KINDS, check_report, lab_incidents
-from tests.conftest import REPO, cpu_hogs
+from tests.conftest import REPO
+from tests.labkit import (
+    assert_solution_full_and_blank_zero,
+    grade,
+    grade_student,
+    handed_out,
+    student_outputs,
+    task_points,
+)
 from tests.test_grade import replace
-from tests.test_lab_capacity import _value, fill_student, graded_runs
 
 LAB = REPO / "labs" / "week"
-LIMITS = Limits.for_lab(load_lab(LAB).limits)
-TASKS = ["budget", "alerts", "hourly", "cusum", "drift", "report", "explain"]
 slow = pytest.mark.slow
-
-
 
 
 def test_answer_key_and_report_scoring():
@@ -43,38 +41,21 @@ def test_answer_key_and_report_scoring():
 
 
 def test_student_version_runs_with_every_task_not_done(tmp_path):
-    from nbclient import NotebookClient
-
-    nb = nbformat.read(str(load_lab(LAB).student_path), as_version=4)
-    NotebookClient(nb, timeout=180, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
-    out = "".join(o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    out = student_outputs(LAB, tmp_path)
     assert out.count("not done yet") == 8, out
 
 
 @slow
 def test_grading_solution_blank_and_wrong(tmp_path):
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    sol = _solution_notebook(LAB)
-    nbformat.write(sol, str(subs / "correct.ipynb"))
-    nbformat.write(nbformat.read(str(load_lab(LAB).student_path), as_version=4), str(subs / "blank.ipynb"))
+    sol = solution_notebook(LAB)
     # a student who trusts burn-rate alerts alone (no CUSUM, no drift monitor) and counts the
     # budget against the allowed share the wrong way round
     wrong = replace(sol, "quiet = [a for a in cusum_alarms_h if", "quiet = [a for a in [] if")
     wrong = replace(wrong, "hot = np.flatnonzero(psi_6h > 0.1)", "hot = np.flatnonzero(psi_6h > 99)")
     wrong = replace(wrong, 'slo_target=slo_target)["consumed_fraction"]', 'slo_target=1 - slo_target)["consumed_fraction"]')
-    nbformat.write(wrong, str(subs / "wrong.ipynb"))
-    out = tmp_path / "grades.csv"
-    grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    rows = {r["student"]: r for r in csv.DictReader(out.open())}
-    points = {t.name: t.points for t in load_lab(LAB).tasks}
-    for t in TASKS:
-        if t == "explain":
-            assert {rows[s][t] for s in rows} == {"review"}
-            continue
-        assert float(rows["correct"][t]) == points[t], (t, rows["correct"]["notes"])
-        assert float(rows["blank"][t]) == 0, t
+    rows = grade(LAB, tmp_path, correct=sol, blank=handed_out(LAB), wrong=wrong)
+    assert_solution_full_and_blank_zero(LAB, rows)
+    points = task_points(LAB)
     w = rows["wrong"]
     assert float(w["hourly"]) == points["hourly"] and float(w["alerts"]) == points["alerts"]
     assert 0 < float(w["report"]) < points["report"] and float(w["budget"]) < points["budget"]
@@ -84,16 +65,10 @@ def test_grading_solution_blank_and_wrong(tmp_path):
 def test_a_student_does_the_lab_on_a_busy_machine(tmp_path, monkeypatch):
     """Rule 6: the filled student notebook graded with the lab's settings beside two CPU hogs
     scores full marks, and its report finds every incident of the week with no false alarm."""
-    subs = tmp_path / "subs"
-    subs.mkdir()
-    nbformat.write(fill_student(LAB), str(subs / "student.ipynb"))
-    out = tmp_path / "grades.csv"
     probe = "__import__('simlib.monitor.week', fromlist=['w']).check_report(incidents, SEED)"
-    with cpu_hogs(2), graded_runs(monkeypatch, [probe, "findings"]) as runs:
-        grade_submissions(LAB, [subs], out, limits=LIMITS, progress=False)
-    row = next(csv.DictReader(out.open()))
-    assert float(row["total"]) == float(row["max"]), row["notes"]
-    found = _value(runs[1], probe)
+    run = grade_student(LAB, tmp_path, monkeypatch, [probe, "findings"])
+    assert float(run.row["total"]) == float(run.row["max"]), run.row["notes"]
+    found = run.values[probe]
     found = dict(found["__dict__"])  # the grader encodes a dict as its items
     assert all(found[k] for k in KINDS) and found["false_count"] == 0, found
-    assert "You reported 4 incident(s)" in _value(runs[1], "findings")
+    assert "You reported 4 incident(s)" in run.values["findings"]
