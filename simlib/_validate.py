@@ -132,8 +132,12 @@ class Range:
     def __str__(self) -> str:
         lb = "[" if self.closed in ("both", "left") and self.left is not None else "("
         rb = "]" if self.closed in ("both", "right") and self.right is not None else ")"
-        lo = "-inf" if self.left is None else f"{self.left:g}"
-        hi = "inf" if self.right is None else f"{self.right:g}"
+        def bound(v: float | None, infinite: str) -> str:  # integer bounds in full: 2147483647, not 2.14748e+09
+            if v is None:
+                return infinite
+            return str(int(v)) if self.integer and float(v).is_integer() else f"{v:g}"
+
+        lo, hi = bound(self.left, "-inf"), bound(self.right, "inf")
         kind = "an integer" if self.integer else "a number"
         return f"{kind} in {lb}{lo}, {hi}{rb}" + (f" {self.unit}" if self.unit else "")
 

@@ -53,6 +53,25 @@ TMP = Path(tempfile.mkdtemp(prefix="simlib-fuzz-"))
 (TMP / "good.csv").write_text("0.0\n0.01\n0.02\n0.5\n")
 (TMP / "bad.csv").write_text("nan\n-1\ninf\nabc\n")
 (TMP / "empty.csv").write_text("")
+# result files for verdict and checklist: well-formed, and hostile in each way a file can be
+_RESULTS = {
+    "runs.json": {"runs_s": [[0.010, 0.011, 0.0105], [0.0102, 0.0099, 0.0101], [0.0100, 0.0104, 0.0103]]},
+    "samples.json": {"samples_s": [0.01 + 1e-4 * (i % 7) for i in range(200)]},
+    "one.json": {"samples_s": [0.01]},
+    "hostile.json": {"samples_s": ["x", None, -1, 1e308, [1, 2]]},
+    "ragged.json": {"runs_s": [[0.01], [], [0.02, "a"]]},
+    "constant.json": {"samples_s": [0.01] * 50},
+    "list.json": [1, 2, 3],
+    "measured.json": {"kind": "measured", "scenario": "server", "metrics": {"qps": 10, "p99_s": 0.02},
+                      "samples_s": [0.01] * 10, "system": {"machine": "x"}},
+}
+for _name, _doc in _RESULTS.items():
+    (TMP / _name).write_text(json.dumps(_doc))
+(TMP / "nan.json").write_text('{"samples_s": [NaN, Infinity, 0.01]}')
+(TMP / "broken.json").write_text('{"samples_s": [0.01,')
+(TMP / "binary.json").write_bytes(b"\xff\xfe\x00garbage")
+RESULT_FILES = [str(TMP / n) for n in (*_RESULTS, "nan.json", "broken.json", "binary.json", "good.csv", "empty.csv")] \
+    + ["/nonexistent.json", str(TMP), ""]
 
 
 class Overtime(BaseException):
@@ -290,6 +309,22 @@ RESULTS = st.one_of(
             opt("--title", st.sampled_from(["T", "", "<script>"])), switch("--json")),
 )
 
+BENCHMARK = command(
+    "benchmark", opt("--model", st.sampled_from(["digits", "cnn", "alexnet", ""])),
+    opt("--precision", st.sampled_from(["fp32", "int8", "fp64", ""])),
+    st.sampled_from(["0.2", "0.2", "0.2", "nan", "inf", "0", "-1", "1e12", ""]).map(lambda d: [f"--duration-s={d}"]),
+    opt("--seed", integer()),
+    st.sampled_from([[], [], [f"--out={TMP / 'bench.json'}"], [f"--out={TMP / 'good.csv'}"], [f"--out={TMP}"],
+                     ["--out=/proc/nope/x.json"], ["--out="]]),
+    switch("--json"), stray(retired("--duration")))
+
+VERDICT = command("verdict", st.lists(st.sampled_from(RESULT_FILES), min_size=0, max_size=3), switch("--json"))
+
+CHECKLIST = command("checklist", st.lists(st.sampled_from(RESULT_FILES), min_size=0, max_size=2), switch("--json"))
+
+EVALUATE = command("evaluate", st.sampled_from([["compression"], ["labels"], ["lm"], ["lighthouse"], ["x"], [""], []]),
+                   opt("--seed", integer()), switch("--json"))
+
 
 def fuzz(strategy, examples: int, env: dict | None = None, **codes):
     @settings(max_examples=max(1, examples), deadline=None, derandomize=False, database=None,
@@ -329,6 +364,10 @@ test_fuzz_grade = fuzz(GRADE, EXAMPLES // 10)
 test_fuzz_progress = fuzz(PROGRESS, EXAMPLES // 2)
 # the store lives in the fuzz run's own folder, never in the user's data folder
 test_fuzz_results = fuzz(RESULTS, EXAMPLES // 2, env={"SIMLIB_STORE": str(TMP / "store.sqlite3")})
+test_fuzz_benchmark = fuzz(BENCHMARK, EXAMPLES // 10, fail_codes=(2, 3))
+test_fuzz_verdict = fuzz(VERDICT, EXAMPLES)
+test_fuzz_checklist = fuzz(CHECKLIST, EXAMPLES // 2, ok_codes=(0, 1))  # 1: not ready
+test_fuzz_evaluate = fuzz(EVALUATE, EXAMPLES // 10)
 
 
 @pytest.mark.parametrize("argv", [["hw"], ["hw", "--json"], [], ["--version"], ["nope"], ["simulate", "--nope"],

@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
                     im.crop((0, top, width, min(height, top + SLICE_PX))).save(args.out / f"{stem}__{i:02d}.png")
             full.unlink()
             print(f"{f.relative_to(root)}: {height} px, console errors {len(errors)}, "
-                  f"failed requests {len(failed)} {failed[:2]}")
+                  f"failed requests {len(failed)} {failed[:2]}"
+                  + "".join(f"\n  console: {e[:300]}" for e in errors[:3]))
         browser.close()
     return 0
 

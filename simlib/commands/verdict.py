@@ -48,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("verdict", help="is B really faster than A? (two result files)",
                        description="Compare two result files on independent units (repeated runs, or "
-                                   "consecutive batches of one run): the difference with its 95%% interval, "
-                                   "the effect size, a Welch t-test, and whether the change matters (5%%).")
+                                   "consecutive batches of one run): the difference with its 95% interval, "
+                                   "the effect size, a Welch t-test, and whether the change matters (5%).")
     p.add_argument("a", metavar="A", help="result file of the baseline (JSON)")
     p.add_argument("b", metavar="B", help="result file of the candidate (JSON)")
     p.add_argument("--json", action="store_true", help="print the verdict as strict JSON")
