@@ -45,3 +45,24 @@ def rendered_text(raw: str) -> str:
     for a, b in _TYPOGRAPHY:
         text = text.replace(a, b)
     return re.sub(r"\s+", " ", text)
+
+
+def execution_seconds(html_dir) -> dict[str, float]:
+    """Each executed page's run time in its build (s), from myst-nb's record in the Sphinx
+    environment (``<out>/_build/.doctrees/environment.pickle``), by page name."""
+    import pickle
+
+    env_file = Path(html_dir).parent / ".doctrees" / "environment.pickle"
+    assert env_file.exists(), f"no Sphinx environment at {env_file}"
+    with env_file.open("rb") as f:
+        env = pickle.load(f)  # noqa: S301 - our own build's file
+    return {page: float(meta["exec_data"]["runtime"]) for page, meta in env.nb_metadata.items()
+            if meta.get("exec_data") and meta["exec_data"].get("runtime") is not None}
+
+
+def build_hogs(html_dir) -> int:
+    """How many CPU hogs ran beside the build (``<out>/conditions.json``, written by the test
+    suite's build and by tools/stress-build; a build without it, e.g. ``make book``, had none)."""
+    path = Path(html_dir).parents[1] / "conditions.json"
+    return int(json.loads(path.read_text())["hogs"]) if path.exists() else 0
+

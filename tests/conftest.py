@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -68,8 +69,10 @@ def book_build(tmp_path_factory):
     out = tmp_path_factory.mktemp("book")
     env_before = os.environ.get("SIMLIB_BUDGET")
     os.environ["SIMLIB_BUDGET"] = "quick"
+    hogs = int(os.environ.get("SIMLIB_BOOK_HOGS", "2"))
+    (out / "conditions.json").write_text(json.dumps({"hogs": hogs}))  # read by tests/bookpage.build_hogs
     try:
-        with cpu_hogs(int(os.environ.get("SIMLIB_BOOK_HOGS", "2"))):
+        with cpu_hogs(hogs):
             result = build(REPO, out, clean=True, echo=False)
     finally:
         if env_before is not None:

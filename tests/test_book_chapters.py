@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.bookpage import read_glue, rendered_text
+from tests.bookpage import build_hogs, execution_seconds, read_glue, rendered_text
 from tests.test_chapters import CHAPTERS
 
 pytestmark = pytest.mark.book
@@ -35,3 +35,21 @@ def test_chapter_page_reads_clean(built_book, chapter):
     quizzes = raw.count('class="simlib-quiz"')
     shown = len(re.findall(r"\bshow(?:_section)?\(CHAPTER", source))
     assert quizzes >= shown, f"{chapter}: {quizzes} self-check blocks rendered for {shown} show calls"
+
+
+#: CHAPTER-STANDARD.md: a chapter executes in at most this long on a quiet 2-core CPU (s), by budget
+TIME_LIMIT_S = {"quick": 60, "standard": 240}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_executes_within_its_time(built_book, chapter):
+    """The standard's time limit for the budget the page ran in, twice as long where CPU hogs ran
+    beside the build (the suite's own build has two on two cores). With ``SIMLIB_BUILT_BOOK`` this
+    checks a ``make book`` build, or a standard-budget one (``SIMLIB_BUDGET=standard make book``)."""
+    budget = read_glue(built_book, chapter)["budget"]
+    if budget not in TIME_LIMIT_S:
+        pytest.skip(f"no time limit for the {budget!r} budget")
+    limit = TIME_LIMIT_S[budget] * (2 if build_hogs(built_book) else 1)
+    seconds = execution_seconds(built_book)[chapter]
+    assert seconds <= limit, f"{chapter}: executed in {seconds:.0f} s, over {limit} s ({budget} budget)"
+
