@@ -117,3 +117,20 @@ def test_hardware_measures_nothing():
     """hardware is the bottom layer: "this-machine" is resolved by measure.machine, which measures."""
     with pytest.raises(InvalidParameterError, match="simlib.measure.machine.get"):
         hardware.get("this-machine")
+
+
+def test_every_interconnect_is_sourced_and_ordered_by_speed():
+    """The cluster model's interconnects come from the catalog, each with a source that says
+    which value is assumed; the faster the link, the lower its latency."""
+    from simlib.hardware import interconnect, interconnects
+    from simlib.training import INTERCONNECTS
+
+    links = interconnects()
+    assert links == INTERCONNECTS and {"nvlink4", "infiniband-ndr", "ethernet-100g", "ethernet-10g"} <= set(links)
+    for name, link in links.items():
+        assert link.source and "assumed" in link.source, name  # no datasheet gives a latency
+        assert interconnect(name) is links[name]
+    by_bw = sorted(links.values(), key=lambda n: n.bandwidth_bytes_per_s)
+    assert [n.alpha_s for n in by_bw] == sorted((n.alpha_s for n in by_bw), reverse=True)
+    with pytest.raises(ValueError, match="ethernet-10g"):
+        interconnect("token-ring")

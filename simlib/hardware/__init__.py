@@ -1,4 +1,5 @@
-"""Hardware: what this machine has (:func:`detect`) and a catalog of devices (:func:`get`).
+"""Hardware: what this machine has (:func:`detect`), a catalog of devices (:func:`get`) and of
+interconnects (:func:`interconnect`).
 
 >>> from simlib import hardware
 >>> "a100-sxm" in hardware.names()
@@ -14,16 +15,20 @@ from simlib.hardware.catalog import (
     names,
 )
 from simlib.hardware.detect import detect
+from simlib.hardware.interconnect import Network, interconnect, interconnects
 from simlib.hardware.params import OperatingPoint, ThermalParams
 
 __all__ = [
     "THIS_MACHINE",
     "Device",
     "MemoryLevel",
+    "Network",
     "OperatingPoint",
     "ThermalParams",
     "detect",
     "get",
+    "interconnect",
+    "interconnects",
     "measured_device",
     "names",
 ]

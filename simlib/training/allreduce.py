@@ -1,4 +1,4 @@
-"""Ring all-reduce with an alpha-beta network model, and the interconnects the book compares.
+"""Ring all-reduce with an alpha-beta network model, over the catalog's interconnects.
 
 A ring all-reduce of ``S`` bytes over ``N`` workers sends ``2(N-1)`` messages of ``S/N`` bytes
 per worker (a reduce-scatter, then an all-gather), so with a per-message latency ``alpha`` and a
@@ -19,54 +19,20 @@ several message sizes (least squares on the 2-worker form, ``T = 2 alpha + S / b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
-from simlib._validate import InvalidParameterError, Range, validate_fields, validate_params
+from simlib._validate import InvalidParameterError, Range, validate_params
+from simlib.hardware.interconnect import Network, interconnect, interconnects
 
 __all__ = ["INTERCONNECTS", "Network", "fit_alpha_beta", "interconnect", "ring_allreduce_s"]
 
 _POS = Range(0, None, closed="neither")
 
 
-@validate_fields({"alpha_s": Range(0, None, unit="s"), "bandwidth_bytes_per_s": Range(0, None, closed="neither",
-                                                                                       unit="bytes/s")})
-@dataclass(frozen=True)
-class Network:
-    """One link of a ring: per-message latency ``alpha_s`` (s) and bandwidth (bytes/s), with sources."""
-
-    name: str
-    alpha_s: float
-    bandwidth_bytes_per_s: float
-    source: str = "assumed"
-
-
-#: Interconnects for the cluster model. Bandwidths are the vendors' per-GPU (per-port) figures,
-#: one direction; latencies are typical small-message figures, marked assumed where no datasheet
-#: gives one. A real all-reduce reaches a fraction of these (NCCL's bus bandwidth is lower).
-INTERCONNECTS: dict[str, Network] = {n.name: n for n in (
-    Network("nvlink4", 3e-6, 450e9,
-            "NVIDIA H100 datasheet: NVLink 900 GB/s bidirectional per GPU (450 GB/s each way); "
-            "latency assumed: 3 us"),
-    Network("infiniband-ndr", 5e-6, 50e9,
-            "NVIDIA ConnectX-7 / Quantum-2 NDR InfiniBand: 400 Gb/s per port = 50 GB/s; "
-            "latency assumed: 5 us end to end through a switch"),
-    Network("ethernet-100g", 20e-6, 12.5e9,
-            "IEEE 802.3 100 Gb/s Ethernet = 12.5 GB/s; latency assumed: 20 us with TCP"),
-    Network("ethernet-10g", 50e-6, 1.25e9,
-            "IEEE 802.3 10 Gb/s Ethernet = 1.25 GB/s; latency assumed: 50 us with TCP"),
-)}
-
-
-def interconnect(name: str | Network) -> Network:
-    """The catalog entry ``name`` (or a :class:`Network` passed through)."""
-    if isinstance(name, Network):
-        return name
-    if name not in INTERCONNECTS:
-        raise InvalidParameterError(f"The 'network' parameter must be a Network or one of "
-                                    f"{sorted(INTERCONNECTS)}. Got {name!r} instead.")
-    return INTERCONNECTS[name]
+#: The catalog's interconnects (:mod:`simlib.hardware.interconnect`, values and sources in
+#: ``simlib/hardware/catalog.yaml``), by name.
+INTERCONNECTS: dict[str, Network] = interconnects()
 
 
 @validate_params({"size_bytes": Range(0, None, unit="bytes"), "n": Range(1, None, integer=True),
