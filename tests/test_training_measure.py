@@ -105,3 +105,32 @@ def test_nccl_on_gpus_times_every_part():
     run = run_data_parallel(world, batch=64, steps=10, backend="auto")
     assert run.backend == "nccl" and run.world_size == world
     assert all(np.all(v >= 0) for v in run.parts["strong"].values())
+
+
+@pytest.mark.slow
+def test_four_processes_and_the_efficiency_table():
+    """Four real processes (on two cores they take turns, and the run says so), tabled against
+    the 1-process reference with the efficiencies computed from their steps; a run that fell back
+    to one process shows its warning instead of numbers."""
+    from simlib.measure.dp_model import efficiency_table
+
+    one = run_data_parallel(1, steps=10)
+    four = run_data_parallel(4, steps=10, timeout_s=180)
+    assert four.world_size == 4, four.warnings
+    assert four.parts["strong"]["compute"].shape == (4, 10) and multiprocessing.active_children() == []
+    fell_back = run_data_parallel(1, steps=5)
+    fell_back.requested_world_size, fell_back.warnings = 8, ["could not start worker processes"]
+    table = efficiency_table(one, [four, fell_back])
+    t1, t4 = np.mean(one.step_s("strong")), np.mean(four.step_s("strong"))
+    assert table.rows[0][:4] == ["4", "gloo", f"{t4 * 1e3:.3g}", f"{t1 / (4 * t4):.0%}"]
+    assert table.rows[1][0] == "8" and table.rows[1][2] == "" and "could not start" in table.rows[1][-1]
+    assert "MEASURED" in table.caption
+
+
+def test_worker_counts_follow_the_cores_or_gpus():
+    from simlib.measure.distributed import worker_counts
+
+    assert worker_counts(cores=2, gpus=0) == [] and worker_counts(cores=3, gpus=1) == []
+    assert worker_counts(cores=4, gpus=0) == [4] and worker_counts(cores=128, gpus=0) == [4, 8]
+    assert worker_counts(cores=128, gpus=8) == [4, 8] and worker_counts(cores=2, gpus=4) == [4]
+    assert worker_counts(cores=128, gpus=0, limit=32) == [4, 8, 16, 32]

@@ -40,7 +40,7 @@ from simlib._validate import Options, Range, validate_params
 from simlib.protocol import ResultDisplay
 from simlib.training.worker import PARTS, SWEEP_BYTES, _worker
 
-__all__ = ["PARTS", "SWEEP_BYTES", "DataParallelRun", "run_data_parallel"]
+__all__ = ["PARTS", "SWEEP_BYTES", "DataParallelRun", "run_data_parallel", "worker_counts"]
 
 
 
@@ -168,6 +168,24 @@ def choose_backend(backend: str, world_size: int, cuda_devices: int) -> tuple[st
         return "nccl", ""
     return "gloo", (f"backend 'nccl' needs one GPU per worker: {world_size} workers, {cuda_devices} CUDA "
                     "GPUs with NCCL here; ran gloo on the CPU instead")
+
+
+def worker_counts(cores: int | None = None, gpus: int | None = None, *, limit: int = 8) -> list[int]:
+    """Process counts worth measuring beyond 1 and 2 here: powers of two up to one worker per
+    core, or one per GPU where CUDA has two or more (``cores``/``gpus`` default to this machine's),
+    at most ``limit``. Empty on a 2-core machine: more workers than cores only take turns.
+
+    >>> worker_counts(cores=2, gpus=0)
+    []
+    >>> worker_counts(cores=16, gpus=0)
+    [4, 8]
+    >>> worker_counts(cores=64, gpus=4)
+    [4]
+    """
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    gpus = _cuda_devices() if gpus is None else gpus
+    room = min(gpus if gpus >= 2 else cores, limit)
+    return [n for n in (4, 8, 16, 32, 64) if n <= room]
 
 
 @validate_params({"world_size": Range(1, 64, integer=True), "batch": Range(2, 1024, integer=True),

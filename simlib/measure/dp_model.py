@@ -16,9 +16,10 @@ from typing import Any
 import numpy as np
 
 from simlib.scaling import strong_scaling_efficiency, weak_scaling_efficiency
+from simlib.table import Table
 from simlib.training import ComputeModel, Network, fit_alpha_beta, simulate_data_parallel
 
-__all__ = ["Calibration", "calibrate", "loss_shares"]
+__all__ = ["Calibration", "calibrate", "efficiency_table", "loss_shares"]
 
 
 @dataclass
@@ -84,3 +85,27 @@ def loss_shares(run, phase: str = "strong") -> dict[str, float]:
     means = run.part_means_s(phase)
     total = sum(means.values())
     return {k: v / total for k, v in means.items()}
+
+
+def efficiency_table(one, runs) -> Table:
+    """MEASURED scaling efficiency of each multi-process run in ``runs`` against ``one`` (the
+    1-process reference): the mean step of each phase (ms) and the strong and weak efficiency.
+    A run that fell back to one process is listed with its warning instead of numbers."""
+    t1 = float(np.mean(one.step_s("strong")))
+    rows = []
+    for run in runs:
+        if run.world_size < 2:
+            rows.append([run.requested_world_size, run.backend, None, None, None, None,
+                         "; ".join(run.warnings) or "one process only"])
+            continue
+        strong = float(np.mean(run.step_s("strong"))) if "strong" in run.parts else None
+        weak = float(np.mean(run.step_s("weak"))) if "weak" in run.parts else None
+        rows.append([run.world_size, run.backend, None if strong is None else strong * 1e3,
+                     None if strong is None else f"{strong_scaling_efficiency(t1, strong, run.world_size):.0%}",
+                     None if weak is None else weak * 1e3,
+                     None if weak is None else f"{weak_scaling_efficiency(t1, weak):.0%}",
+                     "; ".join(run.warnings)])
+    return Table(["processes", "backend", "strong step (ms)", "strong efficiency", "weak step (ms)",
+                  "weak efficiency", "notes"], rows, digits=3,
+                 caption=f"MEASURED: data-parallel steps of the global batch {one.batch} against "
+                         f"{t1 * 1e3:.3g} ms on one process")
