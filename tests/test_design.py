@@ -17,7 +17,7 @@ from simlib.design.benchmark import (
     topk_meaningful,
     unverifiable_claims,
 )
-from simlib.design.checklist import checklist_table, deployment_checklist
+from simlib.design.checklist import deployment_checklist
 from simlib.design.evolution import saturation
 from simlib.design.gaming import System, best_of, input_stream
 from simlib.design.verdict import comparable, units_of, verdict
@@ -187,15 +187,17 @@ def test_best_of():
 def test_checklist_statuses(tmp_path):
     p, d = _file(tmp_path, metrics={"p99_ci_s": [1e-3, 2e-3], "n": 5000, "n_eval": 450, "cv": 0.1,
                                     "energy_kind": "modeled", "top1_fraction": 0.978})
-    rows = {r["item"]: r["status"] for r in deployment_checklist(p)}
-    assert rows["intervals on the quoted numbers"] == "ok"
-    assert rows["traffic pattern"] == "not covered"
-    assert rows["benchmark saturation"] == "at risk"
-    assert rows["hardware lottery"] == "not covered"
-    rows2 = {r["item"]: r["status"] for r in deployment_checklist(p, fresh_input_checked=True, platforms=3)}
-    assert rows2["benchmark engineering"] == "ok" and rows2["hardware lottery"] == "ok"
-    html = checklist_table(deployment_checklist(p))._repr_html_()
-    assert "<table>" in html and "color:#a40e26;font-weight:bold'>not covered</td>" in html
+    rep = deployment_checklist(p)
+    assert rep.status("intervals on the quoted numbers") == "met"
+    assert rep.status("traffic pattern") == "missing"
+    assert rep.status("benchmark saturation") == "failed"
+    assert rep.status("hardware lottery") == "missing"
+    assert rep.groups["hardware lottery"] == "system design" and rep.summary["verdict"] == "NOT READY"
+    rep2 = deployment_checklist(p, fresh_input_checked=True, platforms=3)
+    assert rep2.status("benchmark engineering") == "met" and rep2.status("hardware lottery") == "met"
+    html = rep._repr_html_()  # the predeployment checklist's display: one table, statuses colored
+    assert "<table>" in html and "color:#b35900;font-weight:bold'>missing</td>" in html
+    assert "system design: hardware lottery" in rep.table()
 
 
 def test_imagenet_saturation():

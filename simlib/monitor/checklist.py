@@ -16,14 +16,18 @@ and did not pass), with the reason.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from simlib._validate import invalid
 from simlib.protocol import ResultDisplay
+from simlib.table import Table
 
-__all__ = ["EVIDENCE", "ITEMS", "ChecklistReport", "checklist"]
+__all__ = ["EVIDENCE", "ITEMS", "STATUS_COLORS", "ChecklistReport", "checklist"]
+
+#: how each status shows in a notebook or the book (CSS colors)
+STATUS_COLORS = {"met": "#1a7f37", "missing": "#b35900", "failed": "#a40e26"}
 
 #: (id, what the item asks, the benchmark assumption it retires)
 ITEMS = (
@@ -44,13 +48,18 @@ ITEMS = (
 
 @dataclass(frozen=True, eq=False, repr=False)
 class ChecklistReport(ResultDisplay):
-    """One row per item of :data:`ITEMS`: ``(id, status, reason)``."""
+    """One row per item: ``(id, status, reason)``, status "met", "missing" (the result does not
+    show it) or "failed" (it shows it, and it did not pass). ``groups`` maps an item to its group
+    where the list has groups; ``title`` names the list. The book's checklists all report this way
+    (this one, and the lab-to-deployment gaps of :func:`simlib.design.checklist.deployment_checklist`)."""
 
     items: list[tuple[str, str, str]]
     source: str
     settings: dict[str, Any]
     warnings: list[str]
     kind: str = "comparison"
+    groups: dict[str, str] = field(default_factory=dict)
+    title: str = "Predeployment checklist"
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -62,10 +71,26 @@ class ChecklistReport(ResultDisplay):
         for i, s, _ in self.items:
             if i == item:
                 return s
-        raise invalid("item", f"is {item!r}", ", ".join(i for i, _, _ in ITEMS), owner="ChecklistReport.status")
+        raise invalid("item", f"is {item!r}", ", ".join(i for i, _, _ in self.items), owner="ChecklistReport.status")
+
+    def _title(self) -> str:
+        return f"{self.title} ({self.source}): {self.summary['verdict']}"
 
     def _rows(self) -> list[tuple[str, str]]:
-        return [(i, f"{s.upper()}: {r}") for i, s, r in self.items] + [("verdict", self.summary["verdict"])]
+        return [(f"{self.groups[i]}: {i}" if i in self.groups else i, f"{s.upper()}: {r}")
+                for i, s, r in self.items] + [("verdict", self.summary["verdict"])]
+
+    def as_table(self) -> Table:
+        """The items as a :class:`simlib.table.Table`, each status in its color."""
+        head = (["group"] if self.groups else []) + ["item", "status", "reason"]
+        rows = [([self.groups.get(i, "")] if self.groups else []) + [i, s, r] for i, s, r in self.items]
+        return Table(head, rows, caption=self._title(), colors={"status": STATUS_COLORS})
+
+    def _repr_html_(self) -> str:
+        import html
+
+        warns = "".join(f"<li>{html.escape(w)}</li>" for w in self._shown_warnings())
+        return self.as_table()._repr_html_() + (f"<ul>{warns}</ul>" if warns else "")
 
 
 def _load(result) -> tuple[dict[str, Any], str]:
