@@ -228,6 +228,9 @@ class Comparison(ResultDisplay):
         def err(v):
             return "n/a" if v is None else f"{v:+.0%}"
 
+        def g3(v):  # three significant digits, as every other cell of the table
+            return "n/a" if v is None else f"{v:.3g}"
+
         def p99(r):  # a p99 from fewer queries than its interval needs is flagged where it is shown
             few = r.get("queries", need) < need
             return f"{r['measured_p99_ms']:.3g}" + (f" (only {r['queries']} queries)*" if few else "")
@@ -240,7 +243,7 @@ class Comparison(ResultDisplay):
               f"{r['measured_p50_ms']:.3g} / {r['modeled_p50_ms']:.3g}", p99(r),
               f"{r['modeled_p99_ms']:.3g} ({err(r['p99_rel_error'])})",
               f"{r['modeled_insitu_p99_ms']:.3g} ({err(r['p99_rel_error_insitu'])})",
-              f"{_ms(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})"] for r in self.rows],
+              f"{g3(r.get('modeled_twostate_p99_ms'))} ({err(r.get('p99_rel_error_twostate'))})"] for r in self.rows],
             caption=f"Server scenario: MEASURED vs MODELED (simlib.queueing FIFO on the same arrivals); verdicts "
                     f"against a p99 bound of {self._bound_ms()}")
         notes = "".join(f"<li>{html.escape(f)}</li>" for f in self.findings)
