@@ -134,3 +134,17 @@ def test_worker_counts_follow_the_cores_or_gpus():
     assert worker_counts(cores=4, gpus=0) == [4] and worker_counts(cores=128, gpus=0) == [4, 8]
     assert worker_counts(cores=128, gpus=8) == [4, 8] and worker_counts(cores=2, gpus=4) == [4]
     assert worker_counts(cores=128, gpus=0, limit=32) == [4, 8, 16, 32]
+
+
+def test_efficiency_table_and_worker_counts_refuse_bad_input():
+    from simlib._validate import InvalidParameterError
+    from simlib.measure.distributed import worker_counts
+    from simlib.measure.dp_model import efficiency_table
+
+    with pytest.raises(InvalidParameterError, match="'one' parameter of efficiency_table"):
+        efficiency_table([1.0], [])
+    one = run_data_parallel(1, steps=5)
+    with pytest.raises(InvalidParameterError, match="'runs' parameter of efficiency_table holds float"):
+        efficiency_table(one, [0.5])
+    with pytest.raises(InvalidParameterError, match="'limit' parameter of worker_counts"):
+        worker_counts(cores=8, gpus=0, limit=0)

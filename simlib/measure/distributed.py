@@ -170,6 +170,8 @@ def choose_backend(backend: str, world_size: int, cuda_devices: int) -> tuple[st
                     "GPUs with NCCL here; ran gloo on the CPU instead")
 
 
+@validate_params({"cores": [Range(1, None, integer=True), None], "gpus": [Range(0, None, integer=True), None],
+                  "limit": Range(1, 1024, integer=True)})
 def worker_counts(cores: int | None = None, gpus: int | None = None, *, limit: int = 8) -> list[int]:
     """Process counts worth measuring beyond 1 and 2 here: powers of two up to one worker per
     core, or one per GPU where CUDA has two or more (``cores``/``gpus`` default to this machine's),

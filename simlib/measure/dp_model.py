@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from simlib._validate import invalid
+from simlib.measure.distributed import DataParallelRun
 from simlib.scaling import strong_scaling_efficiency, weak_scaling_efficiency
 from simlib.table import Table
 from simlib.training import ComputeModel, Network, fit_alpha_beta, simulate_data_parallel
@@ -91,6 +93,15 @@ def efficiency_table(one, runs) -> Table:
     """MEASURED scaling efficiency of each multi-process run in ``runs`` against ``one`` (the
     1-process reference): the mean step of each phase (ms) and the strong and weak efficiency.
     A run that fell back to one process is listed with its warning instead of numbers."""
+    if not isinstance(one, DataParallelRun) or one.world_size != 1:
+        what = f"a {one.world_size}-process run" if isinstance(one, DataParallelRun) else type(one).__name__
+        raise invalid("one", f"is {what}", "a 1-process DataParallelRun (run_data_parallel(1))",
+                      owner="efficiency_table")
+    runs = list(runs)
+    bad = [type(r).__name__ for r in runs if not isinstance(r, DataParallelRun)]
+    if bad:
+        raise invalid("runs", f"holds {', '.join(bad)}", "DataParallelRun results of run_data_parallel",
+                      owner="efficiency_table")
     t1 = float(np.mean(one.step_s("strong")))
     rows = []
     for run in runs:
