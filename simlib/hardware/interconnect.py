@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from simlib._validate import InvalidParameterError, Range, validate_fields
+from simlib._validate import Range, invalid, validate_fields
 from simlib.hardware.catalog import CATALOG_PATH
 
 __all__ = ["Network", "interconnect", "interconnects"]
@@ -53,6 +53,5 @@ def interconnect(name: str | Network) -> Network:
     if isinstance(name, Network):
         return name
     if name not in _load():
-        raise InvalidParameterError(f"The 'network' parameter must be a Network or one of "
-                                    f"{sorted(_load())}. Got {name!r} instead.")
+        raise invalid("network", f"is {name!r}", f"a Network or one of {sorted(_load())}", owner="interconnect")
     return _load()[name]
