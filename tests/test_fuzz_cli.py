@@ -325,6 +325,15 @@ CHECKLIST = command("checklist", st.lists(st.sampled_from(RESULT_FILES), min_siz
 EVALUATE = command("evaluate", st.sampled_from([["compression"], ["labels"], ["lm"], ["lighthouse"], ["x"], [""], []]),
                    opt("--seed", integer()), switch("--json"))
 
+# real processes: short runs only (every accepted --steps is small), at most 2 workers beyond
+# the reference so a run stays within the bound on a 2-core machine
+SCALING = command(
+    "scaling", opt("--workers", st.sampled_from(["2", "2", "2", "1", "0", "65", "", "a", "2,2", "2,", "nan", "-2"])),
+    opt("--batch", st.sampled_from(["64", "32", "0", "1", "-1", "1e3", "nan", "4096"])),
+    st.sampled_from(["5", "5", "10", "0", "-1", "nan", "1e12", "4"]).map(lambda v: [f"--steps={v}"]),
+    opt("--backend", st.sampled_from(["auto", "gloo", "nccl", "mpi", ""])),
+    opt("--timeout-s", st.sampled_from(["60", "120", "0", "-1", "nan", "inf", "1e9"])), switch("--json"))
+
 
 def fuzz(strategy, examples: int, env: dict | None = None, **codes):
     @settings(max_examples=max(1, examples), deadline=None, derandomize=False, database=None,
@@ -368,6 +377,7 @@ test_fuzz_benchmark = fuzz(BENCHMARK, EXAMPLES // 10, fail_codes=(2, 3))
 test_fuzz_verdict = fuzz(VERDICT, EXAMPLES)
 test_fuzz_checklist = fuzz(CHECKLIST, EXAMPLES // 2, ok_codes=(0, 1))  # 1: not ready
 test_fuzz_evaluate = fuzz(EVALUATE, EXAMPLES // 10)
+test_fuzz_scaling = fuzz(SCALING, EXAMPLES // 10)
 
 
 @pytest.mark.parametrize("argv", [["hw"], ["hw", "--json"], [], ["--version"], ["nope"], ["simulate", "--nope"],

@@ -148,3 +148,22 @@ def test_efficiency_table_and_worker_counts_refuse_bad_input():
         efficiency_table(one, [0.5])
     with pytest.raises(InvalidParameterError, match="'limit' parameter of worker_counts"):
         worker_counts(cores=8, gpus=0, limit=0)
+
+
+def test_scaling_command_reports_the_runs_and_their_efficiency(capsys):
+    """``simlib scaling --json``: the reference run, the 2-process run and the efficiencies
+    computed from those runs' own steps (strict JSON)."""
+    import json
+
+    from simlib.cli import main
+
+    assert main(["scaling", "--steps", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (eff,) = out["efficiency"]
+    assert out["one"]["result_type"] == "DataParallelRun" and [r["result_type"] for r in out["runs"]] == \
+        ["DataParallelRun"]
+    if eff["processes"] == 2:
+        assert eff["strong_efficiency"] == pytest.approx(eff["one_step_s"] / (2 * eff["strong_step_s"]))
+        assert eff["weak_efficiency"] == pytest.approx(eff["one_step_s"] / eff["weak_step_s"])
+    else:  # processes could not start here: the run says so, and no efficiency is invented
+        assert eff["strong_efficiency"] is None and eff["warnings"]

@@ -21,7 +21,7 @@ from simlib.scaling import strong_scaling_efficiency, weak_scaling_efficiency
 from simlib.table import Table
 from simlib.training import ComputeModel, Network, fit_alpha_beta, simulate_data_parallel
 
-__all__ = ["Calibration", "calibrate", "efficiency_table", "loss_shares"]
+__all__ = ["Calibration", "calibrate", "efficiencies", "efficiency_table", "loss_shares"]
 
 
 @dataclass
@@ -89,33 +89,52 @@ def loss_shares(run, phase: str = "strong") -> dict[str, float]:
     return {k: v / total for k, v in means.items()}
 
 
-def efficiency_table(one, runs) -> Table:
-    """MEASURED scaling efficiency of each multi-process run in ``runs`` against ``one`` (the
-    1-process reference): the mean step of each phase (ms) and the strong and weak efficiency.
-    A run that fell back to one process is listed with its warning instead of numbers."""
+def _check_runs(one, runs, owner: str) -> list:
     if not isinstance(one, DataParallelRun) or one.world_size != 1:
         what = f"a {one.world_size}-process run" if isinstance(one, DataParallelRun) else type(one).__name__
-        raise invalid("one", f"is {what}", "a 1-process DataParallelRun (run_data_parallel(1))",
-                      owner="efficiency_table")
+        raise invalid("one", f"is {what}", "a 1-process DataParallelRun (run_data_parallel(1))", owner=owner)
     runs = list(runs)
     bad = [type(r).__name__ for r in runs if not isinstance(r, DataParallelRun)]
     if bad:
-        raise invalid("runs", f"holds {', '.join(bad)}", "DataParallelRun results of run_data_parallel",
-                      owner="efficiency_table")
+        raise invalid("runs", f"holds {', '.join(bad)}", "DataParallelRun results of run_data_parallel", owner=owner)
+    return runs
+
+
+def efficiencies(one, runs) -> list[dict[str, Any]]:
+    """MEASURED scaling of each run in ``runs`` against ``one`` (the 1-process reference): per run,
+    the processes that ran, the backend, the mean step of each phase (s) and the strong and weak
+    efficiency (fractions; None for a phase the run lacks, or for a run that fell back to one
+    process, whose warnings say why)."""
+    runs = _check_runs(one, runs, "efficiencies")
     t1 = float(np.mean(one.step_s("strong")))
-    rows = []
+    out = []
     for run in runs:
-        if run.world_size < 2:
-            rows.append([run.requested_world_size, run.backend, None, None, None, None,
-                         "; ".join(run.warnings) or "one process only"])
-            continue
-        strong = float(np.mean(run.step_s("strong"))) if "strong" in run.parts else None
-        weak = float(np.mean(run.step_s("weak"))) if "weak" in run.parts else None
-        rows.append([run.world_size, run.backend, None if strong is None else strong * 1e3,
-                     None if strong is None else f"{strong_scaling_efficiency(t1, strong, run.world_size):.0%}",
-                     None if weak is None else weak * 1e3,
-                     None if weak is None else f"{weak_scaling_efficiency(t1, weak):.0%}",
-                     "; ".join(run.warnings)])
+        ran = run.world_size >= 2
+        strong = float(np.mean(run.step_s("strong"))) if ran and "strong" in run.parts else None
+        weak = float(np.mean(run.step_s("weak"))) if ran and "weak" in run.parts else None
+        out.append({"processes": run.world_size, "requested": run.requested_world_size, "backend": run.backend,
+                    "one_step_s": t1, "strong_step_s": strong,
+                    "strong_efficiency": None if strong is None else strong_scaling_efficiency(t1, strong, run.world_size),
+                    "weak_step_s": weak, "weak_efficiency": None if weak is None else weak_scaling_efficiency(t1, weak),
+                    "warnings": list(run.warnings)})
+    return out
+
+
+def efficiency_table(one, runs) -> Table:
+    """:func:`efficiencies` as a table (steps in ms, efficiencies in percent); a run that fell
+    back to one process shows its warning instead of numbers."""
+    def pct(v):
+        return None if v is None else f"{v:.0%}"
+
+    def ms(v):
+        return None if v is None else v * 1e3
+
+    rows = []
+    for e in efficiencies(one, _check_runs(one, runs, "efficiency_table")):
+        note = "; ".join(e["warnings"]) or ("one process only" if e["processes"] < 2 else "")
+        rows.append([e["requested"] if e["processes"] < 2 else e["processes"], e["backend"], ms(e["strong_step_s"]),
+                     pct(e["strong_efficiency"]), ms(e["weak_step_s"]), pct(e["weak_efficiency"]), note])
+    t1 = float(np.mean(one.step_s("strong")))
     return Table(["processes", "backend", "strong step (ms)", "strong efficiency", "weak step (ms)",
                   "weak efficiency", "notes"], rows, digits=3,
                  caption=f"MEASURED: data-parallel steps of the global batch {one.batch} against "
