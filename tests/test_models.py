@@ -73,3 +73,25 @@ def test_cnn_export_matches_torch(tmp_path, monkeypatch):
     with torch.no_grad():
         ref = spec.module(torch.from_numpy(x)).numpy()
     np.testing.assert_allclose(s.run(None, {"input": x})[0], ref, rtol=1e-3, atol=1e-3)
+
+
+def test_cached_module_trains_once_and_retrains_over_a_corrupt_file(tmp_path, monkeypatch):
+    """The digits classifier and the character GRU share one cache rule: trained once, then loaded
+    (the same weights, in eval mode); a corrupt file is retrained, identically, and overwritten;
+    the torch thread count is what it was."""
+    import torch
+
+    from simlib.models.digits import digits_classifier
+
+    monkeypatch.setenv("SIMLIB_CACHE", str(tmp_path))
+    threads = torch.get_num_threads()
+    first = digits_classifier(hidden=16, epochs=2)
+    (path,) = tmp_path.glob("digits-*.pt")
+    again = digits_classifier(hidden=16, epochs=2)
+    assert not again.training and torch.get_num_threads() == threads
+    path.write_bytes(b"not a state dict")
+    retrained = digits_classifier(hidden=16, epochs=2)
+    for a, b, c in zip(first.state_dict().values(), again.state_dict().values(), retrained.state_dict().values(),
+                       strict=True):
+        assert torch.equal(a, b) and torch.equal(a, c)
+    assert torch.load(path, weights_only=True).keys() == first.state_dict().keys()

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import stats as _st
 
 from simlib._validate import Options, Range, invalid, validate_params
+from simlib.models.threads import torch_threads
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import (
     Interval,
@@ -436,13 +437,9 @@ def digits_comparison(hidden_a: int = 16, hidden_b: int = 64, *, seed_a: int = 0
             torch.manual_seed(seed)
             model = _build(hidden)
             opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-            threads = torch.get_num_threads()
-            torch.set_num_threads(1)
-            try:
+            with torch_threads(1):
                 _train(model, opt, torch.from_numpy(x_tr), torch.from_numpy(y_tr),
                        torch.Generator().manual_seed(seed), epochs)
-            finally:
-                torch.set_num_threads(threads)
             model.eval()
         with torch.no_grad():
             preds.append(model(torch.from_numpy(x_te)).argmax(1).numpy())

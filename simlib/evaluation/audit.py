@@ -25,7 +25,7 @@ from scipy.special import softmax
 from simlib._validate import Options, Range, invalid, validate_params
 from simlib.evaluation.calibration import ece_band, expected_calibration_error, top_label
 from simlib.evaluation.frontier import Variant
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, wilson_ci
 
 __all__ = ["VariantAudit", "audit_variants", "fake_quantize"]
@@ -149,7 +149,7 @@ def audit_variants(logits: Mapping[str, Callable[[np.ndarray], Any]], x: Any, y:
         warns.append(f"{len(y)} test examples over {n_bins} ECE bins: ECE differences below a few hundredths are "
                      "noise; use more examples or fewer bins.")
     st = {"n_bins": n_bins, "binning": "uniform", "k": k, "cost_unit": cost_unit}
-    return VariantAudit(kind=kind, settings={"requested": st, "effective": dict(st)}, warnings=tuple(warns),
+    return VariantAudit(kind=kind, settings=given_settings(**st), warnings=tuple(warns),
                         names=names, top1=tuple(top1), top5=tuple(top5), edge=tuple(edge), ece=tuple(ece),
                         size_bytes=tuple(float(size_bytes[n]) for n in names),
                         cost=tuple(float(cost[n]) if cost else 1.0 for n in names),

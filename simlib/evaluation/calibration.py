@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import Options, Range, invalid, validate_params
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = ["ECE_BANDS", "T_RANGE", "CalibrationReport", "apply_temperature", "ece_band", "expected_calibration_error",
            "fit_temperature", "reliability_bins", "temperature_scaling_report", "top_label"]
@@ -215,7 +215,7 @@ def temperature_scaling_report(val_logits: Any, val_y: Any, test_logits: Any, te
         warns.append(f"The fitted temperature {t:.4g} is at the end of the search range {list(T_RANGE)}: one "
                      "temperature cannot calibrate these scores; try a richer recalibration (e.g. isotonic).")
     s = {"n_bins": n_bins, "binning": binning, "t_search": list(T_RANGE), "fit": "NLL on validation"}
-    return CalibrationReport(kind=kind, settings={"requested": dict(s), "effective": dict(s)},
+    return CalibrationReport(kind=kind, settings=given_settings(**s),
                              warnings=tuple(warns), n=len(yt), n_validation=len(zv), temperature=t,
                              accuracy=float((zt.argmax(axis=1) == yt).mean()), ece_before=before["ece"],
                              ece_after=after["ece"], nll_before=_nll(zt, yt, 1.0), nll_after=_nll(zt, yt, t),

@@ -28,7 +28,7 @@ import numpy as np
 
 from simlib._validate import Options, Range, invalid, validate_params
 from simlib.evaluation.metrics import _labels
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = ["DetectionPower", "ShiftReport", "class_balance", "detection_power", "label_distance", "mmd_test", "psi",
            "shift_digits", "shift_report", "translate_fraction"]
@@ -343,6 +343,6 @@ def detection_power(x: Any, sizes: Any, n_per_split: int = 100, trials: int = 20
                                      f"{50 / np.sqrt(trials):.0f} percentage points; use more trials to quote it."]
     st = {"n_per_split": n_per_split, "trials": trials, "test": test, "alpha": alpha, "seed": seed,
           "shift": getattr(shift, "__name__", "custom")}
-    return DetectionPower(kind="modeled", settings={"requested": st, "effective": dict(st)}, warnings=tuple(warns),
+    return DetectionPower(kind="modeled", settings=given_settings(**st), warnings=tuple(warns),
                           test=test, n_per_split=n_per_split, trials=trials, alpha=alpha, sizes=sz,
                           detected=tuple(found))

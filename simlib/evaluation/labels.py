@@ -29,7 +29,7 @@ import numpy as np
 
 from simlib._validate import Options, Range, Satisfies, invalid, validate_params
 from simlib.evaluation.metrics import _labels
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, wilson_ci
 
 __all__ = ["KAPPA_BANDS", "LabelNoiseDetection", "cross_val_probs", "expected_kappa", "find_label_issues",
@@ -169,7 +169,7 @@ def label_noise_detection(rates: Sequence[float] = (0.0, 0.02, 0.05, 0.1, 0.2), 
         flagged.append(int(found.sum()))
         hits.append(int((found & mask).sum()))
     st = {"rates": [float(r) for r in rates], "kind": kind, "seed": seed}
-    return LabelNoiseDetection(kind="measured", settings={"requested": dict(st), "effective": dict(st)},
+    return LabelNoiseDetection(kind="measured", settings=given_settings(**st),
                                warnings=(), rates=tuple(float(r) for r in rates), n=len(y), planted=tuple(planted),
                                flagged=tuple(flagged), hits=tuple(hits))
 

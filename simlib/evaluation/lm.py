@@ -36,7 +36,8 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Range, invalid, validate_params
-from simlib.protocol import ResultDisplay
+from simlib.models.threads import torch_threads
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, median_ci, wilson_ci
 
 __all__ = ["ALPHABET", "MMLU", "GenerationTiming", "NgramLM", "contaminated_accuracy", "corpus", "encode",
@@ -147,41 +148,31 @@ def train_char_lm(hidden: int = 64, steps: int | None = None, seed: int = 0, use
     import torch
     from torch import nn
 
-    from simlib.models.cache import atomic_write, cache_dir, config_key
+    from simlib.models.cache import cached_module
 
     steps = steps if steps is not None else budget.pick(quick=200, standard=600, full=1500)
     cfg = {"model": "char-gru", "hidden": hidden, "steps": steps, "seed": seed, "v": 1}
-    path = cache_dir() / f"chargru-{config_key(cfg)}.pt"
-    model = _build_gru(hidden)
-    if use_cache and path.exists():
-        try:
-            model.load_state_dict(torch.load(path, weights_only=True))
-            return model.eval()
-        except Exception:  # a corrupt cache file: retrain
-            model = _build_gru(hidden)
-    train, _, _ = corpus()
-    ids = torch.from_numpy(encode(train))
-    torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        model.train()
-        for _ in range(steps):
-            start = torch.randint(0, len(ids) - 65, (32,), generator=gen)
-            win = torch.stack([ids[s:s + 65] for s in start.tolist()])
-            logits, _ = model(win[:, :-1])
-            loss = nn.functional.cross_entropy(logits.reshape(-1, len(ALPHABET)), win[:, 1:].reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    finally:
-        torch.set_num_threads(threads)
-    model.eval()
-    if use_cache:
-        atomic_write(path, lambda tmp: torch.save(model.state_dict(), tmp))
-    return model
+
+    def fit():
+        model = _build_gru(hidden)
+        train, _, _ = corpus()
+        ids = torch.from_numpy(encode(train))
+        torch.manual_seed(seed)
+        gen = torch.Generator().manual_seed(seed)
+        opt = torch.optim.Adam(model.parameters(), lr=1e-2)
+        with torch_threads(1):
+            model.train()
+            for _ in range(steps):
+                start = torch.randint(0, len(ids) - 65, (32,), generator=gen)
+                win = torch.stack([ids[s:s + 65] for s in start.tolist()])
+                logits, _ = model(win[:, :-1])
+                loss = nn.functional.cross_entropy(logits.reshape(-1, len(ALPHABET)), win[:, 1:].reshape(-1))
+                opt.zero_grad()
+                loss.backward()
+                opt.step()
+        return model
+
+    return cached_module("chargru", cfg, lambda: _build_gru(hidden), fit, use_cache=use_cache)
 
 
 def gru_perplexity(model: Any, text: str) -> float:
@@ -254,38 +245,33 @@ def generation_timing(model: Any, prompt_tokens: int = 256, n_tokens: int = 64,
     if ids.shape[1] < prompt_tokens:
         raise invalid("prompt_tokens", f"got {prompt_tokens}; the held-out text has {ids.shape[1]} tokens",
                       f"at most {ids.shape[1]}", owner="generation_timing")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
     ttft, itl, e2e = [], [], []
-    try:
-        with torch.no_grad():
-            def generate(n: int) -> None:
-                logits, h = model(ids)
+    with torch_threads(1), torch.no_grad():
+        def generate(n: int) -> None:
+            logits, h = model(ids)
+            tok = logits[:, -1:].argmax(-1)
+            for _ in range(n - 1):
+                logits, h = model(tok, h)
                 tok = logits[:, -1:].argmax(-1)
-                for _ in range(n - 1):
-                    logits, h = model(tok, h)
-                    tok = logits[:, -1:].argmax(-1)
 
-            generate(4)  # warm-up
-            for _ in range(reps):
+        generate(4)  # warm-up
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            logits, h = model(ids)
+            tok = logits[:, -1:].argmax(-1)
+            ttft.append(time.perf_counter() - t0)
+            for _ in range(8):
                 t0 = time.perf_counter()
-                logits, h = model(ids)
+                logits, h = model(tok, h)
                 tok = logits[:, -1:].argmax(-1)
-                ttft.append(time.perf_counter() - t0)
-                for _ in range(8):
-                    t0 = time.perf_counter()
-                    logits, h = model(tok, h)
-                    tok = logits[:, -1:].argmax(-1)
-                    itl.append(time.perf_counter() - t0)
-                t0 = time.perf_counter()
-                generate(n_tokens)
-                e2e.append(time.perf_counter() - t0)
-    finally:
-        torch.set_num_threads(threads)
+                itl.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            generate(n_tokens)
+            e2e.append(time.perf_counter() - t0)
     st = {"prompt_tokens": prompt_tokens, "n_tokens": n_tokens, "repeats": reps, "threads": 1, "decoding": "greedy"}
     warns = ("Inter-token latencies are 8 consecutive decode steps per repeat, so they are not independent; "
              "their interval is only a guide.",)
-    return GenerationTiming(kind="measured", settings={"requested": dict(st), "effective": dict(st)},
+    return GenerationTiming(kind="measured", settings=given_settings(**st),
                             warnings=warns, prompt_tokens=prompt_tokens, n_tokens=n_tokens, ttft=median_ci(ttft),
                             itl=median_ci(itl), end_to_end=median_ci(e2e), samples_s=np.asarray(itl))
 

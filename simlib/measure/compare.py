@@ -40,7 +40,7 @@ from simlib.measure.saturation import completion_times
 from simlib.measure.sut import BackendSUT
 from simlib.measure.timer import time_callable
 from simlib.models.registry import MODELS, model_info
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import InvalidParameterError, percentile
 from simlib.table import Table
 
@@ -91,7 +91,7 @@ class Comparison(ResultDisplay):
 
     def __post_init__(self) -> None:
         if not {"requested", "effective"} <= set(self.settings):
-            self.settings = {"requested": dict(self.settings), "effective": dict(self.settings)}
+            self.settings = given_settings(**self.settings)
 
     @property
     def latency_bound_s(self) -> float | None:

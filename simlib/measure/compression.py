@@ -46,7 +46,8 @@ from simlib.evaluation.audit import VariantAudit, audit_variants
 from simlib.evaluation.calibration import expected_calibration_error, top_label
 from simlib.evaluation.datashift import shift_digits
 from simlib.evaluation.frontier import FrontierResult, Variant, frontier
-from simlib.protocol import ResultDisplay
+from simlib.models.threads import torch_threads
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import median_ci
 
 __all__ = ["EDGE_INK_SCALE", "CompressionStudy", "compression_study", "ece_change_ci", "edge_case_digits", "prune_global"]
@@ -288,17 +289,13 @@ def compression_study(sparsities: Sequence[float] = (0.5, 0.7, 0.8, 0.9), *, sta
     try:
         audit = audit_variants({k: v[0] for k, v in models.items()}, x_te, y_te, x_edge, y_te,
                                size_bytes={k: v[4] for k, v in models.items()}, n_bins=10)
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
         lat, samples = [], []
-        try:
+        with torch_threads(1):
             one = x_te[:1]
             for name, (fn, *_rest) in models.items():
                 r = time_callable(lambda fn=fn: fn(one), name=name, time_budget_s=tb, warmup=5)
                 samples.append(np.asarray(r.samples_s))
                 lat.append(median_ci(r.samples_s))
-        finally:
-            torch.set_num_threads(threads)
         ref = softmax(np.asarray(models["FP32"][0](x_te), float), axis=1)
         ca, ka = top_label(ref, y_te)
         changes = []
@@ -317,7 +314,7 @@ def compression_study(sparsities: Sequence[float] = (0.5, 0.7, 0.8, 0.9), *, sta
              "kernels, so their zeros cost the same time (the MODELED energy assumes a sparse kernel)."]
     st = {"sparsities": [float(s) for s in sparsities], "static_int8": static_int8, "time_budget_s": tb,
           "seed": seed, "pruning": "global L1 unstructured, no fine-tuning", "threads": 1}
-    return CompressionStudy(kind="measured", settings={"requested": dict(st), "effective": dict(st)},
+    return CompressionStudy(kind="measured", settings=given_settings(**st),
                             warnings=tuple(warns) + audit.warnings, names=tuple(models),
                             methods=tuple(v[1] for v in models.values()),
                             backends=tuple(v[2] for v in models.values()), latency=tuple(lat),

@@ -34,6 +34,7 @@ import numpy as np
 
 from simlib import budget
 from simlib._validate import Options, Range, validate_params
+from simlib.models.threads import torch_threads
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.roofline import ops
 from simlib.roofline.ops import OpCount
@@ -337,15 +338,8 @@ def profile_layers(model: Any, x: Any, roofline: Any, *, dispatch_s: float = 0.0
     torch's intra-op threads for the run (restored afterwards); give the roof measured with the
     same count.
     """
-    import torch
-
-    before = torch.get_num_threads()
-    if threads is not None:
-        torch.set_num_threads(threads)
-    try:
+    with torch_threads(threads):
         return _profile(model, x, roofline, dispatch_s, passes, name, timer, trace_path, warmup)
-    finally:
-        torch.set_num_threads(before)
 
 
 def _profile(model, x, roofline, dispatch_s, passes, name, timer, trace_path, warmup) -> LayerProfile:

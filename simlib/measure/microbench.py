@@ -35,6 +35,7 @@ import numpy as np
 from simlib import budget
 from simlib._validate import CALLABLE, Range, validate_params
 from simlib.measure.roofline import KernelMeasurement, llc_bytes, measure_stream
+from simlib.models.threads import torch_threads
 from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import NOISY_CV, Interval, cv, median_ci
 from simlib.table import Table
@@ -180,19 +181,13 @@ def working_set_sweep(working_sets_bytes: list[int] | None = None, *, repeats: i
     ``threads`` (default 1; None keeps torch's setting) runs the sweep on one core, whose private
     L1 and L2 then show as separate steps; torch's thread count is restored afterwards.
     """
-    import torch
 
     sizes = sorted(working_sets_bytes or _default_sizes())
-    before = torch.get_num_threads()
     pts = []
-    try:
-        if threads is not None:
-            torch.set_num_threads(threads)
+    with torch_threads(threads):
         for ws in sizes:
             arr = max(4096, int(ws) // 3 // 4 * 4)
             pts.append(measure_stream(arr, repeats=repeats))
-    finally:
-        torch.set_num_threads(before)
     return BandwidthSweep(tuple(pts), tuple(cache_levels()))
 
 
@@ -582,14 +577,9 @@ def roof_at_threads(threads: int, bandwidth_bytes_per_s: float, *, n: int = 256,
     GEMM timed at that thread count (:func:`simlib.measure.roofline.measure_gemm`), beside a
     bandwidth measured the same way (e.g. the working-set sweep's DRAM point, one thread).
     torch's thread count is restored afterwards."""
-    import torch
 
     from simlib.measure.roofline import measure_gemm
 
-    before = torch.get_num_threads()
-    try:
-        torch.set_num_threads(threads)
+    with torch_threads(threads):
         g = measure_gemm(n, repeats=repeats)
-    finally:
-        torch.set_num_threads(before)
     return g.median_rate, float(bandwidth_bytes_per_s)

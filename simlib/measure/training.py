@@ -21,7 +21,8 @@ import torch
 from torch import nn
 
 from simlib._validate import Options, Range, validate_params
-from simlib.protocol import ResultDisplay
+from simlib.models.threads import torch_threads
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.stats import Interval, mean_ci
 from simlib.training.memory import MemoryBreakdown
 from simlib.training.napkin import mlperf_olympic_mean
@@ -56,9 +57,7 @@ def _train_one(seed: int, batch: int, lr: float, hidden: int, target: float, max
     x_tr, y_tr, x_te, y_te = digits_data(0)
     x, y = torch.from_numpy(x_tr), torch.from_numpy(y_tr)
     xt, yt = torch.from_numpy(x_te), torch.from_numpy(y_te)
-    old = torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
+    with torch_threads(threads):
         torch.manual_seed(seed)
         model = _build(hidden)
         opt = _optimizer(optimizer, model.parameters(), lr)
@@ -84,8 +83,6 @@ def _train_one(seed: int, batch: int, lr: float, hidden: int, target: float, max
             if acc >= target and ttq is None:
                 ttq = t_curve[-1]
                 break
-    finally:
-        torch.set_num_threads(old)
     return model, ttq, np.array(t_curve), np.array(acc_curve), train_s
 
 
@@ -258,7 +255,7 @@ class CheckpointTiming(ResultDisplay):
     @property
     def settings(self) -> dict[str, Any]:
         s = {"repeats": int(self.samples_s.size), "directory": self.directory, "fsync": True}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(**s)
 
     @property
     def summary(self) -> dict[str, Any]:
@@ -300,9 +297,7 @@ def measure_checkpoint(*, hidden: int = 128, repeats: int = 20, directory: str |
 def gemm_rate_flops_per_s(n: int = 256, repeats: int = 30) -> float:
     """MEASURED FP32 matrix-multiply rate of one thread (FLOP/s), median of ``repeats``: the
     attainable peak that model FLOPs utilization is measured against on this CPU."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
+    with torch_threads(1):
         a, b = torch.rand(n, n), torch.rand(n, n)
         for _ in range(3):
             a @ b
@@ -311,8 +306,6 @@ def gemm_rate_flops_per_s(n: int = 256, repeats: int = 30) -> float:
             t0 = time.perf_counter()
             a @ b
             ts.append(time.perf_counter() - t0)
-    finally:
-        torch.set_num_threads(old)
     return 2.0 * n ** 3 / float(np.median(ts))
 
 

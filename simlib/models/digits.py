@@ -16,7 +16,8 @@ import torch
 from torch import nn
 
 from simlib._validate import Range, validate_params
-from simlib.models.cache import atomic_write, cache_dir, config_key
+from simlib.models.cache import cached_module
+from simlib.models.threads import torch_threads
 
 __all__ = ["digits_classifier", "digits_data"]
 
@@ -43,31 +44,19 @@ def digits_classifier(hidden: int = 128, epochs: int = 60, seed: int = 0,
                       use_cache: bool = True) -> nn.Module:
     """The trained classifier in eval mode (trains in a few seconds the first time, then cached)."""
     cfg = {"model": "digits-mlp", "hidden": hidden, "epochs": epochs, "seed": seed, "v": 1}
-    path = cache_dir() / f"digits-{config_key(cfg)}.pt"
-    model = _build(hidden)
-    if use_cache and path.exists():
-        try:
-            model.load_state_dict(torch.load(path, weights_only=True))
-            return model.eval()
-        except Exception:  # a corrupt cache file: retrain and overwrite
-            pass
-    torch.manual_seed(seed)
-    model = _build(hidden)
-    x_tr, y_tr, _, _ = digits_data(seed)
-    x, y = torch.from_numpy(x_tr), torch.from_numpy(y_tr)
-    opt = torch.optim.Adam(model.parameters(), lr=3e-3)
-    gen = torch.Generator().manual_seed(seed)
-    model.train()
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # tiny matrices: one thread is fastest and leaves a core free
-    try:
-        _train(model, opt, x, y, gen, epochs)
-    finally:
-        torch.set_num_threads(threads)
-    model.eval()
-    if use_cache:
-        atomic_write(path, lambda tmp: torch.save(model.state_dict(), tmp))
-    return model
+
+    def fit() -> nn.Module:
+        torch.manual_seed(seed)
+        model = _build(hidden)
+        x_tr, y_tr, _, _ = digits_data(seed)
+        opt = torch.optim.Adam(model.parameters(), lr=3e-3)
+        model.train()
+        with torch_threads(1):  # tiny matrices: one thread is fastest and leaves a core free
+            _train(model, opt, torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.Generator().manual_seed(seed),
+                   epochs)
+        return model
+
+    return cached_module("digits", cfg, lambda: _build(hidden), fit, use_cache=use_cache)
 
 
 def _train(model, opt, x, y, gen, epochs) -> None:

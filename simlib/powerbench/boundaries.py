@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from simlib._validate import Range, check, validate_fields, validate_params
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 
 __all__ = ["BOUNDARY_NAMES", "PUE_RANGE", "BoundaryComparison", "SystemPower", "boundary_energy",
            "compare_boundaries", "example_systems", "pue_from_overhead_share"]
@@ -97,7 +97,7 @@ class BoundaryComparison(ResultDisplay):
     @property
     def settings(self) -> dict[str, Any]:
         s = {"a": self.a.__dict__, "b": self.b.__dict__, "load_fraction": self.load_fraction}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(**s)
 
     @property
     def flips(self) -> bool:

@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import InvalidParameterError, Range, check, invalid
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.thermal.presets import ThermalDevice, get_device
 
 __all__ = ["BudgetResult", "EnergyBudgetProblem", "steady_junction_c"]
@@ -200,7 +200,7 @@ class BudgetResult(ResultDisplay):
              "precisions": list(p.service), "batch_sizes": [int(b) for b in p.batch_sizes],
              "batch_timeout_s": p.batch_timeout_s, "percentile": p.percentile, "n_requests": p.n_requests,
              "seed": p.seed, "ambient_c": p.amb}
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(**s)
 
     @property
     def feasible(self) -> list[dict[str, Any]]:

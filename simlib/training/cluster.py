@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from simlib._validate import Options, Range, validate_fields, validate_params
-from simlib.protocol import ResultDisplay
+from simlib.protocol import ResultDisplay, given_settings
 from simlib.training.allreduce import Network, interconnect, ring_allreduce_s
 
 __all__ = ["ClusterRun", "ComputeModel", "ScalingCurve", "scaling_curve", "simulate_data_parallel"]
@@ -180,7 +180,7 @@ class ScalingCurve(ResultDisplay):
     def settings(self) -> dict[str, Any]:
         s = dict(self.runs[0].settings["requested"])
         s["n_workers"] = [int(n) for n in self.workers]
-        return {"requested": s, "effective": dict(s)}
+        return given_settings(**s)
 
     def efficiency(self) -> np.ndarray:
         """Scaling efficiency per worker count: T(1) / (N T(N)) for strong, T(1) / T(N) for weak
